@@ -1,0 +1,87 @@
+"""The package's error types.
+
+Every failure the user can fix (a bad file, an impossible scenario) raises a subclass of
+:class:`JurisdictionError`, with a message that names where the problem is and what it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: How many problems an error message lists before it summarises the rest.
+MAX_LISTED = 20
+
+
+class JurisdictionError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one row of an input layer.
+
+    Attributes
+    ----------
+    row : str or None
+        The row's id (``village_id``, ``station_id``) or its position, ``None`` for the whole layer.
+    message : str
+        What is wrong, in words a GIS user can act on.
+    """
+
+    row: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.row is None else f"row {self.row}: {self.message}"
+
+
+class InputError(JurisdictionError, ValueError):
+    """An input layer or file failed validation.
+
+    All problems found in one layer are reported together: the message gives their count and
+    the first :data:`MAX_LISTED` of them.
+
+    Parameters
+    ----------
+    source : str
+        The file (or layer name, for in-memory data) the problems are in.
+    problems : sequence of Problem
+        Everything that is wrong with it.
+    """
+
+    def __init__(self, source: str, problems: Sequence[Problem]):
+        self.source = str(source)
+        self.problems = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        n = len(self.problems)
+        head = f"{self.source}: {n} problem{'s' if n != 1 else ''}"
+        lines = [f"  - {p}" for p in self.problems[:MAX_LISTED]]
+        if n > MAX_LISTED:
+            lines.append(f"  ... and {n - MAX_LISTED} more")
+        return "\n".join([head + ":", *lines])
+
+
+class NetworkError(JurisdictionError):
+    """The road network cannot answer the question (empty graph, unreachable places)."""
+
+
+class InfeasibleError(JurisdictionError):
+    """A scenario has no solution; ``reasons`` says why, with the numbers.
+
+    Parameters
+    ----------
+    reasons : sequence of str
+        One sentence per conflict found (villages with no centre in reach, bounds that cannot
+        hold, group sizes that cannot partition the stations).
+    """
+
+    def __init__(self, reasons: Sequence[str]):
+        self.reasons = list(reasons)
+        super().__init__("the scenario is infeasible:\n" + "\n".join(f"  - {r}" for r in self.reasons))
+
+
+class ScenarioError(JurisdictionError, ValueError):
+    """A scenario file or object has an unknown key or a bad value (the key is named)."""
