@@ -1,0 +1,24 @@
+"""Shared fixtures: where the public benchmark instances and shared data live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    """The ``shared`` folder next to the checkout (or ``$JURISDICTION_SHARED``)."""
+    return Path(os.environ.get("JURISDICTION_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """Path to ``../shared``; tests that need it skip cleanly when it is absent."""
+    path = shared_dir()
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent (public benchmark instances not available)")
+    return path
