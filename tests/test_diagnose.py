@@ -1,0 +1,192 @@
+"""Tests for jurisdiction.diagnose: splits, functional splits, reach, workload, coverage."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from jurisdiction.diagnose import SmallStationRule, diagnose
+from jurisdiction.errors import InputError
+
+UTM = "EPSG:32648"
+X0, Y0 = 500_000.0, 3_350_000.0
+
+
+def _row_of_villages(n: int = 4) -> gpd.GeoDataFrame:
+    """n 1-km squares side by side along x, ids v0..v{n-1}."""
+    return gpd.GeoDataFrame(
+        {
+            "village_id": [f"v{i}" for i in range(n)],
+            "name": [f"村{i}" for i in range(n)],
+            "population": [1000 * (i + 1) for i in range(n)],
+            "incidents": [10.0 * (i + 1) for i in range(n)],
+        },
+        geometry=[box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000) for i in range(n)],
+        crs=UTM,
+    )
+
+
+def _stations() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"station_id": ["s1", "s2"], "name": ["城里", "北关"], "officers": [20.0, 4.0]},
+        geometry=[Point(X0 + 500, Y0 + 500), Point(X0 + 3500, Y0 + 500)],
+        crs=UTM,
+    )
+
+
+def _jurisdictions(cut: float = 1500.0) -> gpd.GeoDataFrame:
+    """s1 holds x < X0+cut, s2 the rest (villages v0..v3 span 4 km)."""
+    return gpd.GeoDataFrame(
+        {"station_id": ["s1", "s2"]},
+        geometry=[box(X0, Y0, X0 + cut, Y0 + 1000), box(X0 + cut, Y0, X0 + 4000, Y0 + 1000)],
+        crs=UTM,
+    )
+
+
+def _travel_times() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"s1": [2.0, 8.0, 16.0, 40.0], "s2": [35.0, 12.0, 6.0, 3.0]},
+        index=pd.Index(["v0", "v1", "v2", "v3"], name="village_id"),
+    )
+
+
+def test_hand_made_split_found_and_sliver_ignored():
+    # cut at 1500 m splits v1 half/half; a 2 m strip into v2 (0.2 % share, 2,000 m²) is a sliver
+    jur = gpd.GeoDataFrame(
+        {"station_id": ["s1", "s1", "s2"]},
+        geometry=[box(X0, Y0, X0 + 1500, Y0 + 1000), box(X0 + 2000, Y0, X0 + 2002, Y0 + 1000),
+                  box(X0 + 1500, Y0, X0 + 4000, Y0 + 1000).difference(box(X0 + 2000, Y0, X0 + 2002, Y0 + 1000))],
+        crs=UTM,
+    )
+    d = diagnose(_row_of_villages(), _stations(), jur)
+    assert d.split_villages == ["v1"]
+    pieces = d.geometric_splits.set_index("station_id")
+    assert pieces.loc["s1", "share"] == pytest.approx(0.5)
+    assert pieces.loc["s2", "area_m2"] == pytest.approx(500_000.0)
+    assert d.current.to_dict() == {"v0": "s1", "v1": "s1", "v2": "s2", "v3": "s2"}
+    text = d.summary()
+    assert "村1 (v1)" in text and "城里 (s1) 50%" in text and "北关 (s2) 50%" in text
+    assert "村2" not in text.split("Functional")[0].split("Split villages")[1]
+
+
+def test_split_thresholds_both_apply():
+    villages = _row_of_villages()
+    # cut at 1040: v1 piece in s1 is 4 % (40,000 m²) -> dropped by share 5 %, kept by share 3 %
+    jur = _jurisdictions(cut=1040.0)
+    assert diagnose(villages, _stations(), jur).split_villages == []
+    assert diagnose(villages, _stations(), jur, split_share=0.03).split_villages == ["v1"]
+    assert diagnose(villages, _stations(), jur, split_share=0.03, split_area_m2=50_000).split_villages == []
+
+
+def test_functional_splits_kinds():
+    villages = _row_of_villages()
+    villages["registration_station"] = ["s1", "s1", "s2", "s1"]
+    villages["dispatch_station"] = ["s1", "s2", "s2", "s1"]
+    d = diagnose(villages, _stations(), _jurisdictions(cut=1000.0))
+    f = d.functional_splits.set_index("village_id")
+    assert f.loc["v1", "kind"] == "registration≠dispatch"
+    assert f.loc["v3", "kind"] == "recorded≠polygon"
+    assert f.loc["v3", "polygon_station"] == "s2"
+    assert sorted(f.index) == ["v1", "v3"]
+    assert "户籍 s1，接处警 s2" in d.summary("zh")
+
+
+def test_current_falls_back_to_dispatch_then_registration():
+    villages = _row_of_villages()
+    villages["registration_station"] = ["s1", "s2", None, "s2"]
+    villages["dispatch_station"] = ["s2", None, None, None]
+    d = diagnose(villages, _stations())
+    assert d.current.to_dict() == {"v0": "s2", "v1": "s2", "v2": None, "v3": "s2"}
+    assert d.geometric_splits is None
+    assert "not computed (no jurisdiction polygons)" in d.summary()
+
+
+def test_reach_and_coverage_recomputed():
+    villages = _row_of_villages()
+    tt = _travel_times()
+    d = diagnose(villages, _stations(), _jurisdictions(cut=2000.0), tt, limit=10.0)
+    r = d.reach
+    assert r["current_station"].tolist() == ["s1", "s1", "s2", "s2"]
+    assert r["minutes_to_current"].tolist() == [2.0, 8.0, 6.0, 3.0]
+    assert r["nearest_station"].tolist() == ["s1", "s1", "s2", "s2"]
+    assert not r["beyond_limit"].any()
+    pop = villages["population"].to_numpy(float)
+    assert d.reach_summary["mean_minutes_to_current"] == pytest.approx(np.average([2, 8, 6, 3], weights=pop))
+    # move v1 to s2: 12 min > 10 min limit
+    d = diagnose(villages, _stations(), _jurisdictions(cut=1000.0), tt, limit=10.0)
+    assert d.reach["beyond_limit"].tolist() == [False, True, False, False]
+    assert d.reach_summary["population_beyond_limit"] == 2000
+    assert "村1 (v1): 12.0 min to 北关" in d.summary()
+    cov = d.coverage
+    assert cov.loc[5.0, "villages_share"] == pytest.approx(0.5)  # v0 (2), v3 (3)
+    assert cov.loc[5.0, "population_share"] == pytest.approx(5000 / 10000)
+    assert cov.loc[10.0, "villages"] == 4
+
+
+def test_posts_count_for_coverage_not_reach():
+    villages = _row_of_villages()
+    tt = _travel_times()
+    tt["p1"] = [50.0, 1.0, 50.0, 50.0]
+    posts = gpd.GeoDataFrame({"post_id": ["p1"]}, geometry=[Point(X0 + 1500, Y0 + 500)], crs=UTM)
+    d = diagnose(villages, _stations(), _jurisdictions(cut=2000.0), tt, posts=posts)
+    assert d.coverage.loc[5.0, "villages"] == 3
+    assert "p1" not in set(d.reach["nearest_station"])
+    with pytest.raises(InputError, match="p1"):
+        diagnose(villages, _stations(), _jurisdictions(), tt)
+
+
+def test_bad_inputs_raise_input_error():
+    villages = _row_of_villages()
+    tt = _travel_times().drop(index="v2")
+    with pytest.raises(InputError, match="v2"):
+        diagnose(villages, _stations(), _jurisdictions(), tt)
+    jur = _jurisdictions()
+    jur.loc[1, "station_id"] = "s9"
+    with pytest.raises(InputError, match="s9"):
+        diagnose(villages, _stations(), jur)
+    dup = pd.concat([villages, villages.iloc[[0]]])
+    with pytest.raises(InputError, match="duplicate village_id"):
+        diagnose(dup, _stations(), _jurisdictions())
+    villages.loc[0, "population"] = -5
+    with pytest.raises(InputError, match="population"):
+        diagnose(villages, _stations(), _jurisdictions())
+
+
+def test_workload_area_roads_and_small_stations():
+    villages = _row_of_villages()
+    roads = gpd.GeoDataFrame(
+        {"road_class": ["national", "village"]},
+        geometry=[LineString([(X0, Y0 + 500), (X0 + 4000, Y0 + 500)]),
+                  LineString([(X0 + 3500, Y0), (X0 + 3500, Y0 + 1000)])],
+        crs=UTM,
+    )
+    d = diagnose(villages, _stations(), _jurisdictions(cut=1000.0), roads=roads,
+                 small_station=SmallStationRule(population_quantile=None, max_officers=5))
+    w = d.workload
+    assert w.loc["s1", "area_km2"] == pytest.approx(1.0)
+    assert w.loc["s2", "area_km2"] == pytest.approx(3.0)
+    assert w.loc["s1", "road_km_national"] == pytest.approx(1.0)
+    assert w.loc["s2", "road_km_national"] == pytest.approx(3.0)
+    assert w.loc["s2", "road_km_village"] == pytest.approx(1.0)
+    assert w.loc["s2", "road_km"] == pytest.approx(4.0)
+    assert w.loc["s2", "population"] == 9000
+    assert w.loc["s1", "officers_per_10k"] == pytest.approx(20 / 1000 * 10_000)
+    assert w.loc["s2", "road_km_per_officer"] == pytest.approx(1.0)
+    assert w["small"].tolist() == [False, True]
+    assert "officers 4 < max 5" in w.loc["s2", "small_reason"]
+    assert "北关 (s2)" in d.summary().split("Small stations")[1]
+
+
+def test_point_villages_work_without_splits():
+    villages = _row_of_villages()
+    villages["geometry"] = villages.geometry.centroid
+    d = diagnose(villages, _stations(), _jurisdictions(cut=1400.0), _travel_times(), limit=10.0)
+    assert d.geometric_splits is None and d.point_villages
+    assert d.current.tolist() == ["s1", "s2", "s2", "s2"]
+    assert d.workload.loc["s1", "area_km2"] == pytest.approx(1.4)
+    assert d.reach["beyond_limit"].tolist() == [False, True, False, False]
+    assert "not applicable (villages are points" in d.summary()
+    assert "不适用" in d.summary("zh")
