@@ -6,6 +6,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
 from jurisdiction.diagnose import SmallStationRule, diagnose
@@ -190,3 +192,22 @@ def test_point_villages_work_without_splits():
     assert d.reach["beyond_limit"].tolist() == [False, True, False, False]
     assert "not applicable (villages are points" in d.summary()
     assert "不适用" in d.summary("zh")
+
+
+@settings(deadline=None, max_examples=40)
+@given(cut=st.floats(min_value=0.01, max_value=3.99), n_extra=st.integers(0, 3))
+def test_split_iff_both_sides_above_tolerance(cut, n_extra):
+    villages = _row_of_villages(4)
+    jur = _jurisdictions(cut=cut * 1000.0)
+    d = diagnose(villages, _stations(), jur, _travel_times(), coverage_minutes=(1, 5, 10, 20, 50)[: 2 + n_extra])
+    i, frac = int(cut), cut - int(cut)
+    expected = [f"v{i}"] if 0.05 <= frac <= 0.95 else []
+    assert d.split_villages == expected
+    if expected:
+        shares = d.geometric_splits.set_index("station_id")["share"]
+        assert shares.sum() == pytest.approx(1.0)
+        assert shares["s1"] == pytest.approx(frac)
+    # the village holding the cut goes to the side with the larger share (ties: lower station id)
+    assert d.current[f"v{i}"] == ("s1" if frac >= 0.5 - 1e-9 else "s2")
+    cov = d.coverage
+    assert (np.diff(cov["villages_share"]) >= 0).all() and (np.diff(cov["population_share"]) >= 0).all()
