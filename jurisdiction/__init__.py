@@ -1,7 +1,14 @@
 """jurisdiction: redraw police-station jurisdictions from villages, stations and roads.
 
-The pipeline is load -> network -> diagnose -> optimise -> outputs, one module per step.
+The pipeline is load -> network -> diagnose -> optimise -> outputs, one module per step. Most
+names below are imported on first use. ``diagnose``, ``isochrones`` and ``plan`` are both
+modules and functions; they are imported here so that ``jurisdiction.plan`` is the function.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from jurisdiction.errors import (
     InfeasibleError,
@@ -13,11 +20,43 @@ from jurisdiction.errors import (
 
 __version__ = "0.1.0"
 
+#: Public name -> module that defines it.
+_EXPORTS = {
+    "load_example": "jurisdiction.example",
+    "read_villages": "jurisdiction.load",
+    "read_stations": "jurisdiction.load",
+    "read_jurisdictions": "jurisdiction.load",
+    "read_roads": "jurisdiction.load",
+    "generate_county": "jurisdiction.synthetic",
+    "road_graph": "jurisdiction.roads",
+    "travel_time_matrix": "jurisdiction.travel",
+    "Scenario": "jurisdiction.scenario",
+    "read_scenario": "jurisdiction.scenario",
+    "compare": "jurisdiction.plan",
+    "Plan": "jurisdiction.plan",
+    "plan_map": "jurisdiction.maps",
+    "current_map": "jurisdiction.maps",
+    "write_report": "jurisdiction.report",
+    "export_plan": "jurisdiction.export",
+}
+
 __all__ = [
+
     "InfeasibleError",
     "InputError",
     "JurisdictionError",
     "NetworkError",
     "ScenarioError",
     "__version__",
+    *_EXPORTS,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'jurisdiction' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
