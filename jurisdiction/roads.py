@@ -1,0 +1,493 @@
+"""Road graphs with travel times.
+
+:func:`road_graph` turns any of the road sources the toolkit accepts (an osmnx graph, an OSM
+XML or PBF file, GraphML, or a GeoDataFrame / vector file of road lines) into one kind of
+graph: a :class:`networkx.MultiDiGraph` projected to the local UTM zone whose edges carry
+``length`` (metres), ``road_class``, ``speed_kph`` (km/h) and ``travel_time`` (MINUTES), and
+whose graph attribute ``crs`` names the projected CRS. Travel time on an edge is
+``length / speed``; the speed comes from the edge's OSM ``maxspeed`` when that is valid and
+otherwise from its road class (:data:`DEFAULT_SPEEDS_KPH`, overridable per class).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pandas as pd
+import shapely
+
+from jurisdiction.errors import InputError, NetworkError, Problem
+
+#: Default speeds by road class, km/h (DESIGN.md "Travel times").
+DEFAULT_SPEEDS_KPH: dict[str, float] = {
+    "expressway": 100.0,
+    "national": 70.0,
+    "provincial": 60.0,
+    "county": 50.0,
+    "township": 40.0,
+    "village": 30.0,
+    "track": 15.0,
+}
+
+#: OSM ``highway`` values that are roads, mapped to the Chinese road classes.
+#: ``*_link`` ways take their parent's class.
+HIGHWAY_CLASS: dict[str, str] = {
+    "motorway": "expressway",
+    "trunk": "national",
+    "primary": "provincial",
+    "secondary": "county",
+    "tertiary": "township",
+    "unclassified": "village",
+    "residential": "village",
+    "living_street": "village",
+    "service": "village",
+    "road": "village",
+    "track": "track",
+}
+
+#: Classes given to non-road ways the caller asks for with ``include`` (footways and such).
+EXTRA_HIGHWAY_CLASS: dict[str, str] = {
+    "path": "track",
+    "footway": "track",
+    "cycleway": "track",
+    "bridleway": "track",
+    "pedestrian": "track",
+    "steps": "track",
+    "busway": "village",
+}
+
+_MPH = 1.609344
+_ONEWAY_FORWARD = {"yes", "true", "1", "t"}
+_ONEWAY_REVERSED = {"-1", "reverse"}
+_OSM_SUFFIXES = {".osm", ".xml"}
+_SPEED_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)
+
+
+def road_graph(
+    source: Any,
+    *,
+    speeds: Mapping[str, float] | None = None,
+    crs: Any = None,
+    include: Iterable[str] = (),
+) -> nx.MultiDiGraph:
+    """Build a directed, projected road graph with travel times.
+
+    Parameters
+    ----------
+    source : networkx.MultiDiGraph, GeoDataFrame, str or Path
+        An osmnx graph; a GeoDataFrame of road lines with ``road_class`` (expressway, national,
+        provincial, county, township, village, track) or OSM ``highway``; or a path to an OSM
+        XML file (``.osm``, ``.xml``), an OSM PBF (``.pbf``, needs pyrosm), a GraphML file
+        (``.graphml``) or a vector file of road lines (GeoPackage, shapefile, GeoJSON...).
+        Lines of a GeoDataFrame are joined where they share a vertex; lines that cross without
+        a shared vertex (bridges, tunnels) are not joined.
+    speeds : mapping of str to float, optional
+        Speeds in km/h by road class, overriding :data:`DEFAULT_SPEEDS_KPH` for the classes
+        given. A valid OSM ``maxspeed`` on an edge takes precedence.
+    crs : optional
+        CRS to project the graph to (anything pyproj accepts). Default: a source already in a
+        projected CRS in metres stays in it; a geographic one goes to the local UTM zone.
+    include : iterable of str
+        Extra OSM ``highway`` values to keep as edges (``"footway"``, ``"path"``...). Only road
+        ways are kept otherwise; ways without a road ``highway`` (rivers, railways) never are.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes carry ``x``, ``y`` (metres in the graph CRS); edges carry ``length`` (m),
+        ``road_class``, ``speed_kph`` (km/h), ``travel_time`` (minutes) and, where known,
+        ``geometry`` (LineString from u to v). ``graph.graph["crs"]`` is the projected CRS.
+
+    Raises
+    ------
+    InputError
+        A file that cannot be read, a layer without CRS or without ``road_class``/``highway``,
+        a bad speed (the class is named).
+    NetworkError
+        No road edges are left.
+    """
+    class_speeds = _check_speeds(speeds)
+    include = {str(h) for h in include}
+    name = str(source) if isinstance(source, (str, Path)) else type(source).__name__
+    if isinstance(source, nx.MultiDiGraph):
+        graph = _filter_osm_graph(source.copy(), include, name)
+    elif isinstance(source, gpd.GeoDataFrame):
+        graph = _graph_from_lines(source, include, name)
+    elif isinstance(source, (str, Path)):
+        graph = _graph_from_file(Path(source), include)
+    else:
+        raise InputError(name, [Problem(None, "road source must be an osmnx graph, a GeoDataFrame or a file path")])
+    if graph.number_of_edges() == 0:
+        raise NetworkError(f"{name}: no road edges (motorway..track) in the road source")
+    graph = _project(graph, crs, name)
+    add_travel_times(graph, class_speeds)
+    return graph
+
+
+def graph_from_place(query: str | dict, *, speeds: Mapping[str, float] | None = None, crs: Any = None,
+                     network_type: str = "drive") -> nx.MultiDiGraph:
+    """Download the road graph of a place from OpenStreetMap (needs network) and add travel times.
+
+    Parameters
+    ----------
+    query : str or dict
+        A place name or structured query for :func:`osmnx.graph_from_place`.
+    speeds, crs :
+        As in :func:`road_graph`.
+    network_type : str
+        osmnx network type, ``"drive"`` by default.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`road_graph`.
+    """
+    graph = ox.graph_from_place(query, network_type=network_type, retain_all=True)
+    return road_graph(graph, speeds=speeds, crs=crs)
+
+
+def graph_from_polygon(polygon: Any, *, speeds: Mapping[str, float] | None = None, crs: Any = None,
+                       network_type: str = "drive") -> nx.MultiDiGraph:
+    """Download the road graph inside a WGS84 polygon from OpenStreetMap (needs network).
+
+    Parameters
+    ----------
+    polygon : shapely Polygon or MultiPolygon
+        Area in EPSG:4326 (lon/lat degrees).
+    speeds, crs, network_type :
+        As in :func:`graph_from_place`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`road_graph`.
+    """
+    graph = ox.graph_from_polygon(polygon, network_type=network_type, retain_all=True)
+    return road_graph(graph, speeds=speeds, crs=crs)
+
+
+def add_travel_times(graph: nx.MultiDiGraph, speeds: Mapping[str, float] | None = None) -> nx.MultiDiGraph:
+    """Set ``road_class``, ``speed_kph`` (km/h) and ``travel_time`` (minutes) on every edge, in place.
+
+    The speed is the edge's valid OSM ``maxspeed`` (minimum of a list), else the speed of its
+    class. Edges need ``length`` in metres and ``road_class`` or ``highway``.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        Road graph with edge ``length`` (m).
+    speeds : mapping of str to float, optional
+        Speeds in km/h by road class, overriding :data:`DEFAULT_SPEEDS_KPH`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The same graph.
+    """
+    class_speeds = _check_speeds(speeds)
+    for _, _, data in graph.edges(data=True):
+        road_class = data.get("road_class")
+        if road_class is None or road_class not in class_speeds:
+            road_class = road_class_of(data.get("highway")) or "village"
+        speed = parse_maxspeed(data.get("maxspeed"))
+        if speed is None:
+            speed = class_speeds[road_class]
+        data["road_class"] = road_class
+        data["speed_kph"] = float(speed)
+        data["travel_time"] = float(data["length"]) / 1000.0 / speed * 60.0
+    return graph
+
+
+def road_class_of(highway: Any) -> str | None:
+    """The road class of an OSM ``highway`` value (or list of values), or None if not a road.
+
+    Parameters
+    ----------
+    highway : str or list of str
+        OSM ``highway`` tag, e.g. ``"primary"``, ``"motorway_link"``, or an already Chinese class.
+
+    Returns
+    -------
+    str or None
+        One of the keys of :data:`DEFAULT_SPEEDS_KPH`; for a list, the class of its first road.
+    """
+    values = highway if isinstance(highway, (list, tuple)) else [highway]
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        value = value.strip().lower()
+        if value in DEFAULT_SPEEDS_KPH:
+            return value
+        base = value[:-5] if value.endswith("_link") else value
+        if base in HIGHWAY_CLASS:
+            return HIGHWAY_CLASS[base]
+        if base in EXTRA_HIGHWAY_CLASS:
+            return EXTRA_HIGHWAY_CLASS[base]
+    return None
+
+
+def parse_maxspeed(value: Any) -> float | None:
+    """Parse an OSM ``maxspeed`` value to km/h; None when absent or not a number.
+
+    Parameters
+    ----------
+    value : str, number or list
+        ``"50"``, ``"50 mph"``, ``"50;70"`` (the minimum is taken), ``["50", "60"]``. Symbolic
+        values (``"RU:urban"``, ``"none"``, ``"walk"``) and values <= 0 give None.
+
+    Returns
+    -------
+    float or None
+        Speed in km/h.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        parsed = [parse_maxspeed(v) for v in value]
+        valid = [p for p in parsed if p is not None]
+        return min(valid) if valid else None
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        speed = float(value)
+        return speed if math.isfinite(speed) and speed > 0 else None
+    if not isinstance(value, str):
+        return None
+    if ";" in value or "|" in value:
+        return parse_maxspeed(re.split(r"[;|]", value))
+    match = _SPEED_RE.match(value)
+    if match is None:
+        return None
+    speed = float(match.group(1))
+    unit = (match.group(2) or "").lower()
+    if unit == "mph":
+        speed *= _MPH
+    elif unit == "knots":
+        speed *= 1.852
+    return speed if speed > 0 else None
+
+
+def _check_speeds(speeds: Mapping[str, float] | None) -> dict[str, float]:
+    merged = dict(DEFAULT_SPEEDS_KPH)
+    problems = []
+    for road_class, speed in (speeds or {}).items():
+        try:
+            value = float(speed)
+        except (TypeError, ValueError):
+            problems.append(Problem(str(road_class), f"speed {speed!r} for road class {road_class!r} is not a number"))
+            continue
+        if not math.isfinite(value) or value <= 0:
+            problems.append(Problem(str(road_class), f"speed {speed!r} km/h for road class {road_class!r} must be > 0"))
+            continue
+        key = road_class_of(road_class) or str(road_class)
+        merged[key] = value
+    if problems:
+        raise InputError("speeds", problems)
+    return merged
+
+
+def _graph_from_file(path: Path, include: set[str]) -> nx.MultiDiGraph:
+    if not path.exists():
+        raise InputError(str(path), [Problem(None, "file does not exist")])
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".pbf":
+        return _graph_from_pbf(path, include)
+    if suffixes and suffixes[-1] == ".graphml":
+        return _filter_osm_graph(ox.load_graphml(path), include, str(path))
+    if suffixes and suffixes[-1] in _OSM_SUFFIXES:
+        try:
+            graph = ox.graph_from_xml(path, simplify=False, retain_all=True)
+        except Exception as exc:  # osmnx raises bare exceptions on malformed XML
+            raise InputError(str(path), [Problem(None, f"cannot read OSM XML: {exc}")]) from exc
+        graph = _filter_osm_graph(graph, include, str(path))
+        return ox.simplify_graph(graph) if graph.number_of_edges() else graph
+    try:
+        lines = gpd.read_file(path)
+    except Exception as exc:  # pyogrio's errors vary by driver
+        raise InputError(str(path), [Problem(None, f"cannot read vector file: {exc}")]) from exc
+    return _graph_from_lines(lines, include, str(path))
+
+
+def _graph_from_pbf(path: Path, include: set[str]) -> nx.MultiDiGraph:
+    try:
+        import pyrosm
+    except ImportError as exc:
+        raise InputError(str(path), [Problem(None, "reading .osm.pbf needs pyrosm: pip install pyrosm")]) from exc
+    osm = pyrosm.OSM(str(path))
+    network_type = "all" if include else "driving"
+    result = osm.get_network(network_type=network_type, nodes=True)
+    if result is None:
+        raise NetworkError(f"{path}: no road ways in the PBF file")
+    nodes, edges = result
+    edges = edges[edges["highway"].map(lambda h: _is_road(h, include))]
+    edges = gpd.GeoDataFrame(edges, geometry="geometry", crs=edges.crs)
+    one_way = _oneway_column(edges)
+    if "junction" in edges.columns:
+        one_way = np.where((one_way == 0) & (edges["junction"].astype(str) == "roundabout"), 1, one_way)
+    nodes = nodes.set_index("id")
+    nodes = nodes.assign(x=nodes["lon"].astype(float), y=nodes["lat"].astype(float))
+    keep = ["highway", "maxspeed", "name", "geometry", "length"]
+    frame = edges[[c for c in keep if c in edges.columns]].copy()
+    frame["u"] = edges["u"].to_numpy()
+    frame["v"] = edges["v"].to_numpy()
+    frame["osmid"] = edges["id"].to_numpy()
+    return _graph_from_edge_frame(frame, one_way, nodes[["x", "y", "geometry"]])
+
+
+def _is_road(highway: Any, include: set[str]) -> bool:
+    values = highway if isinstance(highway, (list, tuple)) else [highway]
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        base = value.strip().lower()
+        base = base[:-5] if base.endswith("_link") else base
+        if base in HIGHWAY_CLASS or base in DEFAULT_SPEEDS_KPH or value in include or base in include:
+            return True
+    return False
+
+
+def _filter_osm_graph(graph: nx.MultiDiGraph, include: set[str], name: str) -> nx.MultiDiGraph:
+    drop = [
+        (u, v, k)
+        for u, v, k, data in graph.edges(keys=True, data=True)
+        if not _is_road(data.get("road_class", data.get("highway")), include)
+    ]
+    graph.remove_edges_from(drop)
+    graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
+    if "crs" not in graph.graph:
+        raise InputError(name, [Problem(None, "graph has no 'crs' graph attribute")])
+    for _, _, data in graph.edges(data=True):
+        if "length" not in data:
+            raise InputError(name, [Problem(None, "graph edges have no 'length' attribute (metres)")])
+        break
+    return graph
+
+
+def _oneway_column(edges: pd.DataFrame) -> np.ndarray:
+    """1 forward only, -1 reversed only, 0 both ways, from an OSM-style ``oneway`` column."""
+    if "oneway" not in edges.columns:
+        return np.zeros(len(edges), dtype=int)
+
+    def code(value: Any) -> int:
+        if isinstance(value, (bool, np.bool_)):
+            return int(bool(value))
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            return 0 if not math.isfinite(float(value)) else (-1 if value == -1 else int(value == 1))
+        if isinstance(value, str):
+            text = value.strip().lower()
+            return 1 if text in _ONEWAY_FORWARD else (-1 if text in _ONEWAY_REVERSED else 0)
+        return 0
+
+    return np.array([code(v) for v in edges["oneway"]], dtype=int)
+
+
+def _graph_from_lines(lines: gpd.GeoDataFrame, include: set[str], name: str) -> nx.MultiDiGraph:
+    """Node a layer of road lines at shared vertices and build the directed graph."""
+    problems = []
+    if lines.crs is None:
+        problems.append(Problem(None, "road layer has no CRS"))
+    if "road_class" not in lines.columns and "highway" not in lines.columns:
+        problems.append(Problem(None, "road layer needs a 'road_class' or 'highway' column"))
+    if problems:
+        raise InputError(name, problems)
+    lines = lines[~(lines.geometry.is_empty | lines.geometry.isna())]
+    lines = lines.explode(index_parts=False, ignore_index=True)
+    lines = lines[lines.geom_type == "LineString"]
+    column = "road_class" if "road_class" in lines.columns else "highway"
+    classes = lines[column].map(road_class_of)
+    is_road = lines[column].map(lambda h: _is_road(h, include))
+    unknown = sorted({str(v) for v in lines.loc[classes.isna() & is_road, column]})
+    if unknown:
+        raise InputError(name, [Problem(None, f"unknown road class {value!r}") for value in unknown])
+    lines = lines[is_road.to_numpy()].reset_index(drop=True)
+    classes = classes[is_road.to_numpy()].reset_index(drop=True)
+    if len(lines) == 0:
+        raise NetworkError(f"{name}: no road lines (expressway..track) in the layer")
+    metric = lines if _is_metric(lines.crs) else lines.to_crs(_utm_crs(lines))
+    coords, line_of = shapely.get_coordinates(metric.geometry.array, return_index=True)
+    keys = np.round(coords, 3)
+    _, vertex_id = np.unique(keys, axis=0, return_inverse=True)
+    vertex_id = vertex_id.ravel()
+    # a vertex splits its line where it is the line's end or shared with another line
+    n = len(coords)
+    first = np.r_[True, line_of[1:] != line_of[:-1]]
+    last = np.r_[line_of[1:] != line_of[:-1], True]
+    pairs = np.unique(np.c_[vertex_id, line_of], axis=0)
+    lines_at_vertex = np.bincount(pairs[:, 0], minlength=vertex_id.max() + 1)
+    split = first | last | (lines_at_vertex[vertex_id] > 1)
+    split_at = np.flatnonzero(split)
+    # each consecutive pair of split vertices on the same line is one edge
+    same_line = line_of[split_at[:-1]] == line_of[split_at[1:]]
+    starts, ends = split_at[:-1][same_line], split_at[1:][same_line]
+    geoms = [shapely.LineString(coords[s:e + 1]) for s, e in zip(starts, ends)]
+    seg = np.linalg.norm(np.diff(coords, axis=0), axis=1)
+    cum = np.r_[0.0, np.cumsum(seg)]
+    row = line_of[starts]
+    frame = pd.DataFrame({
+        "u": vertex_id[starts], "v": vertex_id[ends], "length": cum[ends] - cum[starts],
+        "road_class": classes.to_numpy()[row],
+    })
+    for extra in ("maxspeed", "name", "highway"):
+        if extra in lines.columns:
+            frame[extra] = lines[extra].to_numpy()[row]
+    frame = gpd.GeoDataFrame(frame, geometry=geoms, crs=metric.crs)
+    keep = frame["u"] != frame["v"]
+    one_way = _oneway_column(lines)[row][keep.to_numpy()]
+    frame = frame[keep]
+    used = np.unique(np.r_[frame["u"].to_numpy(), frame["v"].to_numpy()])
+    first_vertex = np.full(vertex_id.max() + 1, -1)
+    first_vertex[vertex_id[::-1]] = np.arange(n)[::-1]
+    xy = coords[first_vertex[used]]
+    nodes = gpd.GeoDataFrame({"x": xy[:, 0], "y": xy[:, 1]}, index=pd.Index(used, name="osmid"),
+                             geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=metric.crs)
+    return _graph_from_edge_frame(frame, one_way, nodes)
+
+
+def _graph_from_edge_frame(frame: gpd.GeoDataFrame, one_way: np.ndarray, nodes: gpd.GeoDataFrame) -> nx.MultiDiGraph:
+    """Directed edges from undirected ways: both ways unless one-way (1) or reversed (-1)."""
+    forward = frame[one_way >= 0]
+    backward = frame[one_way <= 0].copy()
+    backward["u"], backward["v"] = backward["v"].to_numpy(), backward["u"].to_numpy()
+    backward["geometry"] = shapely.reverse(backward.geometry.array)
+    both = pd.concat([forward, backward], ignore_index=True)
+    both["key"] = both.groupby(["u", "v"]).cumcount()
+    both = gpd.GeoDataFrame(both.set_index(["u", "v", "key"]), geometry="geometry", crs=frame.crs)
+    graph = ox.graph_from_gdfs(nodes, both, graph_attrs={"crs": frame.crs})
+    return graph
+
+
+def _project(graph: nx.MultiDiGraph, crs: Any, name: str) -> nx.MultiDiGraph:
+    current = graph.graph.get("crs")
+    if current is None:
+        raise InputError(name, [Problem(None, "road graph has no CRS")])
+    if crs is None and _is_metric(current):
+        graph.graph["crs"] = gpd.GeoSeries([], crs=current).crs
+        return graph
+    if crs is None:
+        xs = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), float)
+        ys = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), float)
+        points = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=current)
+        crs = _utm_crs(points)
+    if gpd.GeoSeries([], crs=current).crs == gpd.GeoSeries([], crs=crs).crs:
+        graph.graph["crs"] = gpd.GeoSeries([], crs=crs).crs
+        return graph
+    return ox.project_graph(graph, to_crs=crs)
+
+
+def _is_metric(crs: Any) -> bool:
+    parsed = gpd.GeoSeries([], crs=crs).crs
+    return bool(parsed.is_projected) and all(a.unit_name in ("metre", "meter") for a in parsed.axis_info)
+
+
+def _utm_crs(layer: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
+    try:
+        from jurisdiction.crs import utm_crs
+    except ImportError:
+        return layer.estimate_utm_crs()
+    return utm_crs(layer)
