@@ -1,0 +1,473 @@
+"""Check input layers (villages, stations, jurisdictions, roads) and put them in canonical form.
+
+Each ``validate_*`` function collects every problem of a layer and raises them together as
+one :class:`~jurisdiction.errors.InputError`; it returns a new GeoDataFrame only when the
+layer is sound (nothing half-built). Rows are named by their id, or by ``#n`` (1-based row
+number) when the id is missing or duplicated. Invalid geometries are repaired with
+``shapely.make_valid`` when that keeps the geometry type, with a warning naming the rows.
+
+Canonical form: ids are ``str`` (a numeric code 500231001 becomes "500231001", never
+"500231001.0"); ``population`` is int64; ``incidents``, ``officers``, ``auxiliaries`` are
+float64; ``candidate``, ``fixed``, ``excluded`` are bool; ``kind`` is "urban"/"rural";
+``road_class`` is lower case; geometries are 2-D; the index is a RangeIndex.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jurisdiction.errors import InputError, Problem
+
+VILLAGE_COLUMNS = ("village_id", "name", "population")
+STATION_COLUMNS = ("station_id", "name")
+JURISDICTION_COLUMNS = ("station_id",)
+ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "village", "track")
+#: Chinese road-class names accepted for ``road_class``.
+ROAD_CLASS_ALIASES = {
+    "高速": "expressway", "高速公路": "expressway", "国道": "national", "省道": "provincial",
+    "县道": "county", "乡道": "township", "村道": "village", "机耕道": "track",
+}
+#: OSM ``highway`` values accepted (drivable ones and the others an OSM extract carries;
+#: the network module decides which are driven on).
+OSM_HIGHWAYS = frozenset({
+    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+    "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential",
+    "living_street", "service", "road", "track", "busway", "bus_guideway", "escape", "raceway",
+    "pedestrian", "footway", "path", "cycleway", "bridleway", "steps", "corridor", "platform",
+    "construction", "proposed", "services", "rest_area", "elevator", "via_ferrata",
+})
+STATION_KINDS = ("urban", "rural")
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0", "是"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0", "否"})
+BOOLEAN_DEFAULTS = {"candidate": True, "fixed": False, "excluded": False}
+POLYGONS = frozenset({"Polygon", "MultiPolygon"})
+LINES = frozenset({"LineString", "MultiLineString"})
+#: How many row names one problem lists before summarising.
+ROWS_LISTED = 10
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def normalise_id(value) -> str | None:
+    """An id as ``str``: integral numbers lose their ".0", blanks become None.
+
+    Parameters
+    ----------
+    value : object
+        A cell of an id column (str, int, float, None).
+
+    Returns
+    -------
+    str or None
+    """
+    if _missing(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return str(value).strip()
+
+
+def normalise_ids(values: pd.Series) -> pd.Series:
+    """Apply :func:`normalise_id` to a column; returns a ``str`` Series with NaN for blanks."""
+    return pd.Series([normalise_id(v) for v in values], index=values.index, dtype="str")
+
+
+def row_labels(df: pd.DataFrame, id_column: str | None) -> list[str]:
+    """Name each row by its id, or ``#n`` (1-based) when the id is missing or duplicated.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The layer, ids already normalised.
+    id_column : str or None
+        The id column, if the layer has one.
+
+    Returns
+    -------
+    list of str
+    """
+    numbers = [f"#{i + 1}" for i in range(len(df))]
+    if id_column is None or id_column not in df.columns:
+        return numbers
+    ids = df[id_column]
+    bad = ids.isna() | ids.duplicated(keep=False)
+    return [n if b else str(i) for n, b, i in zip(numbers, bad, ids)]
+
+
+def _listed(names: Sequence[str]) -> str:
+    head = ", ".join(names[:ROWS_LISTED])
+    return head + (f" and {len(names) - ROWS_LISTED} more" if len(names) > ROWS_LISTED else "")
+
+
+def _columns_problem(df: gpd.GeoDataFrame, missing: str) -> Problem:
+    have = ", ".join(str(c) for c in df.columns if c != df.geometry.name)
+    return Problem(None, f"missing required {missing}; the file has columns: {have or '(none)'}")
+
+
+def _check_ids(df: pd.DataFrame, column: str, problems: list[Problem]) -> None:
+    df[column] = normalise_ids(df[column])
+    ids = df[column]
+    for i in np.flatnonzero(ids.isna().to_numpy()):
+        problems.append(Problem(f"#{i + 1}", f"{column} is missing"))
+    dup = ids.duplicated(keep=False) & ids.notna()
+    groups: dict[str, list[int]] = {}
+    for i in np.flatnonzero(dup.to_numpy()):
+        groups.setdefault(ids.iat[i], []).append(i + 1)
+    for value, rows in groups.items():
+        where = _listed([f"#{r}" for r in rows])
+        for r in rows:
+            problems.append(Problem(f"#{r}", f"duplicate {column} {value!r} (rows {where})"))
+
+
+def _check_numbers(df: pd.DataFrame, column: str, labels: list[str], problems: list[Problem],
+                   *, integer: bool) -> None:
+    raw = df[column]
+    numbers = pd.to_numeric(raw, errors="coerce").astype(float)
+    for i, (cell, v) in enumerate(zip(raw, numbers)):
+        if _missing(cell):
+            problems.append(Problem(labels[i], f"{column} is missing"))
+        elif np.isnan(v) or isinstance(cell, (bool, np.bool_)):
+            problems.append(Problem(labels[i], f"{column} {cell!r} is not a number"))
+        elif not np.isfinite(v):
+            problems.append(Problem(labels[i], f"{column} {cell!r} is not finite"))
+        elif v < 0:
+            problems.append(Problem(labels[i], f"{column} {v:g} is negative"))
+        elif integer and not float(v).is_integer():
+            problems.append(Problem(labels[i], f"{column} {v:g} is not a whole number"))
+    if integer:
+        df[column] = numbers.fillna(0).round().astype("int64")
+    else:
+        df[column] = numbers.astype("float64")
+
+
+def _check_booleans(df: pd.DataFrame, labels: list[str], problems: list[Problem]) -> None:
+    for column, default in BOOLEAN_DEFAULTS.items():
+        if column not in df.columns:
+            df[column] = default
+            continue
+        out = []
+        for i, cell in enumerate(df[column]):
+            if _missing(cell):
+                out.append(default)
+            elif isinstance(cell, (bool, np.bool_)):
+                out.append(bool(cell))
+            elif str(cell).strip().lower() in TRUE_WORDS:
+                out.append(True)
+            elif str(cell).strip().lower() in FALSE_WORDS:
+                out.append(False)
+            else:
+                problems.append(Problem(labels[i], (
+                    f"{column} {cell!r} is not a yes/no value (use true/false, 1/0 or yes/no)")))
+                out.append(default)
+        df[column] = pd.Series(out, index=df.index, dtype=bool)
+    both = df["fixed"] & df["excluded"]
+    for i in np.flatnonzero(both.to_numpy()):
+        problems.append(Problem(labels[i], "is both fixed (must be a centre) and excluded (may not be one)"))
+    fixed_not_candidate = df["fixed"] & ~df["candidate"]
+    for i in np.flatnonzero(fixed_not_candidate.to_numpy()):
+        problems.append(Problem(labels[i], "is fixed (must be a centre) but candidate is false"))
+
+
+def _station_ids(stations) -> set[str]:
+    if isinstance(stations, pd.DataFrame):
+        if "station_id" not in stations.columns:
+            raise InputError("<stations>", [Problem(None, "missing required column 'station_id'")])
+        stations = stations["station_id"]
+    return {s for s in (normalise_id(v) for v in stations) if s is not None}
+
+
+def _check_references(df: pd.DataFrame, columns: Iterable[str], labels: list[str], stations,
+                      problems: list[Problem], *, required: bool = False) -> None:
+    known = None if stations is None else _station_ids(stations)
+    for column in columns:
+        if column not in df.columns:
+            continue
+        df[column] = normalise_ids(df[column])
+        for i, value in enumerate(df[column]):
+            if _missing(value):
+                if required:
+                    problems.append(Problem(labels[i], f"{column} is missing"))
+            elif known is not None and value not in known:
+                sample = _listed(sorted(known))
+                problems.append(Problem(labels[i], (
+                    f"{column} {value!r} is not the id of any station (stations are: {sample})")))
+
+
+def _check_geometry(gdf: gpd.GeoDataFrame, allowed: frozenset[str], what: str, source: str,
+                    labels: list[str], problems: list[Problem], skip: set[str]) -> None:
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    missing = shapely.is_missing(geoms)
+    geoms = np.where(missing, None, shapely.force_2d(geoms))
+    repaired: list[str] = []
+    for i in range(len(geoms)):
+        g = geoms[i]
+        if g is None:
+            if labels[i] not in skip:
+                problems.append(Problem(labels[i], "geometry is missing"))
+            continue
+        if g.is_empty:
+            problems.append(Problem(labels[i], "geometry is empty"))
+            continue
+        if g.geom_type not in allowed:
+            problems.append(Problem(labels[i], f"geometry is a {g.geom_type}; {what} must be {' or '.join(sorted(allowed))}"))
+            continue
+        if g.is_valid:
+            continue
+        reason = shapely.is_valid_reason(g)
+        if g.geom_type in POLYGONS:
+            fixed = shapely.make_valid(g, method="structure", keep_collapsed=False)
+        else:
+            fixed = shapely.make_valid(g)
+        if fixed.is_empty or fixed.geom_type not in allowed:
+            kind = "nothing" if fixed.is_empty else f"a {fixed.geom_type}"
+            problems.append(Problem(labels[i], (
+                f"geometry is invalid ({reason}) and cannot be repaired: make_valid turns it into {kind}")))
+            continue
+        geoms[i] = fixed
+        repaired.append(labels[i])
+    if repaired:
+        warnings.warn(f"{source}: repaired invalid geometry (shapely.make_valid) in "
+                      f"{len(repaired)} row(s): {_listed(repaired)}", UserWarning, stacklevel=3)
+    gdf[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        bounds = shapely.bounds(np.asarray(gdf.geometry.array, dtype=object))
+        bad = (bounds[:, 0] < -180) | (bounds[:, 2] > 180) | (bounds[:, 1] < -90) | (bounds[:, 3] > 90)
+        for i in np.flatnonzero(bad):
+            problems.append(Problem(labels[i], (
+                f"coordinates ({bounds[i, 0]:.6g}, {bounds[i, 1]:.6g}) are out of range for "
+                f"longitude/latitude in {gdf.crs.to_string()}: the file's CRS is probably wrong")))
+
+
+def _prepare(gdf: gpd.GeoDataFrame, required: Sequence[str], problems: Sequence[Problem]):
+    out = gdf.copy().reset_index(drop=True)
+    found = list(problems)
+    missing = [c for c in required if c not in out.columns]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        found.append(_columns_problem(out, f"column{plural} " + ", ".join(repr(c) for c in missing)))
+    return out, found, {p.row for p in problems if p.row is not None}
+
+
+def _finish(gdf: gpd.GeoDataFrame, source: str, problems: list[Problem]) -> gpd.GeoDataFrame:
+    if problems:
+        layer_level = [p for p in problems if p.row is None]
+        raise InputError(source, layer_level + [p for p in problems if p.row is not None])
+    geometry = gdf.geometry.name
+    return gdf[[c for c in gdf.columns if c != geometry] + [geometry]]
+
+
+def validate_villages(gdf: gpd.GeoDataFrame, source: str = "<villages GeoDataFrame>", *,
+                      stations=None, problems: Sequence[Problem] = ()) -> gpd.GeoDataFrame:
+    """Check a villages layer and return it in canonical form.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Columns ``village_id``, ``name``, ``population`` (people, whole numbers >= 0); optional
+        ``incidents`` (per year, >= 0), ``registration_station``, ``dispatch_station``,
+        ``township``; Polygon/MultiPolygon or Point geometries (not mixed).
+    source : str
+        The file name (or ``<villages GeoDataFrame>``) for messages.
+    stations : GeoDataFrame or iterable of str, optional
+        The stations layer (or its ids): station references must be among them.
+    problems : sequence of Problem
+        Problems found earlier (while reading) to report together with these.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A validated copy, same CRS.
+
+    Raises
+    ------
+    InputError
+        With every problem found.
+    """
+    df, found, skip = _prepare(gdf, VILLAGE_COLUMNS, problems)
+    if "village_id" in df.columns:
+        _check_ids(df, "village_id", found)
+    labels = row_labels(df, "village_id")
+    if "population" in df.columns:
+        _check_numbers(df, "population", labels, found, integer=True)
+    if "incidents" in df.columns:
+        _check_numbers(df, "incidents", labels, found, integer=False)
+    _check_references(df, ("registration_station", "dispatch_station"), labels, stations, found)
+    if "township" in df.columns:
+        df["township"] = normalise_ids(df["township"])
+    _check_geometry(df, POLYGONS | {"Point"}, "villages", source, labels, found, skip)
+    types = set(df.geometry.dropna().geom_type)
+    if "Point" in types and types & POLYGONS:
+        n_points = int((df.geom_type == "Point").sum())
+        found.append(Problem(None, (f"the layer mixes {n_points} Point and {len(df) - n_points} "
+                                    "polygon villages: give all villages as polygons or all as points")))
+    return _finish(df, source, found)
+
+
+def validate_stations(gdf: gpd.GeoDataFrame, source: str = "<stations GeoDataFrame>", *,
+                      problems: Sequence[Problem] = ()) -> gpd.GeoDataFrame:
+    """Check a stations layer and return it in canonical form.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Columns ``station_id``, ``name``; optional ``officers``, ``auxiliaries`` (people, >= 0),
+        ``kind`` ("urban"/"rural"), ``candidate`` (default true), ``fixed`` (default false),
+        ``excluded`` (default false); Point geometries.
+    source : str
+        The file name (or ``<stations GeoDataFrame>``) for messages.
+    problems : sequence of Problem
+        Problems found earlier (while reading) to report together with these.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A validated copy with bool ``candidate``, ``fixed``, ``excluded`` always present.
+
+    Raises
+    ------
+    InputError
+        With every problem found.
+    """
+    df, found, skip = _prepare(gdf, STATION_COLUMNS, problems)
+    if "station_id" in df.columns:
+        _check_ids(df, "station_id", found)
+    labels = row_labels(df, "station_id")
+    for column in ("officers", "auxiliaries"):
+        if column in df.columns:
+            _check_numbers(df, column, labels, found, integer=False)
+    if "kind" in df.columns:
+        kinds = []
+        for i, cell in enumerate(df["kind"]):
+            value = None if _missing(cell) else str(cell).strip().lower()
+            if value is not None and value not in STATION_KINDS:
+                found.append(Problem(labels[i], f"kind {cell!r} is not 'urban' or 'rural'"))
+            kinds.append(value)
+        df["kind"] = pd.Series(kinds, index=df.index, dtype="str")
+    _check_booleans(df, labels, found)
+    _check_geometry(df, frozenset({"Point"}), "stations", source, labels, found, skip)
+    return _finish(df, source, found)
+
+
+def validate_jurisdictions(gdf: gpd.GeoDataFrame, source: str = "<jurisdictions GeoDataFrame>", *,
+                           stations=None, problems: Sequence[Problem] = ()) -> gpd.GeoDataFrame:
+    """Check a current-jurisdictions layer (one or more polygons per station).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Column ``station_id``; Polygon/MultiPolygon geometries. Several rows may share a
+        station (a district stored in parts).
+    source : str
+        The file name for messages.
+    stations : GeoDataFrame or iterable of str, optional
+        Every ``station_id`` must be among these.
+    problems : sequence of Problem
+        Problems found earlier to report together with these.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    InputError
+        With every problem found.
+    """
+    df, found, skip = _prepare(gdf, JURISDICTION_COLUMNS, problems)
+    labels = row_labels(df, None)
+    _check_references(df, ("station_id",), labels, stations, found, required=True)
+    _check_geometry(df, POLYGONS, "jurisdictions", source, labels, found, skip)
+    return _finish(df, source, found)
+
+
+def _road_values(cell) -> list[str]:
+    """One OSM ``highway`` cell as a list (osmnx writes merged edges as "['a', 'b']")."""
+    if isinstance(cell, (list, tuple, np.ndarray)):
+        return [str(v).strip().lower() for v in cell]
+    text = str(cell).strip()
+    if text.startswith("["):
+        try:
+            return [str(v).strip().lower() for v in ast.literal_eval(text)]
+        except (ValueError, SyntaxError):
+            pass
+    return [text.lower()]
+
+
+def _check_classes(df: pd.DataFrame, column: str, known, labels: list[str],
+                   problems: list[Problem]) -> None:
+    unknown: dict[str, list[str]] = {}
+    missing: list[str] = []
+    normalised = []
+    for i, cell in enumerate(df[column]):
+        if _missing(cell):
+            missing.append(labels[i])
+            normalised.append(cell)
+            continue
+        values = [ROAD_CLASS_ALIASES.get(v, v) for v in _road_values(cell)]
+        for v in values:
+            if v not in known:
+                unknown.setdefault(v, []).append(labels[i])
+        normalised.append(values[0] if column == "road_class" else cell)
+    if missing:
+        problems.append(Problem(None, f"{column} is missing in {len(missing)} row(s): {_listed(missing)}"))
+    if unknown:
+        found = "; ".join(f"{v!r} ({len(rows)} row(s): {_listed(rows)})" for v, rows in unknown.items())
+        expected = ", ".join(ROAD_CLASSES) if column == "road_class" else "OSM highway values"
+        problems.append(Problem(None, f"unknown {column} values: {found}; expected {expected}"))
+    if column == "road_class":
+        df[column] = pd.Series(normalised, index=df.index, dtype="str")
+
+
+def validate_roads(gdf: gpd.GeoDataFrame, source: str = "<roads GeoDataFrame>", *,
+                   problems: Sequence[Problem] = ()) -> gpd.GeoDataFrame:
+    """Check a roads layer.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        LineString/MultiLineString geometries with ``road_class`` (expressway, national,
+        provincial, county, township, village, track; or 高速/国道/省道/县道/乡道/村道) or OSM
+        ``highway``; optional ``maxspeed`` (km/h), ``oneway``, ``name``. When both class
+        columns exist ``road_class`` is the one checked.
+    source : str
+        The file name for messages.
+    problems : sequence of Problem
+        Problems found earlier to report together with these.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``road_class`` lower case (aliases resolved) when present.
+
+    Raises
+    ------
+    InputError
+        With every problem found; unknown classes are listed with the rows that carry them.
+    """
+    df, found, skip = _prepare(gdf, (), problems)
+    labels = row_labels(df, None)
+    if "road_class" in df.columns:
+        _check_classes(df, "road_class", frozenset(ROAD_CLASSES), labels, found)
+    elif "highway" in df.columns:
+        _check_classes(df, "highway", OSM_HIGHWAYS, labels, found)
+    else:
+        found.append(_columns_problem(df, "column 'road_class' (or OSM 'highway')"))
+    _check_geometry(df, LINES, "roads", source, labels, found, skip)
+    return _finish(df, source, found)
