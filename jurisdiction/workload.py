@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from jurisdiction.roads import road_class_of
+
 #: Road classes of the data model, fastest first.
 ROAD_CLASSES: tuple[str, ...] = (
     "expressway",
@@ -23,21 +25,6 @@ ROAD_CLASSES: tuple[str, ...] = (
     "village",
     "track",
 )
-
-#: OSM ``highway`` values mapped to the road classes (``*_link`` follow their road).
-OSM_HIGHWAY_CLASS: dict[str, str] = {
-    "motorway": "expressway",
-    "trunk": "national",
-    "primary": "provincial",
-    "secondary": "county",
-    "tertiary": "township",
-    "unclassified": "village",
-    "residential": "village",
-    "living_street": "village",
-    "service": "village",
-    "track": "track",
-    "path": "track",
-}
 
 
 @dataclass(frozen=True)
@@ -66,24 +53,18 @@ def road_classes(roads: gpd.GeoDataFrame) -> pd.Series:
     Parameters
     ----------
     roads : GeoDataFrame
-        Roads with ``road_class`` (used as given) or OSM ``highway`` (mapped with
-        :data:`OSM_HIGHWAY_CLASS`; a list value takes its first entry).
+        Roads with ``road_class`` or OSM ``highway`` (mapped with
+        :func:`jurisdiction.roads.road_class_of`; ``*_link`` follow their road).
 
     Returns
     -------
     Series
-        Road class per row, ``"other"`` where the value is missing or unknown.
+        Road class per row, ``"other"`` where the value is missing or not a road class.
     """
-    if "road_class" in roads.columns:
-        raw = roads["road_class"]
-        cls = raw.where(raw.isin(ROAD_CLASSES), "other")
-    elif "highway" in roads.columns:
-        first = roads["highway"].map(lambda h: h[0] if isinstance(h, list | tuple) and h else h)
-        base = first.astype("string").str.removesuffix("_link")
-        cls = base.map(OSM_HIGHWAY_CLASS).fillna("other")
-    else:
-        cls = pd.Series("other", index=roads.index)
-    return cls.astype(object)
+    column = "road_class" if "road_class" in roads.columns else "highway" if "highway" in roads.columns else None
+    if column is None:
+        return pd.Series("other", index=roads.index, dtype=object)
+    return roads[column].map(lambda h: road_class_of(h) or "other").astype(object)
 
 
 def road_km_by_district(roads: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.DataFrame:

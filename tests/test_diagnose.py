@@ -277,3 +277,11 @@ def test_generated_shares_match_direct_shapely_intersection():
         area = poly.intersection(jur.geometry[row.station_id]).area
         assert row.area_m2 == pytest.approx(area, rel=1e-9)
         assert row.share == pytest.approx(area / poly.area, rel=1e-9)
+
+
+def test_osm_highway_roads_are_classed():
+    from jurisdiction.workload import road_classes
+
+    roads = gpd.GeoDataFrame({"highway": ["motorway_link", ["trunk", "primary"], "footway", None, "residential"]},
+                             geometry=[LineString([(0, 0), (1, 0)])] * 5, crs=UTM)
+    assert road_classes(roads).tolist() == ["expressway", "national", "track", "other", "village"]
