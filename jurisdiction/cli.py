@@ -267,7 +267,7 @@ def _run_isochrones(args: argparse.Namespace, progress: _Progress) -> dict[str, 
     bands = isochrones(graph, layers["stations"], minutes=minutes, access_speed_kph=scenario.access_speed).to_crs("EPSG:4326")
     out = args.out or ROOT / "maps" / scenario.name / "isochrones.gpkg"
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, lambda tmp: bands.to_file(tmp, layer="isochrones", driver="GPKG"))
+    atomic_write(out, lambda tmp: bands.to_file(tmp, layer="isochrones", driver="GPKG"), suffix=".gpkg")
     progress.done()
     if not args.quiet and not args.json:
         print(f"{len(bands)} isochrone bands written to {out}")
