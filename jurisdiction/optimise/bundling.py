@@ -1,0 +1,111 @@
+"""Bundling small stations (2合1 / 3合1): z[s, c] = station s joins centre c.
+
+sum_c z[s, c] = 1 for every station in scope; z[c, c] = y[c] (the centre's own variable is
+used); gmin y[c] <= sum_s z[s, c] <= gmax y[c]; z[s, c] exists only where s and c are adjacent
+(``station_adjacency``) and, when villages follow their station, only where every village of
+``s`` is within the limit of ``c``. Stations outside ``bundle_scope`` stay open with their
+villages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from jurisdiction.optimise.instance import Options, Prepared
+
+
+@dataclass
+class Bundling:
+    """The z variables and the pairs of the villages that follow their station."""
+
+    z: dict            # (s, c) -> LpVariable (z[c, c] is y[c])
+    followed: np.ndarray  # (n,) bool: village's pairs are its station's z
+    pair_v: np.ndarray
+    pair_c: np.ndarray
+    pair_var: np.ndarray
+
+
+def scope_of(options: Options, m: int) -> np.ndarray:
+    """(m,) bool: stations that take part in bundling."""
+    return np.ones(m, bool) if options.bundle_scope is None else np.asarray(options.bundle_scope, bool)
+
+
+def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.ndarray, y: dict,
+                 variables: list) -> Bundling:
+    """Add z variables and bundling rows to ``prob``; append the variables to ``variables``."""
+    n, m = p.times.shape
+    gmin, gmax = int(options.bundle_sizes[0]), int(options.bundle_sizes[1])
+    scope = scope_of(options, m)
+    follow = options.follow_station
+    home = p.home
+    followed = (home >= 0) & follow
+    # Which centres each station's villages can all reach.
+    reach = np.ones((m, m), dtype=bool)
+    if follow:
+        for s in range(m):
+            mine = home == s
+            if mine.any():
+                reach[s] = mask[mine].all(axis=0)
+    reach &= np.array([c in y for c in range(m)])[None, :]
+
+    z: dict = {}
+    for s in range(m):
+        if s in y:
+            z[(s, s)] = y[s]
+        if not scope[s]:
+            if s in y:
+                y[s].lowBound = 1
+            continue
+        for c in np.flatnonzero(scope & p.station_adjacency[s] & reach[s]).tolist():
+            if c != s:
+                z[(s, c)] = pulp.LpVariable(f"z_{s}_{c}", cat=pulp.LpBinary)
+    for s in range(m):
+        if scope[s] and s in y and not reach[s, s]:
+            y[s].upBound = 0  # its own villages cannot all reach it
+    index = {}
+    for key, var in z.items():
+        index[key] = len(variables)
+        variables.append(var)
+
+    by_station: dict[int, list[int]] = {}
+    by_centre: dict[int, list[int]] = {}
+    for s, c in z:
+        by_station.setdefault(s, []).append(c)
+        by_centre.setdefault(c, []).append(s)
+    for s in np.flatnonzero(scope).tolist():
+        cs = by_station.get(s, [])
+        prob.addConstraint(pulp.lpSum(z[(s, c)] for c in cs) == 1)
+        for c in cs:
+            if c != s:
+                prob.addConstraint(z[(s, c)] - y[c] <= 0)
+    for c in by_centre:
+        if not scope[c]:
+            continue
+        members = pulp.lpSum(z[(s, c)] for s in by_centre[c])
+        prob.addConstraint(members - gmin * y[c] >= 0)
+        prob.addConstraint(members - gmax * y[c] <= 0)
+
+    has_centre = np.array([bool(by_station.get(s)) for s in range(m)])
+    followed &= has_centre[np.maximum(home, 0)]
+    pv, pc, pvar = [], [], []
+    for v in np.flatnonzero(followed).tolist():
+        h = int(home[v])
+        for c in by_station.get(h, []):
+            if scope[h] or c == h:
+                pv.append(v)
+                pc.append(c)
+                pvar.append(index[(h, c)])
+    return Bundling(z=z, followed=followed, pair_v=np.array(pv, dtype=np.int64),
+                    pair_c=np.array(pc, dtype=np.int64), pair_var=np.array(pvar, dtype=np.int64))
+
+
+def bundle_of(z: dict, m: int) -> np.ndarray:
+    """(m,) index of the centre each station joins, from solved z values (-1 if none)."""
+    out = np.full(m, -1, dtype=np.int64)
+    for (s, c), var in z.items():
+        if (var.varValue or 0) > 0.5:
+            out[s] = c
+    return out

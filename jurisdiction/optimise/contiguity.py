@@ -1,0 +1,154 @@
+"""Contiguity of districts in the village adjacency graph.
+
+Two forms:
+
+* ``shortest-path`` (compact, restrictive): a village ``v`` (not the centre's root) may join
+  centre ``c`` only if one of its neighbours ``u`` closer to ``c`` joins it too:
+  ``x[v,c] <= sum_{u in N(v), (t[u,c], h[u,c]) < (t[v,c], h[v,c])} x[u,c]``, where ``h`` is the hop
+  count from the root, which breaks ties in travel time so that equal times never forbid a pair.
+* ``cuts`` (exact): solve, find districts that fall apart, and for each piece ``S`` not holding
+  the root add the a-b separator cut ``x[v,c] <= sum_{u in sep} x[u,c]`` for every ``v`` in ``S``,
+  where ``sep`` is the part of the boundary of ``S`` that touches the root's side (a minimal
+  vertex separator between ``S`` and the root); repeat until every district is connected.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, connected_components, shortest_path
+
+from jurisdiction.optimise.instance import Prepared
+
+
+def roots_of(p: Prepared, mask: np.ndarray, needed: bool) -> np.ndarray:
+    """(m,) root village of each station: its own village, or (when needed) its nearest pair."""
+    roots = p.station_village.copy()
+    if needed:
+        t = np.where(mask, p.times, np.inf)
+        for c in np.flatnonzero((roots < 0) & p.allowed):
+            if np.isfinite(t[:, c]).any():
+                roots[c] = int(np.argmin(t[:, c]))
+    return roots
+
+
+def hops_from_roots(adjacency: sp.csr_matrix, roots: np.ndarray) -> np.ndarray:
+    """(n, m) unweighted hop count from each station's root village (inf if none)."""
+    n, m = adjacency.shape[0], roots.size
+    out = np.full((n, m), np.inf)
+    ok = np.flatnonzero(roots >= 0)
+    if ok.size:
+        d = shortest_path(adjacency, unweighted=True, directed=False, indices=roots[ok])
+        out[:, ok] = d.T
+    return out
+
+
+def shortest_path_rows(p: Prepared, pair_v: np.ndarray, pair_c: np.ndarray, lookup: np.ndarray,
+                       roots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of the shortest-path constraints as index arrays.
+
+    Returns
+    -------
+    lhs : ndarray
+        Pair index of each constrained pair (every pair whose village is not its centre's root).
+    ptr : ndarray
+        ``rhs[ptr[i]:ptr[i+1]]`` are the pairs on the right-hand side of row ``i`` (empty: the
+        pair is forced to 0).
+    rhs : ndarray
+        Pair indices of the closer neighbours.
+    """
+    adj = p.adjacency
+    hops = hops_from_roots(adj, roots)
+    t = p.times
+    lhs = np.flatnonzero(pair_v != roots[pair_c])
+    v = pair_v[lhs]
+    c = pair_c[lhs]
+    deg = np.diff(adj.indptr)[v]
+    row = np.repeat(np.arange(lhs.size), deg)
+    offsets = np.arange(row.size) - np.repeat(np.cumsum(deg) - deg, deg)
+    nbr = adj.indices[np.repeat(adj.indptr[v], deg) + offsets]
+    cc, vv = c[row], v[row]
+    tu, tv = t[nbr, cc], t[vv, cc]
+    closer = (tu < tv) | ((tu == tv) & (hops[nbr, cc] < hops[vv, cc]))
+    q = lookup[nbr, cc]
+    keep = closer & (q >= 0)
+    row, q = row[keep], q[keep]
+    ptr = np.searchsorted(row, np.arange(lhs.size + 1))
+    return lhs, ptr, q
+
+
+def disconnected_pieces(adjacency: sp.csr_matrix, assignment: np.ndarray, roots: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Pieces of districts cut off from their root: list of (centre, village indices)."""
+    pieces = []
+    for c in np.unique(assignment).tolist():
+        members = np.flatnonzero(assignment == c)
+        if members.size <= 1:
+            continue
+        sub = adjacency[members][:, members]
+        k, label = connected_components(sub, directed=False)
+        if k == 1:
+            continue
+        r = roots[c]
+        where = np.flatnonzero(members == r)
+        root_label = label[where[0]] if where.size else -1
+        for comp in range(k):
+            if comp != root_label:
+                pieces.append((c, members[label == comp]))
+    return pieces
+
+
+def is_connected(adjacency: sp.csr_matrix, assignment: np.ndarray) -> bool:
+    """True when every district (villages sharing an assignment) is connected."""
+    for c in np.unique(assignment).tolist():
+        members = np.flatnonzero(assignment == c)
+        if members.size > 1 and connected_components(adjacency[members][:, members], directed=False)[0] != 1:
+            return False
+    return True
+
+
+def separator(adjacency: sp.csr_matrix, piece: np.ndarray, root: int) -> tuple[np.ndarray, np.ndarray]:
+    """A minimal vertex separator between ``piece`` and ``root``, and the root's side.
+
+    The separator is the boundary of the piece that touches the root's side (the component of
+    the root once the piece and its boundary are removed); the side is returned as an (n,) mask.
+    """
+    n = adjacency.shape[0]
+    inside = np.zeros(n, bool)
+    inside[piece] = True
+    boundary = np.zeros(n, bool)
+    boundary[adjacency[piece].indices] = True
+    boundary &= ~inside
+    blocked = inside | boundary
+    if root < 0 or blocked[root]:
+        return np.flatnonzero(boundary), np.zeros(n, bool)
+    keep = np.flatnonzero(~blocked)
+    pos = np.full(n, -1)
+    pos[keep] = np.arange(keep.size)
+    sub = adjacency[keep][:, keep]
+    side = keep[breadth_first_order(sub, pos[root], directed=False, return_predecessors=False)]
+    near_side = np.zeros(n, bool)
+    near_side[adjacency[side].indices] = True
+    side_mask = np.zeros(n, bool)
+    side_mask[side] = True
+    return np.flatnonzero(boundary & near_side), side_mask
+
+
+def cut_rows(adjacency: sp.csr_matrix, assignment: np.ndarray, roots: np.ndarray, open_centres: np.ndarray,
+             lookup: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Separator cuts violated by ``assignment``, as (pair index of x[v,c], pair indices of the separator).
+
+    Each cut found for a piece ``S`` of centre ``c`` is also added for every other open centre
+    whose root lies on the root's side, as it holds for them too.
+    """
+    rows = []
+    for c, piece in disconnected_pieces(adjacency, assignment, roots):
+        sep, side = separator(adjacency, piece, int(roots[c]))
+        targets = [c] + [d for d in open_centres.tolist() if d != c and roots[d] >= 0 and side[roots[d]]]
+        for d in targets:
+            seps = lookup[sep, d]
+            seps = seps[seps >= 0]
+            for v in piece.tolist():
+                q = lookup[v, d]
+                if q >= 0:
+                    rows.append((int(q), seps))
+    return rows

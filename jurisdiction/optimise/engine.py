@@ -1,0 +1,178 @@
+"""solve(): pre-checks, model building, solver stages, contiguity cut rounds, reading the plan.
+
+Lexicographic objectives: p-center, max-covering and set-covering leave the assignment of
+many villages free (any centre within the optimal radius, any centre beyond the covering
+limit, ...). After the primary optimum is found, a second stage fixes the primary value
+(p-center: longest time <= optimum; max-covering: covered weight >= optimum; set-covering:
+number of centres <= optimum) and minimises the p-median cost ``sum w t x``, so every village
+goes whole to a sensible centre. The Solution reports the primary objective, bound and gap.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pulp
+
+from jurisdiction.errors import InfeasibleError
+from jurisdiction.optimise.bundling import bundle_of
+from jurisdiction.optimise.contiguity import cut_rows, is_connected
+from jurisdiction.optimise.infeasibility import describe_combination, explain_prepared
+from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution, prepare
+from jurisdiction.optimise.model import Built, build, expression
+from jurisdiction.optimise.solver import Run, run
+
+#: Most contiguity cut rounds before giving up.
+MAX_ROUNDS = 200
+
+
+def _remaining(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    return max(deadline - time.perf_counter(), 0.5)
+
+
+def _assignment(built: Built, n: int) -> np.ndarray:
+    values = np.array([built.variables[i].varValue or 0.0 for i in built.pair_var.tolist()])
+    out = np.full(n, -1, dtype=np.int64)
+    best = np.full(n, 0.5)
+    for q in np.flatnonzero(values > 0.5).tolist():
+        v = built.pair_v[q]
+        if values[q] > best[v]:
+            best[v] = values[q]
+            out[v] = built.pair_c[q]
+    return out
+
+
+def _set_start(built: Built, p: Prepared, options: Options, start: np.ndarray) -> None:
+    """Give every variable the value it has in the plan ``start`` (station index per village)."""
+    start = np.asarray(start, dtype=np.int64)
+    for var in built.prob.variables():
+        var.setInitialValue(0)
+    chosen = built.pair_c == start[built.pair_v]
+    for q in np.flatnonzero(chosen).tolist():
+        built.variables[built.pair_var[q]].setInitialValue(1)
+    for c in np.unique(start).tolist():
+        if c in built.y:
+            built.y[c].setInitialValue(1)
+    if built.center_var is not None:
+        ok = start >= 0
+        built.center_var.setInitialValue(float(p.times[np.flatnonzero(ok), start[ok]].max()) if ok.any() else 0.0)
+
+
+def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool) -> tuple[Run, int]:
+    """Solve once, or in rounds of separator cuts until every district is connected."""
+    rounds = 0
+    n = p.times.shape[0]
+    while True:
+        rounds += 1
+        result = run(built.prob, options.solver, time_limit=_remaining(deadline), gap=options.gap,
+                     threads=options.threads, warm_start=warm and rounds == 1)
+        if options.contiguity != "cuts" or result.status not in ("optimal", "feasible"):
+            return result, rounds
+        assignment = _assignment(built, n)
+        open_centres = np.array(sorted(c for c, var in built.y.items() if (var.varValue or 0) > 0.5))
+        rows = cut_rows(p.adjacency, assignment, built.roots, open_centres, built.lookup)
+        if not rows:
+            return result, rounds
+        if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
+            return Run("no-solution", math.nan, math.nan, math.inf, result.seconds), rounds
+        for q, seps in rows:
+            ids = np.concatenate([[built.pair_var[q]], built.pair_var[seps]])
+            coefs = np.concatenate([[1.0], -np.ones(len(seps))])
+            built.prob.addConstraint(pulp.LpConstraint(expression(built.variables, ids, coefs), pulp.LpConstraintLE, rhs=0))
+
+
+def _fail(p: Prepared, options: Options, result: Run) -> InfeasibleError:
+    if result.status == "infeasible":
+        return InfeasibleError([describe_combination(p, options)])
+    if result.status == "unbounded":
+        return InfeasibleError(["the model is unbounded (this is a bug in the model, please report it)"])
+    what = "a contiguous plan" if options.contiguity == "cuts" else "a plan"
+    limit = f"the time limit of {options.time_limit:g} s" if options.time_limit is not None else "the cut round limit"
+    return InfeasibleError([f"the solver found no {what} within {limit} (not proven infeasible): "
+                            f"allow more time, or relax: {describe_combination(p, options).split('; try ')[-1]}"])
+
+
+def solve(instance: Instance, options: Options = Options()) -> Solution:
+    """Choose centres and assign every village, whole, to one of them.
+
+    Parameters
+    ----------
+    instance : Instance
+        Travel times (minutes), weights and optional constraints data.
+    options : Options
+        Model, constraints and solver control.
+
+    Returns
+    -------
+    Solution
+        Centres, assignment, bundles and the solver's account (status "optimal" only when the
+        gap is proven closed; "feasible" for an incumbent at the time limit, with its gap).
+
+    Raises
+    ------
+    InfeasibleError
+        With one reason per conflict found by :func:`explain_infeasibility`, or, when the
+        solver proves infeasibility after those checks pass, the constraints combined and the
+        relaxations to try.
+    ScenarioError
+        For bad shapes or option values.
+    """
+    t0 = time.perf_counter()
+    p = prepare(instance, options)
+    reasons = explain_prepared(p, options)
+    if reasons:
+        raise InfeasibleError(reasons)
+    deadline = None if options.time_limit is None else t0 + options.time_limit
+    n, m = p.times.shape
+    built = build(p, options)
+    warm = options.warm_start is not None
+    if warm:
+        _set_start(built, p, options, options.warm_start)
+    first, rounds = _solve_stage(built, p, options, deadline, warm)
+    if first.status not in ("optimal", "feasible"):
+        raise _fail(p, options, first)
+    assignment = _assignment(built, n)
+    bundle_values = bundle_of(built.z, m) if built.z else None
+    y_values = {c: (var.varValue or 0) > 0.5 for c, var in built.y.items()}
+
+    if options.model != "p-median" and (deadline is None or time.perf_counter() < deadline):
+        value = first.objective
+        if options.model == "p-center":
+            built.prob.addConstraint(built.center_var <= value + 1e-6 * max(1.0, abs(value)))
+        elif options.model == "max-covering":
+            built.prob.addConstraint(built.primary >= value - 1e-6 * max(1.0, abs(value)))
+        else:
+            built.prob.addConstraint(built.primary <= round(value) + 1e-6)
+        built.prob.sense = pulp.LpMinimize
+        built.prob.setObjective(built.secondary)
+        _set_start(built, p, options, assignment)
+        if built.z:
+            for (s, c), var in built.z.items():
+                var.setInitialValue(1 if bundle_values[s] == c else 0)
+        second, more = _solve_stage(built, p, options, deadline, True)
+        rounds += more
+        if second.status in ("optimal", "feasible"):
+            assignment = _assignment(built, n)
+            bundle_values = bundle_of(built.z, m) if built.z else None
+            y_values = {c: (var.varValue or 0) > 0.5 for c, var in built.y.items()}
+
+    centres = np.array(sorted(c for c, on in y_values.items() if on), dtype=np.int64)
+    if bundle_values is not None:
+        bundle = bundle_values
+    else:
+        bundle = np.full(m, -1, dtype=np.int64)
+        own = p.station_village >= 0
+        bundle[own] = assignment[p.station_village[own]]
+        bundle[centres] = centres
+    if options.contiguity is not None and not is_connected(p.adjacency, assignment):
+        raise AssertionError("internal error: a district is disconnected despite contiguity constraints")
+    return Solution(
+        centres=centres, assignment=assignment, bundle=bundle, status=first.status,
+        objective=float(first.objective), bound=float(first.bound), gap=float(first.gap),
+        seconds=time.perf_counter() - t0, solver=options.solver, formulation=built.formulation,
+        n_variables=len(built.prob.variables()), n_constraints=len(built.prob.constraints), rounds=rounds,
+    )
