@@ -36,7 +36,7 @@ STATION_COLUMNS = ["station_id", "name", "kind", "officers", "role", "centre"]
 def _staged(path: Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path next to ``path``; remove it if the block fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix + ".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

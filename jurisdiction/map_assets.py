@@ -52,8 +52,10 @@ def text(value: Any) -> str:
         if math.isnan(value):
             return "—"
         if math.isinf(value):
-            return "∞"
-        return f"{value:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
+            return "∞" if value > 0 else "-∞"
+        if value == int(value) and abs(value) < 1e15:
+            return f"{value:,.1f}"
+        return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
     if hasattr(value, "item"):  # numpy scalar
         return text(value.item())
     if isinstance(value, int):

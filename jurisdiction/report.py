@@ -1,0 +1,185 @@
+"""The plan's HTML report: diagnosis, district table, before/after metrics, solver, pictures.
+
+One self-contained HTML file (inline CSS, pictures embedded as base64 PNG), in Chinese or
+English. Every name and text from data is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jurisdiction.charts import travel_time_chart, workload_chart
+from jurisdiction.errors import ScenarioError
+from jurisdiction.export import atomic_write_text
+from jurisdiction.map_assets import text
+
+REPORT_LABELS = {
+    "zh": {
+        "title": "警务辖区调整方案", "scenario": "方案", "limit": "时间上限（分钟）",
+        "diagnosis": "现状诊断", "districts": "调整后的辖区", "metrics": "调整前后对比",
+        "metric": "指标", "before": "调整前", "after": "调整后", "change": "变化",
+        "solver": "求解器", "pictures": "图表", "attribution": "数据来源",
+        "travel_alt": "行车时间分布", "workload_alt": "各辖区工作量",
+        "columns": {
+            "centre": "中心所编号", "name": "派出所", "villages": "村数", "population": "人口",
+            "incidents": "警情", "area_km2": "面积（km²）", "road_km": "道路（km）",
+            "max_minutes": "最长时间（分钟）", "mean_minutes": "平均时间（分钟）", "officers": "现有警力",
+            "officers_needed": "需要警力", "posts": "警务室",
+        },
+        "metrics_names": {
+            "split villages": "被拆分的村", "villages beyond limit": "超出时间上限的村",
+            "population-weighted mean minutes": "人口加权平均时间（分钟）", "max minutes": "最长时间（分钟）",
+            "workload spread (max/mean)": "工作量差异（最大/平均）",
+            "coverage within 15 min": "15 分钟覆盖率",
+        },
+        "solver_keys": {
+            "status": "状态", "objective": "目标值", "bound": "下界", "gap": "相对间隙",
+            "seconds": "用时（秒）", "solver": "求解器", "formulation": "模型",
+            "n_variables": "变量数", "n_constraints": "约束数",
+        },
+    },
+    "en": {
+        "title": "Police jurisdiction plan", "scenario": "Scenario", "limit": "Limit (minutes)",
+        "diagnosis": "Diagnosis", "districts": "Districts after the plan", "metrics": "Before and after",
+        "metric": "metric", "before": "before", "after": "after", "change": "change",
+        "solver": "Solver", "pictures": "Pictures", "attribution": "Data",
+        "travel_alt": "Travel time distribution", "workload_alt": "Workload per district",
+        "columns": {
+            "centre": "centre id", "name": "station", "villages": "villages", "population": "population",
+            "incidents": "incidents", "area_km2": "area (km²)", "road_km": "roads (km)",
+            "max_minutes": "max minutes", "mean_minutes": "mean minutes", "officers": "officers",
+            "officers_needed": "officers needed", "posts": "posts",
+        },
+        "metrics_names": {},
+        "solver_keys": {},
+    },
+}
+
+STYLE = """
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Helvetica Neue", Arial,
+  sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 1.6em;
+  border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; } th { background: #f3f3f3; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.summary { white-space: pre-wrap; background: #fafafa; border-left: 3px solid #1f77b4; padding: 0.6em 1em; }
+.side { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; }
+img { max-width: 100%; } .foot { color: #666; font-size: 0.85em; margin-top: 2em; }
+.better { color: #1a7f37; } .worse { color: #b30000; }
+"""
+
+
+def _cell(value: Any) -> str:
+    numeric = isinstance(value, (int, float)) or hasattr(value, "item")
+    return f'<td class="num">{text(value)}</td>' if numeric and not isinstance(value, str) else f"<td>{text(value)}</td>"
+
+
+def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index: str | None = None) -> str:
+    """An HTML table of a DataFrame; headers renamed by ``headers``, every value escaped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (geometry columns are dropped).
+    headers : dict, optional
+        Column name -> label.
+    index : str, optional
+        Header of an index column to include (the index is left out when None).
+    """
+    headers = headers or {}
+    columns = [c for c in frame.columns if str(frame[c].dtype) != "geometry"]
+    head = ([f"<th>{html.escape(index)}</th>"] if index else []) + [
+        f"<th>{html.escape(headers.get(str(c), str(c)))}</th>" for c in columns]
+    rows = []
+    for key, row in frame.iterrows():
+        cells = ([f"<th>{text(key)}</th>"] if index else []) + [_cell(row[c]) for c in columns]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _metrics_table(metrics: pd.DataFrame, lab: dict[str, Any]) -> str:
+    table = pd.DataFrame(index=[lab["metrics_names"].get(str(i), str(i)) for i in metrics.index])
+    table[lab["before"]] = metrics["before"].to_numpy() if "before" in metrics else None
+    table[lab["after"]] = metrics["after"].to_numpy() if "after" in metrics else None
+    if "before" in metrics and "after" in metrics:
+        before = pd.to_numeric(metrics["before"], errors="coerce").to_numpy(float)
+        after = pd.to_numeric(metrics["after"], errors="coerce").to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            table[lab["change"]] = after - before
+    return html_table(table, index=lab["metric"])
+
+
+def _solver_table(solver: dict[str, Any], lab: dict[str, Any]) -> str:
+    rows = "".join(f"<tr><th>{html.escape(lab['solver_keys'].get(str(k), str(k)))}</th>{_cell(v)}</tr>"
+                   for k, v in (solver or {}).items())
+    return f"<table>{rows}</table>"
+
+
+def report_html(plan: Any, language: str = "zh") -> str:
+    """The report as an HTML string (see :func:`write_report`)."""
+    if language not in REPORT_LABELS:
+        raise ScenarioError(f"language: unknown value {language!r}; expected one of {sorted(REPORT_LABELS)}")
+    lab = REPORT_LABELS[language]
+    scenario = plan.scenario
+    name = str(getattr(scenario, "name", ""))
+    limit = getattr(scenario, "limit", None)
+    districts = pd.DataFrame(plan.districts.drop(columns=plan.districts.geometry.name))
+    headers = dict(lab["columns"])
+    headers.update({c: c.replace("road_km_", "km ") for c in districts.columns if c.startswith("road_km_")})
+    summary = plan.diagnosis.summary(language) if getattr(plan, "diagnosis", None) is not None else ""
+    pictures = [(travel_time_chart(plan, language), lab["travel_alt"]),
+                (workload_chart(plan, language), lab["workload_alt"])]
+    images = "".join(f'<p><img src="{uri}" alt="{html.escape(alt)}"></p>' for uri, alt in pictures)
+    attribution = getattr(plan, "attribution", None)
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if language == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(lab['title'])}: {html.escape(name)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(lab['title'])}</h1>",
+        f"<p>{html.escape(lab['scenario'])}: <b>{html.escape(name)}</b>"
+        + (f" &nbsp; {html.escape(lab['limit'])}: {text(float(limit))}" if limit is not None else "") + "</p>",
+        f"<h2>{html.escape(lab['diagnosis'])}</h2><div class=\"summary\">{html.escape(str(summary))}</div>",
+        f"<h2>{html.escape(lab['districts'])}</h2>{html_table(districts, headers)}",
+        f"<h2>{html.escape(lab['metrics'])}</h2><div class=\"side\"><div>"
+        f"{_metrics_table(plan.metrics, lab)}</div><div><b>{html.escape(lab['solver'])}</b>"
+        f"{_solver_table(plan.solver, lab)}</div></div>",
+        f"<h2>{html.escape(lab['pictures'])}</h2>{images}",
+    ]
+    if attribution:
+        parts.append(f'<p class="foot">{html.escape(lab["attribution"])}: {html.escape(str(attribution))}</p>')
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(plan: Any, path: str | os.PathLike, *, language: str = "zh") -> Path:
+    """Write the plan's report to one self-contained HTML file (atomically).
+
+    Contents: title and scenario (name, travel-time limit in minutes), the diagnosis summary,
+    the district table (population, incidents, area in km², road km, max/mean minutes,
+    officers needed), metrics before and after side by side with the solver's statistics,
+    and two pictures: the population-weighted travel-time distribution before and after
+    (with the limit), and the workload per district before and after (mean ± tolerance).
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan (see :mod:`jurisdiction.plan`).
+    path : str or path-like
+        The HTML file to write.
+    language : {"zh", "en"}
+        Language of the labels. Pictures fall back to English when no CJK font is installed.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    return atomic_write_text(path, report_html(plan, language))
