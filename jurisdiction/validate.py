@@ -44,6 +44,9 @@ OSM_HIGHWAYS = frozenset({
     "construction", "proposed", "services", "rest_area", "elevator", "via_ferrata",
 })
 STATION_KINDS = ("urban", "rural")
+#: Chinese names accepted for ``kind``: street offices (街道) are urban, towns and townships rural.
+STATION_KIND_ALIASES = {"城区": "urban", "城市": "urban", "街道": "urban", "农村": "rural",
+                        "乡村": "rural", "镇": "rural", "乡": "rural"}
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0", "是"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0", "否"})
 BOOLEAN_DEFAULTS = {"candidate": True, "fixed": False, "excluded": False}
@@ -312,11 +315,13 @@ def validate_villages(gdf: gpd.GeoDataFrame, source: str = "<villages GeoDataFra
     if "township" in df.columns:
         df["township"] = normalise_ids(df["township"])
     _check_geometry(df, POLYGONS | {"Point"}, "villages", source, labels, found, skip)
-    types = set(df.geometry.dropna().geom_type)
-    if "Point" in types and types & POLYGONS:
-        n_points = int((df.geom_type == "Point").sum())
-        found.append(Problem(None, (f"the layer mixes {n_points} Point and {len(df) - n_points} "
-                                    "polygon villages: give all villages as polygons or all as points")))
+    geoms = np.asarray(df.geometry.array, dtype=object)
+    present = pd.Series(shapely.get_type_id(geoms))
+    present = present.map({0: "Point", 3: "Polygon", 6: "MultiPolygon"})[~shapely.is_empty(geoms)]
+    n_points, n_polygons = int((present == "Point").sum()), int(present.isin(POLYGONS).sum())
+    if n_points and n_polygons:
+        found.append(Problem(None, (f"the layer mixes {n_points} Point and {n_polygons} polygon "
+                                    "villages: give all villages as polygons or all as points")))
     return _finish(df, source, found)
 
 
@@ -328,7 +333,7 @@ def validate_stations(gdf: gpd.GeoDataFrame, source: str = "<stations GeoDataFra
     ----------
     gdf : geopandas.GeoDataFrame
         Columns ``station_id``, ``name``; optional ``officers``, ``auxiliaries`` (people, >= 0),
-        ``kind`` ("urban"/"rural"), ``candidate`` (default true), ``fixed`` (default false),
+        ``kind`` ("urban"/"rural", or 街道/城区 and 镇/乡/农村), ``candidate`` (default true), ``fixed`` (default false),
         ``excluded`` (default false); Point geometries.
     source : str
         The file name (or ``<stations GeoDataFrame>``) for messages.
@@ -356,6 +361,7 @@ def validate_stations(gdf: gpd.GeoDataFrame, source: str = "<stations GeoDataFra
         kinds = []
         for i, cell in enumerate(df["kind"]):
             value = None if _missing(cell) else str(cell).strip().lower()
+            value = STATION_KIND_ALIASES.get(value, value)
             if value is not None and value not in STATION_KINDS:
                 found.append(Problem(labels[i], f"kind {cell!r} is not 'urban' or 'rural'"))
             kinds.append(value)
