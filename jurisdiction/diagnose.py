@@ -99,7 +99,7 @@ def diagnose(
     split_share: float = 0.05,
     split_area_m2: float = 1000.0,
     coverage_minutes: Sequence[float] = (5, 10, 15, 30),
-    small_station: SmallStationRule | None = SmallStationRule(),
+    small_station: SmallStationRule | None = None,
 ) -> Diagnosis:
     """Diagnose the current jurisdiction map.
 
@@ -129,7 +129,8 @@ def diagnose(
     coverage_minutes : sequence of float
         Thresholds (minutes) for the coverage table.
     small_station : SmallStationRule or None
-        Rule for flagging small stations (小散弱); ``None`` flags none.
+        Rule for flagging small stations (小散弱); ``None`` uses ``SmallStationRule()`` (bottom
+        quarter by population); ``SmallStationRule(population_quantile=None)`` flags none.
 
     Returns
     -------
@@ -168,7 +169,8 @@ def diagnose(
     current = current.where(current.notna(), None).rename("station_id")
 
     districts = j_m if j_m is not None else _dissolve_districts(v_m, current, points)
-    workload = station_workload(v_m, stations, current, districts, r_m, small_station)
+    rule = small_station if small_station is not None else SmallStationRule()
+    workload = station_workload(v_m, stations, current, districts, r_m, rule)
     reach = reach_summary = coverage = None
     if travel_times is not None:
         post_ids = _post_ids(posts)

@@ -252,8 +252,8 @@ def test_slivers_from_perturbed_boundaries_are_not_splits(seed):
     jur = c.jurisdictions.copy()
     # every boundary moved outwards by 4 m: each district overlaps its neighbours in thin strips
     jur["geometry"] = jur.buffer(4.0)
-    pieces_before = diagnose(c.villages, c.stations, c.jurisdictions, small_station=None)
-    d = diagnose(c.villages, c.stations, jur, small_station=None)
+    pieces_before = diagnose(c.villages, c.stations, c.jurisdictions)
+    d = diagnose(c.villages, c.stations, jur)
     assert d.split_villages == sorted(c.defects.split_villages)
     assert (d.current == pieces_before.current).all()
     # the strips are there (the overlay sees them) but hold under 1 % of any village
@@ -263,13 +263,13 @@ def test_slivers_from_perturbed_boundaries_are_not_splits(seed):
     slivers = pieces[pieces["share"] < 0.01]
     assert len(slivers) > 10
     # the tolerances matter: with none, every border village counts as split
-    loose = diagnose(c.villages, c.stations, jur, small_station=None, split_share=0.0, split_area_m2=0.0)
+    loose = diagnose(c.villages, c.stations, jur, split_share=0.0, split_area_m2=0.0)
     assert len(loose.split_villages) > 10 * len(c.defects.split_villages)
 
 
 def test_generated_shares_match_direct_shapely_intersection():
     c = _county(0)
-    d = diagnose(c.villages, c.stations, c.jurisdictions, small_station=None)
+    d = diagnose(c.villages, c.stations, c.jurisdictions)
     villages = c.villages.set_index("village_id")
     jur = c.jurisdictions.set_index("station_id")
     for row in d.geometric_splits.itertuples():
@@ -285,3 +285,14 @@ def test_osm_highway_roads_are_classed():
     roads = gpd.GeoDataFrame({"highway": ["motorway_link", ["trunk", "primary"], "footway", None, "residential"]},
                              geometry=[LineString([(0, 0), (1, 0)])] * 5, crs=UTM)
     assert road_classes(roads).tolist() == ["expressway", "national", "track", "other", "village"]
+
+
+def test_default_small_rule_is_bottom_quarter_and_can_be_switched_off():
+    c = _county(1)
+    d = diagnose(c.villages, c.stations, c.jurisdictions)
+    pop = d.workload["population"].to_numpy(float)
+    expected = d.workload.index[pop < np.quantile(pop, 0.25)]
+    assert list(d.workload.index[d.workload["small"]]) == list(expected)
+    assert set(c.defects.small_stations) <= set(expected)
+    off = diagnose(c.villages, c.stations, c.jurisdictions, small_station=SmallStationRule(population_quantile=None))
+    assert not off.workload["small"].any()
