@@ -1,0 +1,123 @@
+"""Exports: GeoPackage, CSV (UTF-8 with BOM), JSON metrics; atomic writes leave nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jurisdiction import export
+from jurisdiction.export import atomic_write_text, export_plan, metrics_document
+from plan_fixture import HOSTILE, make_plan
+
+FILES = {"plan.gpkg", "districts.csv", "villages.csv", "metrics.csv", "metrics.json"}
+
+
+def test_export_writes_every_file_with_the_agreed_columns(tmp_path):
+    plan = make_plan()
+    paths = export_plan(plan, tmp_path / "out")
+    assert {p.name for p in paths.values()} == FILES
+    assert {p.name for p in (tmp_path / "out").iterdir()} == FILES  # no temporary file left
+
+    layers = dict(pyogrio.list_layers(paths["gpkg"]))
+    assert set(layers) == {"villages", "districts", "stations"}
+    villages = pyogrio.read_dataframe(paths["gpkg"], layer="villages")
+    assert villages.crs.to_epsg() == 4326
+    assert dict(zip(villages.village_id, villages.centre)) == dict(zip(plan.villages.village_id, plan.villages.centre))
+    assert HOSTILE in set(villages.name)
+    stations = pyogrio.read_dataframe(paths["gpkg"], layer="stations")
+    assert dict(zip(stations.station_id, stations.role)) == {"S1": "centre", "S2": "post", "S3": "station"}
+    districts = pyogrio.read_dataframe(paths["gpkg"], layer="districts")
+    assert sorted(districts.centre) == ["S1", "S3"] and districts.geometry.is_valid.all()
+
+
+def test_csv_tables_have_a_bom_and_chinese_names(tmp_path):
+    paths = export_plan(make_plan(), tmp_path)
+    raw = paths["villages"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    villages = pd.read_csv(paths["villages"], encoding="utf-8-sig", dtype={"village_id": str})
+    assert "东庄村" in set(villages.name) and list(villages.columns[:2]) == ["village_id", "name"]
+    districts = pd.read_csv(paths["districts"], encoding="utf-8-sig")
+    assert "geometry" not in districts and districts.population.sum() == make_plan().villages.population.sum()
+    metrics = pd.read_csv(paths["metrics_csv"], encoding="utf-8-sig", index_col=0)
+    assert metrics.loc["split villages", "after"] == 0
+
+
+def test_metrics_json_has_solver_stats_and_null_for_infinity(tmp_path):
+    paths = export_plan(make_plan(), tmp_path)
+    document = json.loads(paths["metrics_json"].read_text(encoding="utf-8"))
+    assert document["metrics"]["max minutes"] == {"before": None, "after": 12.5}
+    assert document["solver"]["solver"] == "HiGHS" and document["solver"]["n_variables"] == 25
+    assert document["scenario"] == "垫江 2合1 <test>" and document["limit_minutes"] == 15.0
+
+
+def test_metrics_document_unwraps_numpy_values():
+    plan = make_plan()
+    plan.solver = {"gap": np.float64(np.nan), "n_variables": np.int64(7), "status": "Optimal",
+                   "seconds": np.float32(0.5)}
+    document = metrics_document(plan)
+    assert document["solver"] == {"gap": None, "n_variables": 7, "status": "Optimal", "seconds": 0.5}
+    json.dumps(document, allow_nan=False)
+
+
+def test_a_failed_export_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    (tmp_path / "districts.csv").write_text("old", encoding="utf-8")
+    original = pd.DataFrame.to_csv
+    calls = []
+
+    def crash_midway(self, path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:  # villages.csv: write half of it, then fail
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write("village_id,na")
+            raise OSError("disk full")
+        return original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", crash_midway)
+    with pytest.raises(OSError, match="disk full"):
+        export_plan(make_plan(), tmp_path)
+    assert len(calls) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["districts.csv"]
+    assert (tmp_path / "districts.csv").read_text(encoding="utf-8") == "old"
+
+
+def test_atomic_write_text_keeps_the_old_file_when_the_move_fails(tmp_path, monkeypatch):
+    target = tmp_path / "map.html"
+    atomic_write_text(target, "old")
+
+    def fail(src, dst):
+        raise OSError("cannot move")
+
+    monkeypatch.setattr(export.os, "replace", fail)
+    with pytest.raises(OSError):
+        atomic_write_text(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+@settings(deadline=None, max_examples=30)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_atomic_write_text_round_trips_any_text(tmp_path_factory, text):
+    folder = tmp_path_factory.mktemp("atomic")
+    path = atomic_write_text(folder / "sub" / "file.txt", text)
+    with open(path, encoding="utf-8", newline="") as handle:
+        assert handle.read() == text
+    assert [p.name for p in path.parent.iterdir()] == ["file.txt"]
+
+
+def test_text_that_cannot_be_encoded_leaves_nothing_behind(tmp_path):
+    with pytest.raises(UnicodeEncodeError):
+        atomic_write_text(tmp_path / "file.txt", "lone surrogate \ud800")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inf_minutes_survive_in_the_village_csv(tmp_path):
+    paths = export_plan(make_plan(), tmp_path)
+    villages = pd.read_csv(paths["villages"], encoding="utf-8-sig")
+    assert math.isinf(villages.set_index("village_id").loc["v6", "minutes_before"])
