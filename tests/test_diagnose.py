@@ -296,3 +296,29 @@ def test_default_small_rule_is_bottom_quarter_and_can_be_switched_off():
     assert set(c.defects.small_stations) <= set(expected)
     off = diagnose(c.villages, c.stations, c.jurisdictions, small_station=SmallStationRule(population_quantile=None))
     assert not off.workload["small"].any()
+
+
+def test_reach_on_generated_county_recomputed_independently():
+    c = _county(2)
+    from jurisdiction.roads import road_graph
+    from jurisdiction.travel import travel_time_matrix
+
+    tt = travel_time_matrix(road_graph(c.roads), c.villages, c.stations, max_snap_m=None)
+    limit = float(np.quantile(tt.min(axis=1), 0.95))  # a tight limit, so some villages lie beyond it
+    d = diagnose(c.villages, c.stations, c.jurisdictions, tt, limit=limit)
+    reg = c.villages.set_index("village_id")["registration_station"]
+    pop = c.villages["population"].to_numpy(float)
+    func = set(c.defects.functional_splits)
+    # current = registration station except where dispatch differs (dispatch wins only without polygons)
+    assert all(d.current[v] == reg[v] for v in reg.index if v not in func)
+    cur = np.array([tt.at[v, d.current[v]] for v in reg.index])
+    assert d.reach["minutes_to_current"].to_numpy() == pytest.approx(cur)
+    assert d.reach_summary["mean_minutes_to_current"] == pytest.approx(np.average(cur, weights=pop))
+    assert d.reach_summary["max_minutes_to_nearest"] == pytest.approx(tt.min(axis=1).max())
+    beyond = sorted(reg.index[cur > limit])
+    assert sorted(d.reach.index[d.reach["beyond_limit"]]) == beyond and beyond
+    assert d.reach_summary["population_beyond_limit"] == int(pop[cur > limit].sum())
+    text = d.summary()
+    worst = np.argsort(-cur)[: min(5, len(beyond))]  # the summary lists the slowest first
+    for i in worst:
+        assert f"({reg.index[i]}): {cur[i]:.1f} min" in text
