@@ -58,6 +58,7 @@ def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.n
         if not scope[s]:
             if s in y:
                 y[s].lowBound = 1
+                prob.addConstraint(y[s] >= 1)  # keeps it in the model even with no cost term
             continue
         for c in np.flatnonzero(scope & p.station_adjacency[s] & reach[s]).tolist():
             if c != s:

@@ -1,0 +1,253 @@
+"""solve() against brute-force enumeration on small random instances, and its invariants."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse.csgraph import connected_components, shortest_path
+from scipy.spatial import Delaunay
+
+from jurisdiction.errors import InfeasibleError
+from jurisdiction.optimise import Instance, Options, solve
+
+SETTINGS = settings(deadline=None, max_examples=25, derandomize=True)
+
+
+def random_instance(seed: int, n: int, m: int) -> Instance:
+    """Villages at random points, stations in m of them, Euclidean minutes, Delaunay adjacency."""
+    rng = np.random.default_rng(seed)
+    pts = rng.random((n, 2))
+    sv = rng.choice(n, m, replace=False)
+    times = np.round(np.linalg.norm(pts[:, None] - pts[sv][None], axis=2) * 30, 1)
+    w = rng.integers(1, 50, n).astype(float)
+    edges = set()
+    for a, b, c in Delaunay(pts).simplices:
+        edges |= {(a, b), (b, c), (a, c)}
+    e = np.array(sorted(edges))
+    adj = sp.coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n)).tocsr()
+    adj = ((adj + adj.T) > 0).astype(int)
+    home = np.argmin(times, axis=1)
+    home[sv] = np.arange(m)
+    return Instance(times=times, weights=w, adjacency=adj, station_village=sv, home=home,
+                    village_ids=[f"v{i}" for i in range(n)], station_ids=[f"s{j}" for j in range(m)])
+
+
+def assignments(inst: Instance, limit: float | None) -> np.ndarray:
+    """Every assignment village -> station that respects the limit and keeps each open centre's own village."""
+    n, m = inst.times.shape
+    grid = np.array(list(itertools.product(range(m), repeat=n)), dtype=np.int64)
+    t = inst.times[np.arange(n)[None, :], grid]
+    ok = np.ones(len(grid), bool) if limit is None else (t <= limit + 1e-9).all(axis=1)
+    for c, r in enumerate(inst.station_village):
+        used = (grid == c).any(axis=1)
+        ok &= ~used | (grid[:, r] == c)
+    return grid[ok]
+
+
+def n_open(grid: np.ndarray, m: int) -> np.ndarray:
+    return np.stack([(grid == c).any(axis=1) for c in range(m)], axis=1).sum(axis=1)
+
+
+def loads(grid: np.ndarray, w: np.ndarray, m: int) -> np.ndarray:
+    return np.stack([((grid == c) * w[None, :]).sum(axis=1) for c in range(m)], axis=1)
+
+
+def balanced(grid: np.ndarray, w: np.ndarray, m: int, k: int, e: float) -> np.ndarray:
+    ld = loads(grid, w, m)
+    lo, hi = (1 - e) * w.sum() / k, (1 + e) * w.sum() / k
+    used = np.stack([(grid == c).any(axis=1) for c in range(m)], axis=1)
+    return (~used | ((ld >= lo - 1e-9) & (ld <= hi + 1e-9))).all(axis=1)
+
+
+def connected(adj, a: np.ndarray) -> bool:
+    for c in np.unique(a):
+        idx = np.flatnonzero(a == c)
+        if idx.size > 1 and connected_components(adj[idx][:, idx], directed=False)[0] != 1:
+            return False
+    return True
+
+
+def shortest_path_ok(inst: Instance, a: np.ndarray) -> bool:
+    """Each non-root village has a neighbour in its district closer to the centre (time, then hops)."""
+    adj = sp.csr_matrix(inst.adjacency)
+    hops = shortest_path(adj, unweighted=True, directed=False, indices=inst.station_village).T
+    t = inst.times
+    for v, c in enumerate(a):
+        if v == inst.station_village[c]:
+            continue
+        nb = adj.indices[adj.indptr[v]:adj.indptr[v + 1]]
+        closer = [u for u in nb if a[u] == c and (t[u, c] < t[v, c] or (t[u, c] == t[v, c] and hops[u, c] < hops[v, c]))]
+        if not closer:
+            return False
+    return True
+
+
+def pmedian_cost(inst: Instance, grid: np.ndarray) -> np.ndarray:
+    n = inst.times.shape[0]
+    return (inst.weights[None, :] * inst.times[np.arange(n)[None, :], grid]).sum(axis=1)
+
+
+def check_plan(inst: Instance, opts: Options, sol) -> None:
+    """Invariants every Solution must satisfy."""
+    n, m = inst.times.shape
+    a = sol.assignment
+    assert a.shape == (n,) and ((a >= 0) & (a < m)).all(), "every village assigned exactly once"
+    assert set(np.unique(a)) <= set(sol.centres.tolist())
+    if opts.limit is not None and opts.model != "max-covering":
+        assert (inst.times[np.arange(n), a] <= opts.limit + 1e-9).all()
+    if opts.balance is not None:
+        k = len(sol.centres)
+        ld = np.bincount(a, weights=inst.weights, minlength=m)[sol.centres]
+        w = inst.weights.sum()
+        assert (ld >= (1 - opts.balance) * w / k - 1e-6).all() and (ld <= (1 + opts.balance) * w / k + 1e-6).all()
+    if opts.contiguity is not None:
+        assert connected(inst.adjacency, a)
+    if opts.bundle_sizes is not None:
+        sizes = np.bincount(sol.bundle, minlength=m)[sol.centres]
+        assert (sizes >= opts.bundle_sizes[0]).all() and (sizes <= opts.bundle_sizes[1]).all()
+        assert (sol.bundle[sol.centres] == sol.centres).all()
+        if opts.follow_station:
+            assert (a == sol.bundle[inst.home]).all()
+    assert sol.status == "optimal" and sol.gap <= 1e-6
+
+
+def expect(inst: Instance, opts: Options, best: float | None):
+    """Solve and compare with the brute-force optimum (None: brute force found no plan)."""
+    if best is None:
+        with pytest.raises(InfeasibleError):
+            solve(inst, opts)
+        return None
+    sol = solve(inst, opts)
+    check_plan(inst, opts, sol)
+    assert sol.objective == pytest.approx(best, rel=1e-6, abs=1e-6)
+    return sol
+
+
+seeds = st.integers(0, 10_000)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(1, 3),
+       limit=st.sampled_from([None, 12.0, 18.0]), solver=st.sampled_from(["highs", "cbc"]))
+def test_pmedian_equals_brute_force(seed, n, m, k, limit, solver):
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, limit)
+    grid = grid[n_open(grid, m) == k]
+    best = pmedian_cost(inst, grid).min() if len(grid) else None
+    expect(inst, Options(centres=k, limit=limit, gap=0.0, solver=solver), best)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(1, 3))
+def test_pcenter_equals_brute_force(seed, n, m, k):
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, None)
+    grid = grid[n_open(grid, m) == k]
+    longest = inst.times[np.arange(n)[None, :], grid].max(axis=1)
+    sol = expect(inst, Options(model="p-center", centres=k, gap=0.0), longest.min())
+    # Second stage: among plans with that radius, the p-median cost is minimal.
+    best_second = pmedian_cost(inst, grid[longest <= longest.min() + 1e-9]).min()
+    assert pmedian_cost(inst, sol.assignment[None, :])[0] == pytest.approx(best_second)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(1, 2), limit=st.sampled_from([6.0, 10.0]))
+def test_max_covering_equals_brute_force(seed, n, m, k, limit):
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, None)
+    grid = grid[n_open(grid, m) == k]
+    inside = inst.times[np.arange(n)[None, :], grid] <= limit
+    covered = (inside * inst.weights[None, :]).sum(axis=1)
+    expect(inst, Options(model="max-covering", centres=k, limit=limit, gap=0.0), covered.max())
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), limit=st.sampled_from([8.0, 12.0, 20.0]))
+def test_set_covering_equals_brute_force(seed, n, m, limit):
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, limit)
+    best = n_open(grid, m).min() if len(grid) else None
+    expect(inst, Options(model="set-covering", limit=limit, gap=0.0), best)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3),
+       e=st.sampled_from([0.2, 0.4, 0.8]), form=st.sampled_from([None, "cuts", "shortest-path"]))
+def test_balance_and_contiguity_equal_brute_force(seed, n, m, k, e, form):
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, None)
+    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    if form == "cuts":
+        grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    elif form == "shortest-path":
+        grid = grid[[shortest_path_ok(inst, a) for a in grid]] if len(grid) else grid
+    best = pmedian_cost(inst, grid).min() if len(grid) else None
+    expect(inst, Options(centres=k, balance=e, contiguity=form, gap=0.0), best)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 9), m=st.integers(3, 5), sizes=st.sampled_from([(1, 2), (2, 3), (2, 2), (1, 3)]),
+       density=st.sampled_from([0.5, 1.0]), limit=st.sampled_from([None, 15.0]))
+def test_bundling_equals_brute_force(seed, n, m, sizes, density, limit):
+    inst = random_instance(seed, n, m)
+    rng = np.random.default_rng(seed + 1)
+    sadj = rng.random((m, m)) < density
+    sadj = sadj | sadj.T
+    inst = Instance(**{**inst.__dict__, "station_adjacency": sadj})
+    best = None
+    for z in itertools.product(range(m), repeat=m):
+        z = np.array(z)
+        centres = np.unique(z)
+        if (z[centres] != centres).any() or any(z[s] != s and not sadj[s, z[s]] for s in range(m)):
+            continue
+        size = np.bincount(z, minlength=m)[centres]
+        if (size < sizes[0]).any() or (size > sizes[1]).any():
+            continue
+        a = z[inst.home]
+        t = inst.times[np.arange(n), a]
+        if limit is not None and (t > limit).any():
+            continue
+        cost = float((inst.weights * t).sum())
+        best = cost if best is None else min(best, cost)
+    expect(inst, Options(bundle_sizes=sizes, limit=limit, gap=0.0), best)
+
+
+def test_bundle_scope_keeps_outside_stations():
+    inst = random_instance(3, 9, 5)
+    scope = np.array([True, True, True, True, False])
+    sol = solve(inst, Options(bundle_sizes=(2, 2), bundle_scope=scope, gap=0.0))
+    assert 4 in sol.centres and sol.bundle[4] == 4
+    assert (sol.assignment[inst.home == 4] == 4).all()
+    assert len(sol.centres) == 3  # 4 stations in pairs, plus the one outside
+
+
+def test_reassignment_with_disruption_penalty():
+    inst = random_instance(5, 9, 4)
+    follow = solve(inst, Options(bundle_sizes=(1, 2), centres=2, gap=0.0))
+    free = solve(inst, Options(bundle_sizes=(1, 2), centres=2, follow_station=False, disruption=0.0, gap=0.0))
+    costly = solve(inst, Options(bundle_sizes=(1, 2), centres=2, follow_station=False, disruption=1e6, gap=0.0))
+    # Free reassignment cannot cost more than following; a huge penalty brings back the followed plan's cost.
+    assert free.objective <= follow.objective + 1e-6
+    moved = costly.assignment != costly.bundle[inst.home]
+    assert not moved.any()
+
+
+def test_warm_start_gives_same_optimum():
+    inst = random_instance(11, 8, 4)
+    cold = solve(inst, Options(centres=2, gap=0.0))
+    warm = solve(inst, Options(centres=2, gap=0.0, warm_start=cold.assignment))
+    assert warm.objective == pytest.approx(cold.objective)
+
+
+def test_solution_reports_model_size_and_solver():
+    inst = random_instance(2, 8, 4)
+    sol = solve(inst, Options(centres=2, limit=15.0))
+    assert sol.solver == "highs" and sol.n_variables > 0 and sol.n_constraints > 0
+    assert "K=2" in sol.formulation and sol.seconds > 0
+    pairs = int((inst.times <= 15.0).sum())
+    assert sol.n_variables == pairs + 4  # x only where t <= limit, plus y
