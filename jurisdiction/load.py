@@ -152,6 +152,10 @@ def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column):
     else:
         table = _read_table(path, name, problems) if path is not None else source.copy()
         table_crs = crs or pyproj.CRS.from_epsg(4326)
+        if datum is not None and not table_crs.is_geographic:
+            problems.append(Problem(None, (
+                f"datum {datum!r} was declared with the projected crs={table_crs.to_string()}: "
+                "GCJ-02/BD-09 coordinates are longitude/latitude degrees")))
         return (_table_to_layer(table, name, id_column=id_column, lon=lon, lat=lat, crs=table_crs,
                                 geographic=table_crs.is_geographic, problems=problems),
                 name, problems, datum)

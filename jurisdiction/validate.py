@@ -50,6 +50,9 @@ STATION_KIND_ALIASES = {"城区": "urban", "城市": "urban", "街道": "urban",
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0", "是"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0", "否"})
 BOOLEAN_DEFAULTS = {"candidate": True, "fixed": False, "excluded": False}
+#: Geometry type names by shapely type id (the last one, for id -1, marks a missing geometry).
+GEOMETRY_TYPES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                  "MultiPolygon", "GeometryCollection", "None")
 POLYGONS = frozenset({"Polygon", "MultiPolygon"})
 LINES = frozenset({"LineString", "MultiLineString"})
 #: How many row names one problem lists before summarising.
@@ -217,21 +220,24 @@ def _check_geometry(gdf: gpd.GeoDataFrame, allowed: frozenset[str], what: str, s
                     labels: list[str], problems: list[Problem], skip: set[str]) -> None:
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     missing = shapely.is_missing(geoms)
-    geoms = np.where(missing, None, shapely.force_2d(geoms))
+    if shapely.has_z(geoms).any():
+        geoms = np.where(missing, None, shapely.force_2d(geoms))
+    empty = shapely.is_empty(geoms)
+    type_names = np.array(GEOMETRY_TYPES, dtype=object)[shapely.get_type_id(geoms)]
+    wrong = ~missing & ~empty & ~np.isin(type_names, list(allowed))
+    invalid = ~missing & ~empty & ~wrong & ~shapely.is_valid(geoms)
     repaired: list[str] = []
-    for i in range(len(geoms)):
+    for i in np.flatnonzero(missing | empty | wrong | invalid):
         g = geoms[i]
-        if g is None:
+        if missing[i]:
             if labels[i] not in skip:
                 problems.append(Problem(labels[i], "geometry is missing"))
             continue
-        if g.is_empty:
+        if empty[i]:
             problems.append(Problem(labels[i], "geometry is empty"))
             continue
-        if g.geom_type not in allowed:
+        if wrong[i]:
             problems.append(Problem(labels[i], f"geometry is a {g.geom_type}; {what} must be {' or '.join(sorted(allowed))}"))
-            continue
-        if g.is_valid:
             continue
         reason = shapely.is_valid_reason(g)
         if g.geom_type in POLYGONS:

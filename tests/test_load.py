@@ -155,6 +155,10 @@ def test_datum_on_a_projected_layer_is_an_error(tmp_path):
     path = write(villages_frame().to_crs("EPSG:32648"), tmp_path / "utm.gpkg")
     err = raises(read_villages, path, datum="gcj02")
     assert "utm.gpkg" in str(err) and "projected" in str(err) and "EPSG:32648" in str(err)
+    csv = tmp_path / "utm.csv"
+    csv.write_text("station_id,name,x,y\nS1,a,600000,3350000\n", encoding="utf-8")
+    err = raises(read_stations, csv, lon="x", lat="y", crs="EPSG:32648", datum="bd09")
+    assert "projected crs=EPSG:32648" in str(err)
     err = raises(read_villages, path, datum="wgs72")
     assert "unknown datum 'wgs72'" in str(err)
 
@@ -379,3 +383,11 @@ def test_dianjiang_outline_round_trips_through_gcj02(shared, tmp_path):
     b = outline.to_crs(utm).geometry[0]
     assert a.hausdorff_distance(b) < 0.5
     assert a.area / 1e6 == pytest.approx(1517.9, rel=0.01)
+
+
+def test_loading_a_loaded_layer_changes_nothing(tmp_path):
+    """plan() validates layers again: a validated layer must pass through unchanged."""
+    stations = read_stations(write(stations_frame(), tmp_path / "s.gpkg"))
+    villages = read_villages(write(villages_frame(), tmp_path / "v.gpkg"), stations=stations)
+    pd.testing.assert_frame_equal(read_stations(stations), stations)
+    pd.testing.assert_frame_equal(read_villages(villages, stations=stations), villages)
