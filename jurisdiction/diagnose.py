@@ -148,7 +148,7 @@ def diagnose(
     v_m = villages.to_crs(metric)
     j_m = jurisdictions.to_crs(metric) if jurisdictions is not None else None
     r_m = roads.to_crs(metric) if roads is not None else None
-    points = bool(len(v_m)) and bool(shapely.get_type_id(np.asarray(v_m.geometry.array)).max() == 0)
+    points = bool(len(v_m)) and bool(np.isin(shapely.get_type_id(np.asarray(v_m.geometry.array)), (0, 4)).all())
     vid = pd.Index(villages["village_id"], name="village_id")
 
     splits = None
@@ -157,9 +157,9 @@ def diagnose(
         if points:
             polygon_station = _containing_station(v_m, j_m)
         else:
-            pieces = _village_pieces(v_m, j_m)
+            pieces, pairs = _village_pieces(v_m, j_m)
             polygon_station = _largest_share(pieces, vid)
-            splits = _split_pieces(pieces, villages, split_share, split_area_m2, v_m.crs)
+            splits = _split_pieces(pieces, pairs, villages, split_share, split_area_m2, v_m.crs)
             splits = splits.to_crs(villages.crs)
     current = polygon_station.copy()
     for col in ("dispatch_station", "registration_station"):
@@ -239,8 +239,12 @@ def _valid(geoms: np.ndarray) -> np.ndarray:
     return geoms
 
 
-def _village_pieces(v_m: gpd.GeoDataFrame, j_m: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Intersections of villages with jurisdictions, summed per (village, station), metric CRS."""
+def _village_pieces(v_m: gpd.GeoDataFrame, j_m: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Intersections of villages with jurisdictions (metric CRS).
+
+    Returns the pieces summed per (village row, station) with ``area_m2`` and ``share``, and
+    the per-(village, jurisdiction row) intersections with their geometry.
+    """
     vg = _valid(np.asarray(v_m.geometry.array))
     jg = _valid(np.asarray(j_m.geometry.array))
     vi, ji = shapely.STRtree(jg).query(vg, predicate="intersects")
@@ -259,8 +263,7 @@ def _village_pieces(v_m: gpd.GeoDataFrame, j_m: gpd.GeoDataFrame) -> pd.DataFram
     pieces["village_id"] = v_m["village_id"].to_numpy()[pieces["row"]]
     with np.errstate(divide="ignore", invalid="ignore"):
         pieces["share"] = pieces["area_m2"].to_numpy() / village_area[pieces["row"]]
-    pieces.attrs["geometry"] = frame  # per-pair geometry, merged only for reported pieces
-    return pieces
+    return pieces, frame
 
 
 def _largest_share(pieces: pd.DataFrame, vid: pd.Index) -> pd.Series:
@@ -270,13 +273,12 @@ def _largest_share(pieces: pd.DataFrame, vid: pd.Index) -> pd.Series:
                      dtype=object).reindex(vid)
 
 
-def _split_pieces(pieces, villages, split_share, split_area_m2, crs) -> gpd.GeoDataFrame:
+def _split_pieces(pieces, pairs, villages, split_share, split_area_m2, crs) -> gpd.GeoDataFrame:
     """Pieces kept by both tolerances, of villages where >= 2 stations keep a piece (metric CRS)."""
     kept = pieces[(pieces["share"] >= split_share) & (pieces["area_m2"] >= split_area_m2)]
     counts = kept.groupby("row")["station_id"].transform("size")
     kept = kept[counts >= 2]
-    frame = pieces.attrs["geometry"]
-    wanted = frame.merge(kept[["row", "station_id"]], on=["row", "station_id"])
+    wanted = pairs.merge(kept[["row", "station_id"]], on=["row", "station_id"])
     geoms = wanted.groupby(["row", "station_id"], sort=True)["geometry"].agg(
         lambda g: g.iloc[0] if len(g) == 1 else shapely.union_all(g.to_numpy()))
     kept = kept.set_index(["row", "station_id"]).sort_index()
