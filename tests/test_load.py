@@ -256,6 +256,7 @@ def test_bad_officers_booleans_and_kind(tmp_path):
     frame["kind"] = ["urban", "rural", "town"]
     err = raises(read_stations, write(frame, tmp_path / "s.gpkg"))
     text = str(err)
+    assert err.source == str(tmp_path / "s.gpkg")
     assert "row S2: officers 'eight' is not a number" in text
     assert "row S3: officers -1 is negative" in text
     assert "row S2: excluded 'maybe' is not a yes/no value" in text
@@ -268,11 +269,13 @@ def test_unknown_station_ids(tmp_path):
     frame = villages_frame(2)
     frame["dispatch_station"] = ["S2", "S9"]
     err = raises(read_villages, write(frame, tmp_path / "v.gpkg"), stations=stations)
+    assert err.source.endswith("v.gpkg")
     assert "row 500231001002: dispatch_station 'S9' is not the id of any station" in str(err)
     assert len(read_villages(tmp_path / "v.gpkg", stations=["S1", "S2", "S9"])) == 2
     districts = gpd.GeoDataFrame({"station_id": ["S1", "S4", None]},
                                  geometry=[square(107, 30)] * 3, crs=4326)
     err = raises(read_jurisdictions, write(districts, tmp_path / "j.gpkg"), stations=stations)
+    assert err.source.endswith("j.gpkg")
     assert "row #2: station_id 'S4' is not the id of any station" in str(err)
     assert "row #3: station_id is missing" in str(err)
 
@@ -291,6 +294,7 @@ def test_csv_coordinate_problems(tmp_path):
     path.write_text("station_id,name,lon,lat\nS1,a,east,30\nS2,b,107,95\nS3,c,,30\n", encoding="utf-8")
     err = raises(read_stations, path)
     text = str(err)
+    assert err.source.endswith("s.csv")
     assert "row S1: lon 'east' is not a number" in text
     assert "row S2: lat 95 is out of range [-90, 90]" in text
     assert "row S3: lon is missing" in text
@@ -309,6 +313,7 @@ def test_roads_classes(tmp_path):
     lines = [LineString([(107, 30), (107.1, 30)])] * 4
     roads = gpd.GeoDataFrame({"road_class": ["County", "国道", "lane", "lane"]}, geometry=lines, crs=4326)
     err = raises(read_roads, write(roads, tmp_path / "r.gpkg"))
+    assert err.source.endswith("r.gpkg")
     assert "unknown road_class values: 'lane' (2 row(s): #3, #4)" in str(err)
     roads["road_class"] = ["County", "国道", "track", "village"]
     got = read_roads(write(roads, tmp_path / "r2.gpkg"))
