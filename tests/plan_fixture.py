@@ -8,6 +8,7 @@ absorbs 北关 as a post (2合1), 澄溪 stays its own station. One village has 
 from __future__ import annotations
 
 import math
+import re
 from types import SimpleNamespace
 
 import geopandas as gpd
@@ -142,3 +143,17 @@ def make_plan(points: bool = False) -> SimpleNamespace:
         diagnosis=diagnosis, scenario=scenario,
         attribution="村界：示例数据 <script>alert(2)</script>；道路 © OpenStreetMap contributors",
     )
+
+
+#: The only ways the hostile name may appear in a file: HTML-escaped (then maybe JSON-escaped).
+ESCAPED_PREFIXES = ("&lt;", "\\u0026lt;", "&amp;lt;", "\\u0026amp;lt;")
+
+
+def assert_only_escaped(page: str, needle: str = "img src=x onerror=alert(1)") -> None:
+    """Every occurrence of ``needle`` is preceded by an escaped ``<``; at least one occurrence."""
+    starts = [m.start() for m in re.finditer(re.escape(needle), page)]
+    assert starts, "the hostile name is missing from the page"
+    for start in starts:
+        before = page[max(0, start - 12):start]
+        assert before.endswith(ESCAPED_PREFIXES), f"unescaped occurrence: ...{page[start - 20:start + 40]}..."
+    assert "<img src=x" not in page and "\\u003cimg src=x" not in page.lower()

@@ -14,21 +14,7 @@ from shapely.geometry import box
 
 from jurisdiction.errors import ScenarioError
 from jurisdiction.maps import LABELS, _draw_layer, current_map, district_colours, plan_map
-from plan_fixture import HOSTILE, make_plan
-
-#: The only ways the hostile name may appear in a file: HTML-escaped (then maybe JSON-escaped).
-ESCAPED_PREFIXES = ("&lt;", "\\u0026lt;", "&amp;lt;", "\\u0026amp;lt;")
-
-
-def assert_only_escaped(page: str, needle: str = "img src=x onerror=alert(1)") -> None:
-    """Every occurrence of ``needle`` is preceded by an escaped ``<``; at least one occurrence."""
-    starts = [m.start() for m in re.finditer(re.escape(needle), page)]
-    assert starts, "the hostile name is missing from the page"
-    for start in starts:
-        before = page[max(0, start - 12):start]
-        assert before.endswith(ESCAPED_PREFIXES), f"unescaped occurrence: ...{page[start - 20:start + 40]}..."
-    assert "<img src=x" not in page and "\\u003cimg src=x" not in page.lower()
-
+from plan_fixture import assert_only_escaped, make_plan
 
 def shows(page: str, label: str) -> bool:
     """Whether ``label`` is in the page, as HTML text or inside a JSON string of the script."""

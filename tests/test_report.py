@@ -1,0 +1,85 @@
+"""HTML report: content in both languages, escaping, embedded pictures, CJK-font fallback."""
+
+from __future__ import annotations
+
+import base64
+import re
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jurisdiction import charts
+from jurisdiction.charts import chart_language, travel_time_chart, weighted_cdf, workload_chart
+from jurisdiction.errors import ScenarioError
+from jurisdiction.report import REPORT_LABELS, write_report
+from plan_fixture import assert_only_escaped, make_plan
+
+
+def _images(page: str) -> list[bytes]:
+    return [base64.b64decode(data) for data in re.findall(r'src="data:image/png;base64,([^"]+)"', page)]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_report_has_every_section(tmp_path, language):
+    page = write_report(make_plan(), tmp_path / "report.html", language=language).read_text(encoding="utf-8")
+    lab = REPORT_LABELS[language]
+    for key in ("title", "diagnosis", "districts", "metrics", "solver", "pictures"):
+        assert lab[key] in page, key
+    assert '<meta charset="utf-8">' in page and f'lang="{"zh-CN" if language == "zh" else "en"}"' in page
+    assert "城关派出所" in page and "北关派出所" in page  # district row and its post
+    assert "HiGHS" in page and "p-median + bundling" in page
+    assert ("被拆分的村" if language == "zh" else "split villages") in page
+    assert ("无法到达" if language == "zh" else "unreachable village") in page
+    assert "∞" in page  # the unreachable village's travel time before
+    images = _images(page)
+    assert len(images) == 2 and all(img.startswith(b"\x89PNG\r\n\x1a\n") and len(img) > 5000 for img in images)
+
+
+def test_report_escapes_names_and_has_no_script(tmp_path):
+    page = write_report(make_plan(), tmp_path / "report.html").read_text(encoding="utf-8")
+    assert_only_escaped(page)
+    assert "<script" not in page.lower()
+    assert "垫江 2合1 &lt;test&gt;" in page and "澄溪派出所 &lt;b&gt;&amp;&lt;/b&gt;" in page
+
+
+def test_unknown_language_is_a_scenario_error(tmp_path):
+    with pytest.raises(ScenarioError, match="language"):
+        write_report(make_plan(), tmp_path / "r.html", language="de")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_pictures_fall_back_to_english_without_a_cjk_font(monkeypatch):
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    assert chart_language("zh") == "en"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "Glyph missing" warnings
+        for chart in (travel_time_chart, workload_chart):
+            assert chart(make_plan(), "zh").startswith("data:image/png;base64,")
+
+
+def test_chinese_pictures_draw_without_glyph_warnings():
+    if charts.cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian fonts-noto-cjk)")
+    assert chart_language("zh") == "zh"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert workload_chart(make_plan(), "zh").startswith("data:image/png;base64,")
+
+
+@settings(deadline=None, max_examples=50)
+@given(st.lists(st.tuples(st.one_of(st.floats(0, 300), st.just(np.inf)), st.integers(0, 10_000)),
+                min_size=1, max_size=40))
+def test_weighted_cdf_is_a_distribution(rows):
+    minutes = np.array([r[0] for r in rows])
+    weights = np.array([r[1] for r in rows], float)
+    x, y = weighted_cdf(minutes, weights)
+    assert len(x) == len(y) == np.isfinite(minutes).sum()
+    assert np.all(np.diff(x) >= 0) and np.all(np.diff(y) >= -1e-12)
+    if weights.sum() > 0 and len(y):
+        reachable = weights[np.isfinite(minutes)].sum() / weights.sum()
+        assert y[-1] == pytest.approx(reachable)
+        within = weights[minutes <= 60].sum() / weights.sum()
+        assert (y[x <= 60][-1] if (x <= 60).any() else 0.0) == pytest.approx(within)
