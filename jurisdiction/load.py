@@ -169,7 +169,7 @@ def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column):
             problems.append(Problem(None, (
                 "the layer has no CRS: set one in the file (e.g. a .prj for a Shapefile) or pass "
                 "crs='EPSG:4326' (WGS84), 'EPSG:4490' (CGCS2000), ... to the loader")))
-    elif crs is not None and not gdf.crs.equals(crs):
+    elif crs is not None and not gdf.crs.equals(crs, ignore_axis_order=True):
         problems.append(Problem(None, (
             f"the file declares CRS {gdf.crs.to_string()} but crs={crs.to_string()} was given; "
             "crs= only fills in a missing CRS (reproject the file instead)")))

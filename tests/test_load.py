@@ -12,7 +12,7 @@ import pyproj
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, Point, Polygon
 
 from jurisdiction.crs import to_gcj02, wgs84_to_bd09, wgs84_to_gcj02
 from jurisdiction.errors import InputError
