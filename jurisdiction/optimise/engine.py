@@ -90,7 +90,7 @@ def _fail(p: Prepared, options: Options, result: Run) -> InfeasibleError:
         return InfeasibleError([describe_combination(p, options)])
     if result.status == "unbounded":
         return InfeasibleError(["the model is unbounded (this is a bug in the model, please report it)"])
-    what = "a contiguous plan" if options.contiguity == "cuts" else "a plan"
+    what = "contiguous plan" if options.contiguity == "cuts" else "plan"
     limit = f"the time limit of {options.time_limit:g} s" if options.time_limit is not None else "the cut round limit"
     return InfeasibleError([f"the solver found no {what} within {limit} (not proven infeasible): "
                             f"allow more time, or relax: {describe_combination(p, options).split('; try ')[-1]}"])
