@@ -93,7 +93,7 @@ def test_functional_splits_kinds():
     assert f.loc["v3", "kind"] == "recorded≠polygon"
     assert f.loc["v3", "polygon_station"] == "s2"
     assert sorted(f.index) == ["v1", "v3"]
-    assert "户籍 s1，接处警 s2" in d.summary("zh")
+    assert "户籍 城里，接处警 北关" in d.summary("zh")
 
 
 def test_current_falls_back_to_dispatch_then_registration():
@@ -324,3 +324,65 @@ def test_reach_on_generated_county_recomputed_independently():
     worst = np.argsort(-cur)[: min(5, len(beyond))]  # the summary lists the slowest first
     for i in worst:
         assert f"({reg.index[i]}): {cur[i]:.1f} min" in text
+
+
+@pytest.fixture(scope="module")
+def dianjiang():
+    example = pytest.importorskip("jurisdiction.example")
+    if "dianjiang" not in example.available_examples():
+        pytest.skip("the Dianjiang example data (data/dianjiang/dianjiang.gpkg) is not in the checkout")
+    from jurisdiction.roads import road_graph
+    from jurisdiction.travel import travel_time_matrix
+
+    ex = example.load_example("dianjiang")
+    tt = travel_time_matrix(road_graph(ex.roads), ex.villages, ex.stations)
+    return ex, tt
+
+
+def test_dianjiang_summary_names_defects_with_recomputed_numbers(dianjiang):
+    ex, tt = dianjiang
+    limit = 15.0  # every Dianjiang village is within 30 min of its station; 15 min leaves some out
+    d = diagnose(ex.villages, ex.stations, ex.jurisdictions, tt, roads=ex.roads, limit=limit)
+    text = d.summary()
+    names = ex.stations.set_index("station_id")["name"]
+    # split villages: direct shapely intersections in EPSG:32648
+    villages = ex.villages.to_crs("EPSG:32648").set_index("village_id")
+    jur = ex.jurisdictions.to_crs("EPSG:32648")
+    expected_split, largest = {}, {}
+    for vid, poly in villages.geometry.items():
+        areas = {}
+        for sid, geom in zip(jur["station_id"], jur.geometry, strict=True):
+            a = poly.intersection(geom).area
+            if a > 0:
+                areas[sid] = areas.get(sid, 0.0) + a
+        largest[vid] = min(areas, key=lambda s: (-areas[s], s))
+        kept = {s: a / poly.area for s, a in areas.items() if a / poly.area >= 0.05 and a >= 1000.0}
+        if len(kept) >= 2:
+            expected_split[vid] = kept
+    assert expected_split, "the example is meant to contain split villages"
+    assert d.split_villages == sorted(expected_split)
+    for vid, kept in list(expected_split.items())[:12]:
+        line = next(ln for ln in text.splitlines() if f"({vid}):" in ln)
+        assert villages.at[vid, "name"] in line
+        for sid, share in kept.items():
+            assert f"{names[sid]} ({sid}) {share:.0%}" in line
+    # reach: minutes to the largest-share station, population-weighted with numpy
+    pop = villages["population"].to_numpy(float)
+    minutes = np.array([tt.at[v, largest[v]] for v in villages.index])
+    mean = np.average(minutes, weights=pop)
+    assert d.reach_summary["mean_minutes_to_current"] == pytest.approx(mean)
+    assert f"mean {mean:,.1f} min" in text
+    beyond = villages.index[minutes > limit]
+    assert d.reach_summary["villages_beyond_limit"] == len(beyond) > 0
+    assert f"Beyond 15 min of current station: {len(beyond)} villages, {int(pop[minutes > limit].sum()):,} people" in text
+    for i in np.argsort(-minutes)[: min(len(beyond), 12)]:
+        assert f"{villages['name'].iloc[i]} ({villages.index[i]}): {minutes[i]:.1f} min" in text
+    # small stations: bottom quarter by population of whole villages
+    load = pd.Series(pop, index=[largest[v] for v in villages.index]).groupby(level=0).sum()
+    load = load.reindex(ex.stations["station_id"], fill_value=0.0)
+    small = load.index[load.to_numpy() < np.quantile(load.to_numpy(), 0.25)]
+    assert len(small) and set(d.workload.index[d.workload["small"]]) == set(small)
+    small_part = text.split("Small stations")[1]
+    for sid in small:
+        assert f"{names[sid]} ({sid})" in small_part
+    assert "村" in d.summary("zh") and "插花村" in d.summary("zh")
