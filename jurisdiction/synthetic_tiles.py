@@ -242,7 +242,7 @@ def _cut_road(cells, xy, tree, v: int, angle: float, reach: float) -> LineString
 
 
 def plant_splits(rng: np.random.Generator, cells: np.ndarray, xy: np.ndarray, nbrs: list[list[int]],
-                 district: np.ndarray, k: int, forbidden: set[int]) -> list[SplitVillage]:
+                 district: np.ndarray, k: int, forbidden: set[int], three_way: int = 0) -> list[SplitVillage]:
     """Cut ``k`` border villages into 2 or 3 pieces that go to different neighbouring districts.
 
     A village is cut by rays from its node (a straight road for 2 pieces, a three-way junction
@@ -253,6 +253,9 @@ def plant_splits(rng: np.random.Generator, cells: np.ndarray, xy: np.ndarray, nb
     ----------
     forbidden : set of int
         Villages that may not be split (station villages).
+    three_way : int
+        How many of the ``k`` splits must be three-way (planted first, on villages that
+        border two other districts); the rest are 2- or 3-way at random.
 
     Raises
     ------
@@ -274,25 +277,28 @@ def plant_splits(rng: np.random.Generator, cells: np.ndarray, xy: np.ndarray, nb
             break
         if v in taken or any(u in taken for u in nbrs[v]):
             continue
-        split = _try_split(rng, cells, xy, tree, nbrs, district, members, v)
+        need3 = sum(len(s.districts) == 3 for s in out) < three_way
+        split = _try_split(rng, cells, xy, tree, nbrs, district, members, v, 3 if need3 else None)
         if split is not None:
             out.append(split)
             taken.add(v)
             for d, piece in zip(split.districts, split.pieces):
                 members.setdefault(-1 - d, []).append(piece)
             members[int(district[v])].remove(v)
-    if len(out) < k:
+    if len(out) < k or sum(len(s.districts) == 3 for s in out) < min(three_way, k):
         raise ValueError(f"could only plant {len(out)} of {k} split villages")
     return out
 
 
-def _try_split(rng, cells, xy, tree, nbrs, district, members, v):
+def _try_split(rng, cells, xy, tree, nbrs, district, members, v, force_ways=None):
     own = int(district[v])
     cell = cells[v]
     other = sorted({int(district[u]) for u in nbrs[v]} - {own})
     reach = 4.0 * np.sqrt(cell.area) + float(np.hypot(*(np.asarray(cell.centroid.coords[0]) - xy[v])))
+    if force_ways == 3 and len(other) < 2:
+        return None
     for _ in range(16):
-        ways = 3 if len(other) >= 2 and rng.random() < 0.5 else 2
+        ways = force_ways or (3 if len(other) >= 2 and rng.random() < 0.5 else 2)
         start = rng.uniform(0, 2 * np.pi)
         if ways == 2:
             angles = start + np.array([0.0, np.pi])
