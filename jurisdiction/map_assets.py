@@ -118,7 +118,7 @@ class Legend(MacroElement):
     _template = Template("""
         {% macro header(this, kwargs) %}
         <style>
-          .jd-legend { position: fixed; bottom: 40px; left: 10px; z-index: 1000;
+          .jd-legend { position: fixed; bottom: 56px; left: 10px; z-index: 1000;
             background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px;
             box-shadow: 0 1px 5px rgba(0,0,0,0.4); font: 12px/1.4 "Noto Sans CJK SC",
             "Microsoft YaHei", "PingFang SC", sans-serif; max-height: 45vh; overflow-y: auto;
