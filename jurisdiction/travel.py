@@ -165,6 +165,7 @@ def snap(
     max_distance_m: float | None = 2000.0,
     access_speed_kph: float = 20.0,
     point_column: str | None = None,
+    far: str = "warn",
 ) -> pd.DataFrame:
     """Snap places to the nearest node of the road graph's largest strongly connected component.
 
@@ -183,6 +184,10 @@ def snap(
         Speed of the straight-line access leg, km/h.
     point_column : str, optional
         Column of point geometries (e.g. a population-weighted centre) to snap instead.
+    far : {"warn", "raise"}
+        What to do about flagged places: list them in a warning, or raise a NetworkError that
+        names each one with its distance (and says when its nearest road is on a small
+        component cut off from the main network).
 
     Returns
     -------
@@ -191,6 +196,8 @@ def snap(
         (metres), ``access_min`` (minutes), ``flagged`` (bool).
     """
     arrays = graph_arrays(graph)
+    if far not in ("warn", "raise"):
+        raise InputError("far", [Problem(None, f"far must be 'warn' or 'raise', got {far!r}")])
     if access_speed_kph <= 0:
         raise InputError("access_speed_kph", [Problem(None, f"access speed must be > 0 km/h, got {access_speed_kph}")])
     ids, xy = _place_points(points, id_column, arrays.crs, point_column)
@@ -208,6 +215,8 @@ def snap(
         },
         index=pd.Index(ids, name=id_column),
     )
+    if flagged.any() and far == "raise":
+        raise _far_error(arrays, points, id_column, result, max_distance_m)
     if flagged.any():
         listed = ", ".join(f"{i} ({d:,.0f} m)" for i, d in zip(ids[flagged][:20], dist[flagged][:20]))
         warnings.warn(f"{int(flagged.sum())} place(s) farther than {max_distance_m:,.0f} m from the road network: {listed}",
@@ -300,8 +309,10 @@ def travel_time_matrix(
     if direction not in _DIRECTIONS:
         raise InputError("direction", [Problem(None, f"direction must be one of {_DIRECTIONS}, got {direction!r}")])
     arrays = graph_arrays(graph)
-    village_snap = _snap_checked(arrays, villages, "village_id", max_snap_m, access_speed_kph)
-    station_snap = _snap_checked(arrays, stations, "station_id", max_snap_m, access_speed_kph)
+    village_snap = snap(arrays, villages, id_column="village_id", max_distance_m=max_snap_m,
+                        access_speed_kph=access_speed_kph, far="raise")
+    station_snap = snap(arrays, stations, id_column="station_id", max_distance_m=max_snap_m,
+                        access_speed_kph=access_speed_kph, far="raise")
     csr = arrays.forward if direction == "from_station" else arrays.backward
     unique_nodes, which = np.unique(station_snap["node_index"].to_numpy(), return_inverse=True)
     network = node_travel_times(csr, unique_nodes, village_snap["node_index"].to_numpy(), cutoff)
@@ -342,15 +353,10 @@ def village_travel_times(
     return matrix
 
 
-def _snap_checked(arrays: GraphArrays, layer: gpd.GeoDataFrame, id_column: str, max_snap_m: float | None,
-                  access_speed_kph: float) -> pd.DataFrame:
-    """Snap a layer; places beyond ``max_snap_m`` are a NetworkError that names them."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        snapped = snap(arrays, layer, id_column=id_column, max_distance_m=max_snap_m, access_speed_kph=access_speed_kph)
+def _far_error(arrays: GraphArrays, layer: gpd.GeoDataFrame, id_column: str, snapped: pd.DataFrame,
+               max_snap_m: float) -> NetworkError:
+    """A NetworkError naming the places beyond ``max_snap_m`` with their distances."""
     far = snapped[snapped["flagged"]]
-    if far.empty:
-        return snapped
     kind = id_column.removesuffix("_id")
     names = layer.set_index(layer[id_column].astype(str))["name"] if "name" in layer.columns else None
     ids, xy = _place_points(layer, id_column, arrays.crs, None)
@@ -369,4 +375,4 @@ def _snap_checked(arrays: GraphArrays, layer: gpd.GeoDataFrame, id_column: str, 
     count = len(lines)
     detail = "\n".join(f"  - {line}" for line in lines[:20]) + (f"\n  ... and {count - 20} more" if count > 20 else "")
     every = " (all of them)" if count == len(snapped) else ""
-    raise NetworkError(f"{count} {kind}(s){every} cannot be reached by road; raise max_snap_m or fix the roads:\n{detail}")
+    return NetworkError(f"{count} {kind}(s){every} cannot be reached by road; raise max_snap_m or fix the roads:\n{detail}")
