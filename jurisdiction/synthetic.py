@@ -118,9 +118,14 @@ def officers_for(population: np.ndarray, small: np.ndarray, rng: np.random.Gener
     population : numpy.ndarray
         Population of each station's district (people).
     small : numpy.ndarray
-        Boolean, True for small, weak stations (2 to 4 officers).
+        Boolean, True for small, weak stations (2 to 4 officers); the others have at least 6.
+
+    Returns
+    -------
+    officers, auxiliaries : numpy.ndarray
+        Integer counts per station.
     """
-    officers = np.maximum(3, np.rint(population * 5.4e-4 * rng.uniform(0.8, 1.2, len(population)))).astype(int)
+    officers = np.maximum(6, np.rint(population * 5.4e-4 * rng.uniform(0.8, 1.2, len(population)))).astype(int)
     officers[small] = rng.integers(2, 5, int(small.sum()))
     auxiliaries = np.rint(officers * rng.uniform(0.6, 1.4, len(officers))).astype(int)
     return officers, auxiliaries

@@ -130,7 +130,10 @@ def test_default_defect_counts_and_small_stations(counties) -> None:
     others = stations.index.difference(small)
     assert counts.reindex(small, fill_value=0).max() < counts.reindex(others).median()
     assert population.reindex(small, fill_value=0).max() < population.reindex(others).median()
-    assert stations.loc[small, "officers"].max() < stations.loc[others, "officers"].median()
+    assert stations.loc[small, "officers"].between(2, 4).all()
+    assert (stations.loc[others, "officers"] >= 6).all()
+    assert (stations["auxiliaries"] >= 0).all()
+    assert set(stations["kind"]) == {"urban", "rural"}
 
 
 def test_requested_counts_and_three_way_splits() -> None:
