@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from jurisdiction.crs import utm_crs
+from jurisdiction.diagnose_reach import check_travel_times, coverage_table, village_reach
 from jurisdiction.diagnose_summary import summary_text
 from jurisdiction.errors import InputError, Problem
 from jurisdiction.workload import SmallStationRule, station_workload
@@ -174,9 +175,9 @@ def diagnose(
     reach = reach_summary = coverage = None
     if travel_times is not None:
         post_ids = _post_ids(posts)
-        _check_travel_times(travel_times, vid, current, station_ids, post_ids)
-        reach, reach_summary = _reach(travel_times, villages, current, station_ids, limit)
-        coverage = _coverage(travel_times, villages, coverage_minutes, station_ids | post_ids)
+        check_travel_times(travel_times, vid, current, station_ids, post_ids)
+        reach, reach_summary = village_reach(travel_times, villages, current, station_ids, limit)
+        coverage = coverage_table(travel_times, villages, coverage_minutes, station_ids | post_ids)
     return Diagnosis(
         current=current,
         geometric_splits=splits,
@@ -329,72 +330,3 @@ def _functional_splits(villages: gpd.GeoDataFrame, polygon_station: pd.Series) -
     off_map |= ~two & dis.notna() & poly.notna() & (dis != poly)
     frame["kind"] = np.where(two, "registration≠dispatch", "recorded≠polygon")
     return frame[two | off_map].reset_index(drop=True)
-
-
-def _check_travel_times(tt, vid, current, station_ids, post_ids) -> None:
-    unknown = [c for c in tt.columns if c not in station_ids and c not in post_ids]
-    if unknown:
-        raise InputError("travel_times", [Problem(str(c), "column is not a station or post id") for c in unknown])
-    missing = vid.difference(tt.index)
-    if len(missing):
-        raise InputError("travel_times", [Problem(str(v), "village has no row") for v in missing])
-    cols = set(tt.columns)
-    lacking = current[current.notna() & ~current.isin(cols)]
-    if len(lacking):
-        raise InputError("travel_times", [Problem(str(v), f"current station {s!r} has no column")
-                                          for v, s in lacking.items()])
-
-
-def _reach(tt, villages, current, station_ids, limit):
-    vid = current.index
-    cols = [c for c in tt.columns if c in station_ids]
-    minutes = tt.loc[vid, cols].to_numpy(dtype=float)
-    minutes = np.where(np.isnan(minutes), np.inf, minutes)
-    col_of = {c: i for i, c in enumerate(cols)}
-    ci = current.map(col_of)
-    known = ci.notna().to_numpy()
-    to_current = np.full(len(vid), np.nan)
-    rows = np.flatnonzero(known)
-    to_current[rows] = minutes[rows, ci.to_numpy()[known].astype(int)]
-    if len(cols):
-        nearest_i = np.argmin(minutes, axis=1)
-        to_nearest = minutes[np.arange(len(vid)), nearest_i]
-        nearest = np.asarray(cols, dtype=object)[nearest_i]
-        nearest[~np.isfinite(to_nearest)] = None
-    else:
-        to_nearest, nearest = np.full(len(vid), np.inf), np.full(len(vid), None, dtype=object)
-    reach = pd.DataFrame(
-        {"current_station": current.to_numpy(), "minutes_to_current": to_current,
-         "nearest_station": nearest, "minutes_to_nearest": to_nearest,
-         "beyond_limit": known & ~(to_current <= limit)},
-        index=vid,
-    )
-    pop = villages["population"].to_numpy(dtype=float)
-    summary = {"limit": float(limit)}
-    for key, values in (("current", to_current), ("nearest", to_nearest)):
-        ok = np.isfinite(values)
-        weights = pop[ok] if pop[ok].sum() > 0 else np.ones(ok.sum())
-        summary[f"mean_minutes_to_{key}"] = float(np.average(values[ok], weights=weights)) if ok.any() else float("nan")
-        summary[f"max_minutes_to_{key}"] = float(values[ok].max()) if ok.any() else float("nan")
-        summary[f"villages_unreachable_from_{key}"] = int((~ok & ~np.isnan(values)).sum())
-    beyond = reach["beyond_limit"].to_numpy()
-    summary["villages_beyond_limit"] = int(beyond.sum())
-    summary["population_beyond_limit"] = int(pop[beyond].sum())
-    summary["villages_without_current"] = int((~known).sum())
-    return reach, summary
-
-
-def _coverage(tt, villages, coverage_minutes, ids) -> pd.DataFrame:
-    vid = pd.Index(villages["village_id"])
-    cols = [c for c in tt.columns if c in ids]
-    minutes = tt.loc[vid, cols].to_numpy(dtype=float)
-    best = np.nanmin(np.where(np.isnan(minutes), np.inf, minutes), axis=1) if cols else np.full(len(vid), np.inf)
-    pop = villages["population"].to_numpy(dtype=float)
-    rows = []
-    for t in coverage_minutes:
-        within = best <= t
-        rows.append({"minutes": float(t), "villages": int(within.sum()),
-                     "villages_share": float(within.mean()) if len(vid) else float("nan"),
-                     "population": int(pop[within].sum()),
-                     "population_share": float(pop[within].sum() / pop.sum()) if pop.sum() > 0 else float("nan")})
-    return pd.DataFrame(rows).set_index("minutes")

@@ -386,3 +386,18 @@ def test_dianjiang_summary_names_defects_with_recomputed_numbers(dianjiang):
     for sid in small:
         assert f"{names[sid]} ({sid})" in small_part
     assert "村" in d.summary("zh") and "插花村" in d.summary("zh")
+
+
+def test_point_villages_on_generated_county():
+    c = _county(4)
+    points = c.villages.copy()
+    points["geometry"] = points.representative_point()
+    d = diagnose(points, c.stations, c.jurisdictions, roads=c.roads)
+    poly = diagnose(c.villages, c.stations, c.jurisdictions, roads=c.roads)
+    assert d.point_villages and d.geometric_splits is None
+    whole = ~d.current.index.isin(list(c.defects.split_villages))
+    assert (d.current[whole] == poly.current[whole]).all()
+    assert d.workload["area_km2"].to_numpy() == pytest.approx(poly.workload["area_km2"].to_numpy())
+    assert d.workload["road_km"].to_numpy() == pytest.approx(poly.workload["road_km"].to_numpy())
+    assert len(d.functional_splits) >= len(c.defects.functional_splits)
+    assert "not applicable" in d.summary()
