@@ -263,9 +263,10 @@ def plant_splits(rng: np.random.Generator, cells: np.ndarray, xy: np.ndarray, nb
         If fewer than ``k`` villages can be split.
     """
     tree = shapely.STRtree(cells)
-    members: dict[int, list[int]] = {}
+    whole: dict[int, set[int]] = {}  # district -> villages it holds whole
     for v, d in enumerate(district.tolist()):
-        members.setdefault(d, []).append(v)
+        whole.setdefault(d, set()).add(v)
+    pieces: dict[int, list[Polygon]] = {}  # district -> pieces of split villages it holds
     candidates = [v for v in range(len(cells)) if v not in forbidden
                   and isinstance(cells[v], Polygon)
                   and any(district[u] != district[v] for u in nbrs[v])]
@@ -278,19 +279,27 @@ def plant_splits(rng: np.random.Generator, cells: np.ndarray, xy: np.ndarray, nb
         if v in taken or any(u in taken for u in nbrs[v]):
             continue
         need3 = sum(len(s.districts) == 3 for s in out) < three_way
-        split = _try_split(rng, cells, xy, tree, nbrs, district, members, v, 3 if need3 else None)
+        split = _try_split(rng, cells, xy, tree, nbrs, district, (whole, pieces), v, 3 if need3 else None)
         if split is not None:
             out.append(split)
             taken.add(v)
+            whole[int(district[v])].discard(v)
             for d, piece in zip(split.districts, split.pieces):
-                members.setdefault(-1 - d, []).append(piece)
-            members[int(district[v])].remove(v)
+                pieces.setdefault(d, []).append(piece)
     if len(out) < k or sum(len(s.districts) == 3 for s in out) < min(three_way, k):
         raise ValueError(f"could only plant {len(out)} of {k} split villages")
     return out
 
 
-def _try_split(rng, cells, xy, tree, nbrs, district, members, v, force_ways=None):
+def _stays_one_polygon(cells, held, d: int, v: int, piece: Polygon) -> bool:
+    """Whether district ``d`` is one polygon once village ``v`` is replaced by ``piece``."""
+    whole, pieces = held
+    parts = [cells[u] for u in sorted(whole.get(d, ())) if u != v] + pieces.get(d, []) + [piece]
+    return isinstance(polygonal(shapely.union_all(parts)), Polygon)
+
+
+def _try_split(rng, cells, xy, tree, nbrs, district, held, v, force_ways=None):
+    """One split of village ``v`` (or None): pieces, their districts and the cut roads."""
     own = int(district[v])
     cell = cells[v]
     other = sorted({int(district[u]) for u in nbrs[v]} - {own})
@@ -304,29 +313,20 @@ def _try_split(rng, cells, xy, tree, nbrs, district, members, v, force_ways=None
             angles = start + np.array([0.0, np.pi])
         else:
             angles = start + 2 * np.pi * np.arange(3) / 3 + rng.uniform(-0.3, 0.3, 3)
-        pieces = [polygonal(shapely.intersection(cell, s)) for s in _sectors(xy[v], angles, reach)]
-        if any(not isinstance(p, Polygon) or p.area < 0.2 * cell.area for p in pieces):
+        parts = [polygonal(shapely.intersection(cell, s)) for s in _sectors(xy[v], angles, reach)]
+        if any(not isinstance(p, Polygon) or p.area < 0.2 * cell.area for p in parts):
             continue
         options = []
-        for p in pieces:
+        for p in parts:  # districts each piece borders (and the village's own)
             near = {int(district[u]) for u in nbrs[v]
                     if shapely.length(shapely.intersection(p, cells[u])) > 1.0}
             options.append(sorted(near | {own}))
         for choice in itertools.product(*options):
             if len(set(choice)) != ways or own not in choice:
                 continue
-            order = sorted(range(ways), key=lambda i: choice[i] != own)
-            trial = {d: members.get(d, []) for d in choice}
-            ok = True
-            for i in range(ways):
-                d = choice[i]
-                keep = [u for u in trial[d] if u != v]
-                shape = shapely.union_all([cells[u] for u in keep] + members.get(-1 - d, []) + [pieces[i]])
-                if not isinstance(polygonal(shape), Polygon):
-                    ok = False
-                    break
-            if ok:
+            if all(_stays_one_polygon(cells, held, choice[i], v, parts[i]) for i in range(ways)):
+                order = sorted(range(ways), key=lambda i: choice[i] != own)
                 roads = tuple(_cut_road(cells, xy, tree, v, a, reach) for a in angles)
-                return SplitVillage(v, tuple(pieces[i] for i in order),
+                return SplitVillage(v, tuple(parts[i] for i in order),
                                     tuple(int(choice[i]) for i in order), roads)
     return None
