@@ -144,6 +144,8 @@ def diagnose(
         columns that are neither stations nor posts, villages missing from the travel times.
     """
     _check_layers(villages, stations, jurisdictions, posts)
+    if roads is not None and roads.crs is None:
+        raise InputError("roads", [Problem(None, "layer has no CRS")])
     station_ids = set(stations["station_id"])
     metric = utm_crs(villages)
     v_m = villages.to_crs(metric)

@@ -152,6 +152,9 @@ def test_bad_inputs_raise_input_error():
     dup = pd.concat([villages, villages.iloc[[0]]])
     with pytest.raises(InputError, match="duplicate village_id"):
         diagnose(dup, _stations(), _jurisdictions())
+    roads = gpd.GeoDataFrame({"road_class": ["county"]}, geometry=[LineString([(X0, Y0), (X0 + 1, Y0)])])
+    with pytest.raises(InputError, match="roads"):
+        diagnose(villages, _stations(), _jurisdictions(), roads=roads)
     villages.loc[0, "population"] = -5
     with pytest.raises(InputError, match="population"):
         diagnose(villages, _stations(), _jurisdictions())
