@@ -218,21 +218,13 @@ def generate_county(seed: int, n_villages: int, n_stations: int, *, outline: Pol
     for s in splits:
         areas = [p.area for p in s.pieces]
         holder[s.village] = s.districts[int(np.argmax(areas))]
-    registration = holder.copy()
-    dispatch = holder.copy()
-    func_cands = [v for v in range(n_villages) if v not in split_of and v not in set(station_village.tolist())
-                  and any(district[u] != district[v] for u in nbrs[v])]
-    if len(func_cands) < n_func:
-        raise InputError("generate_county", [Problem("functional_splits", f"only {len(func_cands)} border villages")])
-    functional = {}
-    for v in sorted(rng.choice(func_cands, size=n_func, replace=False).tolist()) if n_func else []:
-        other = sorted({int(district[u]) for u in nbrs[v]} - {int(district[v])})
-        alien = other[int(rng.integers(len(other)))]
-        if rng.random() < 0.5:
-            dispatch[v] = alien
-        else:
-            registration[v] = alien
-        functional[str(village_ids[v])] = (str(station_ids[registration[v]]), str(station_ids[dispatch[v]]))
+    try:
+        registration, dispatch, planted = plant_functional_splits(
+            rng, district, nbrs, holder, set(split_of) | set(station_village.tolist()), n_func)
+    except ValueError as exc:
+        raise InputError("generate_county", [Problem("functional_splits", str(exc))]) from exc
+    functional = {str(village_ids[v]): (str(station_ids[registration[v]]), str(station_ids[dispatch[v]]))
+                  for v in planted}
 
     kind_urban = np.zeros(n_stations, dtype=bool)
     kind_urban[0] = n_stations >= 3
@@ -272,6 +264,54 @@ def generate_county(seed: int, n_villages: int, n_stations: int, *, outline: Pol
     return County(villages, stations, jurisdictions, roads, defects)
 
 
+def plant_functional_splits(rng: np.random.Generator, district: np.ndarray, nbrs: list[list[int]],
+                            holder: np.ndarray, excluded: set[int], k: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Give ``k`` border villages a registration station different from their dispatch station.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness.
+    district : numpy.ndarray
+        Current district (station index) of each village.
+    nbrs : list of list of int
+        Village neighbour lists.
+    holder : numpy.ndarray
+        Station that holds each village (for split villages, the largest piece's).
+    excluded : set of int
+        Villages that may not be chosen (split villages, station villages).
+    k : int
+        Number of functional splits.
+
+    Returns
+    -------
+    registration, dispatch : numpy.ndarray
+        Station index per village; equal to ``holder`` except on the chosen villages, where
+        one of the two (at random) is a neighbouring district's station.
+    planted : list of int
+        The chosen villages, sorted.
+
+    Raises
+    ------
+    ValueError
+        If fewer than ``k`` border villages are available.
+    """
+    registration, dispatch = holder.copy(), holder.copy()
+    border = [v for v in range(len(district)) if v not in excluded
+              and any(district[u] != district[v] for u in nbrs[v])]
+    if len(border) < k:
+        raise ValueError(f"only {len(border)} border villages for {k} functional splits")
+    planted = sorted(rng.choice(border, size=k, replace=False).tolist()) if k else []
+    for v in planted:
+        other = sorted({int(district[u]) for u in nbrs[v]} - {int(district[v])})
+        alien = other[int(rng.integers(len(other)))]
+        if rng.random() < 0.5:
+            dispatch[v] = alien
+        else:
+            registration[v] = alien
+    return registration, dispatch, planted
+
+
 def district_shapes(cells: np.ndarray, district: np.ndarray, splits, k: int) -> list:
     """Union of each district's village cells and split pieces.
 
@@ -302,4 +342,4 @@ def district_shapes(cells: np.ndarray, district: np.ndarray, splits, k: int) -> 
     return [polygonal(shapely.union_all(p)) for p in parts]
 
 
-__all__ = ["County", "Defects", "generate_county", "officers_for", "district_shapes"]
+__all__ = ["County", "Defects", "district_shapes", "generate_county", "officers_for", "plant_functional_splits"]
