@@ -229,3 +229,20 @@ def test_stations_sharing_a_node_get_their_own_access():
         warnings.simplefilter("error")
         matrix = travel_time_matrix(graph, villages, stations)
     assert matrix.loc["v", "b"] - matrix.loc["v", "a"] == pytest.approx(50 / 1000 / 20 * 60)
+
+
+def test_generated_county_matrix_equals_networkx():
+    synthetic = pytest.importorskip("jurisdiction.synthetic")
+    county = synthetic.generate_county(3, 120, 8)
+    graph = road_graph(county.roads)
+    arrays = graph_arrays(graph)
+    assert arrays.main.all()  # the generated roads form one strongly connected network
+    matrix = travel_time_matrix(graph, county.villages, county.stations, max_snap_m=None)
+    assert matrix.shape == (len(county.villages), len(county.stations))
+    assert np.isfinite(matrix.to_numpy()).all()
+    villages = snap(graph, county.villages, id_column="village_id", max_distance_m=None)
+    stations = snap(graph, county.stations, id_column="station_id", max_distance_m=None)
+    for station_id, row in stations.iterrows():
+        lengths = nx.single_source_dijkstra_path_length(graph, row["node"], weight="travel_time")
+        expected = np.array([lengths[n] for n in villages["node"]]) + row["access_min"] + villages["access_min"].to_numpy()
+        assert np.allclose(matrix[station_id].to_numpy(), expected, atol=1e-6)
