@@ -96,6 +96,12 @@ def road_km_by_district(roads: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) ->
     length = shapely.length(lines[ri])
     cut = ~inside
     length[cut] = shapely.length(shapely.intersection(lines[ri[cut]], polys[di[cut]]))
+    # a road along a shared border lies in both districts: share it, so no km counts twice
+    total = np.bincount(ri, weights=length, minlength=len(lines))
+    full = shapely.length(lines)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(total > full * (1 + 1e-9), full / total, 1.0)
+    length = length * scale[ri]
     cls = road_classes(roads).to_numpy()[ri]
     pieces = pd.DataFrame(
         {"station_id": districts["station_id"].to_numpy()[di], "cls": cls, "km": length / 1000.0}

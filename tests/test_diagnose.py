@@ -163,9 +163,10 @@ def test_bad_inputs_raise_input_error():
 def test_workload_area_roads_and_small_stations():
     villages = _row_of_villages()
     roads = gpd.GeoDataFrame(
-        {"road_class": ["national", "village"]},
+        {"road_class": ["national", "village", "county"]},
         geometry=[LineString([(X0, Y0 + 500), (X0 + 4000, Y0 + 500)]),
-                  LineString([(X0 + 3500, Y0), (X0 + 3500, Y0 + 1000)])],
+                  LineString([(X0 + 3500, Y0), (X0 + 3500, Y0 + 1000)]),
+                  LineString([(X0 + 1000, Y0), (X0 + 1000, Y0 + 1000)])],  # on the s1/s2 border
         crs=UTM,
     )
     d = diagnose(villages, _stations(), _jurisdictions(cut=1000.0), roads=roads,
@@ -176,10 +177,11 @@ def test_workload_area_roads_and_small_stations():
     assert w.loc["s1", "road_km_national"] == pytest.approx(1.0)
     assert w.loc["s2", "road_km_national"] == pytest.approx(3.0)
     assert w.loc["s2", "road_km_village"] == pytest.approx(1.0)
-    assert w.loc["s2", "road_km"] == pytest.approx(4.0)
+    assert w.loc["s1", "road_km_county"] == pytest.approx(0.5)  # the border road is shared
+    assert w.loc["s2", "road_km"] == pytest.approx(4.5)
     assert w.loc["s2", "population"] == 9000
     assert w.loc["s1", "officers_per_10k"] == pytest.approx(20 / 1000 * 10_000)
-    assert w.loc["s2", "road_km_per_officer"] == pytest.approx(1.0)
+    assert w.loc["s2", "road_km_per_officer"] == pytest.approx(4.5 / 4)
     assert w["small"].tolist() == [False, True]
     assert "officers 4 < max 5" in w.loc["s2", "small_reason"]
     assert "北关 (s2)" in d.summary().split("Small stations")[1]
@@ -242,6 +244,10 @@ def test_planted_defects_found_exactly(seed):
     assert d.current.notna().all()
     assert d.workload["villages"].sum() == len(c.villages)
     assert d.workload["population"].sum() == c.villages["population"].sum()
+    # districts tile the county: areas add up, and each road km is counted once (border roads shared)
+    county = c.jurisdictions.union_all()
+    assert d.workload["area_km2"].sum() == pytest.approx(county.area / 1e6)
+    assert d.workload["road_km"].sum() == pytest.approx(c.roads.intersection(county).length.sum() / 1000)
     text = d.summary()
     for v in planted.split_villages:
         assert v in text
