@@ -57,6 +57,8 @@ class Diagnosis:
         Travel-time limit in minutes.
     point_villages : bool
         True when villages are points (geometric splits not applicable).
+    names : Series or None
+        ``village_id`` -> village name, for the summary.
     """
 
     current: pd.Series

@@ -56,6 +56,25 @@ LABELS = {
 }
 
 
+#: Chinese for the words in ``kind`` and ``small_reason`` values (the tables stay in English).
+ZH_TERMS = {
+    "registration≠dispatch": "户籍≠接处警",
+    "recorded≠polygon": "记录≠辖区图",
+    "population": "人口",
+    "officers": "民警",
+    "incidents": "警情",
+    "max": "上限",
+}
+
+
+def _term(text: str, language: str) -> str:
+    if language != "zh":
+        return text
+    for en, zh in ZH_TERMS.items():
+        text = text.replace(en, zh)
+    return text
+
+
 def _num(x: float, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
@@ -112,7 +131,8 @@ def summary_text(d: Diagnosis, language: str = "en") -> str:
     lines.append(lab["functional"].format(n=len(f)))
     lines += _listed([lab["func_row"].format(name=r.name, vid=r.village_id, reg=station_name.get(r.registration_station, "-"),
                                              dis=station_name.get(r.dispatch_station, "-"),
-                                             poly=station_name.get(r.polygon_station, "-"), kind=r.kind)
+                                             poly=station_name.get(r.polygon_station, "-"),
+                                             kind=_term(r.kind, language))
                       for r in f.itertuples()], lab)
 
     if d.reach is None:
@@ -137,7 +157,7 @@ def summary_text(d: Diagnosis, language: str = "en") -> str:
     small = w[w["small"]]
     lines.append(lab["small"].format(n=len(small)))
     lines += _listed([lab["small_row"].format(name=r.name, sid=sid, v=r.villages, p=f"{r.population:,}",
-                                              o=_num(r.officers, 0), why=r.small_reason)
+                                              o=_num(r.officers, 0), why=_term(r.small_reason, language))
                       for sid, r in zip(small.index, small.itertuples(), strict=True)], lab)
 
     if d.coverage is not None:

@@ -93,7 +93,7 @@ def test_functional_splits_kinds():
     assert f.loc["v3", "kind"] == "recorded≠polygon"
     assert f.loc["v3", "polygon_station"] == "s2"
     assert sorted(f.index) == ["v1", "v3"]
-    assert "户籍 城里，接处警 北关" in d.summary("zh")
+    assert "户籍 城里，接处警 北关" in d.summary("zh") and "［户籍≠接处警］" in d.summary("zh")
 
 
 def test_current_falls_back_to_dispatch_then_registration():
