@@ -19,6 +19,7 @@ import folium
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import shapely
 
 from jurisdiction.errors import ScenarioError
 from jurisdiction.export import atomic_write_text
@@ -41,6 +42,9 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#1
 #: Isochrone band colours, from the shortest threshold to the longest.
 BANDS = ["#1a9850", "#66bd63", "#a6d96a", "#fee08b", "#fdae61", "#f46d43", "#d73027"]
 SPLIT = "#e31a1c"
+#: Simplification tolerance of drawn polygons and lines (degrees; 1e-5 is about 1 m), and of
+#: isochrone bands, which are unions of buffered roads with many vertices (about 5 m).
+SIMPLIFY, SIMPLIFY_BANDS = 1e-5, 5e-5
 ROLE_SYMBOL = {"centre": ("★", "#b30000", 22), "post": ("●", "#1f4e79", 12),
                "station": ("■", "#333333", 13)}
 
@@ -111,12 +115,18 @@ def _draw_layer(gdf: gpd.GeoDataFrame, tiles: str) -> gpd.GeoDataFrame:
 
 
 def _geojson(gdf: gpd.GeoDataFrame, name: str, *, popups: list[str], tooltips: list[str],
-             styles: list[dict[str, Any]], show: bool, radius: float = 6) -> folium.GeoJson:
-    """A GeoJSON overlay whose features carry their (escaped) popup, tooltip and style."""
+             styles: list[dict[str, Any]], show: bool, radius: float = 6,
+             tolerance: float = SIMPLIFY) -> folium.GeoJson:
+    """A GeoJSON overlay whose features carry their (escaped) popup, tooltip and style.
+
+    Geometries are simplified by ``tolerance`` (degrees) and rounded to 1e-6 degrees
+    (about 0.1 m) to keep the file small.
+    """
+    geoms = gdf.geometry.simplify(tolerance, preserve_topology=True).values if tolerance else gdf.geometry.values
     data = gpd.GeoDataFrame(
         {"_popup": popups, "_tooltip": [html.escape(t) for t in tooltips],
          "_style": list(range(len(gdf)))},
-        geometry=gdf.geometry.values, crs=gdf.crs,
+        geometry=shapely.transform(geoms, lambda xy: np.round(xy, 6)), crs=gdf.crs,
     )
     data = data[~data.geometry.is_empty & data.geometry.notna()]
     return folium.GeoJson(
@@ -173,7 +183,7 @@ def _isochrone_layers(plan: Any, m: folium.Map, tiles: str, labels: dict[str, st
                 for s in band["station_id"]]
         style = {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.25}
         _geojson(band, labels["isochrone"].format(m=minutes), popups=[html.escape(t) for t in tips],
-                 tooltips=tips, styles=[style] * len(band), show=False).add_to(m)
+                 tooltips=tips, styles=[style] * len(band), show=False, tolerance=SIMPLIFY_BANDS).add_to(m)
     return [(swatch(c, c, opacity=0.5), labels["isochrone"].format(m=t))
             for t, c in zip(thresholds, colours)]
 

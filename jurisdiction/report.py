@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,18 @@ REPORT_LABELS = {
             "centre": "中心所编号", "name": "派出所", "villages": "村数", "population": "人口",
             "incidents": "警情", "area_km2": "面积（km²）", "road_km": "道路（km）",
             "max_minutes": "最长时间（分钟）", "mean_minutes": "平均时间（分钟）", "officers": "现有警力",
-            "officers_needed": "需要警力", "posts": "警务室",
+            "officers_needed": "需要警力", "posts": "警务室", "road_km_expressway": "高速公路",
+            "road_km_national": "国道", "road_km_provincial": "省道", "road_km_county": "县道",
+            "road_km_township": "乡道", "road_km_village": "村道", "road_km_track": "机耕道",
         },
+        "roads": "各辖区道路里程（km，交所合一）",
         "metrics_names": {
+            "stations or centres": "派出所或中心所数", "functional splits": "职能分割的村",
+            "unreachable villages": "无法到达的村",
+            "workload spread (max/mean population)": "工作量差异（最大/平均人口）",
+            "workload spread (min/mean population)": "工作量差异（最小/平均人口）",
+            "villages beyond {n} min": "超过 {n} 分钟的村", "population beyond {n} min": "超过 {n} 分钟的人口",
+            "coverage within {n} min": "{n} 分钟覆盖率",
             "split villages": "被拆分的村", "villages beyond limit": "超出时间上限的村",
             "population-weighted mean minutes": "人口加权平均时间（分钟）", "max minutes": "最长时间（分钟）",
             "workload spread (max/mean)": "工作量差异（最大/平均）",
@@ -56,6 +66,7 @@ REPORT_LABELS = {
             "max_minutes": "max minutes", "mean_minutes": "mean minutes", "officers": "officers",
             "officers_needed": "officers needed", "posts": "posts",
         },
+        "roads": "Road length per district (km), by class",
         "metrics_names": {},
         "solver_keys": {},
     },
@@ -71,7 +82,7 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; } th { background: #f3f3f3; t
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .summary { white-space: pre-wrap; background: #fafafa; border-left: 3px solid #1f77b4; padding: 0.6em 1em; }
 .side { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; }
-img { max-width: 100%; } .foot { color: #666; font-size: 0.85em; margin-top: 2em; }
+img { max-width: 100%; } .wide { overflow-x: auto; } td:first-child, th { white-space: nowrap; } .foot { color: #666; font-size: 0.85em; margin-top: 2em; }
 .better { color: #1a7f37; } .worse { color: #b30000; }
 """
 
@@ -104,8 +115,18 @@ def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index
     return f"<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def metric_label(name: str, names: dict[str, str]) -> str:
+    """A metric's label: ``names[name]``, or a pattern such as ``"villages beyond {n} min"``."""
+    if name in names:
+        return names[name]
+    number = re.search(r"\d+(?:\.\d+)?", name)
+    if number and (pattern := name.replace(number.group(), "{n}", 1)) in names:
+        return names[pattern].format(n=number.group())
+    return name
+
+
 def _metrics_table(metrics: pd.DataFrame, lab: dict[str, Any]) -> str:
-    table = pd.DataFrame(index=[lab["metrics_names"].get(str(i), str(i)) for i in metrics.index])
+    table = pd.DataFrame(index=[metric_label(str(i), lab["metrics_names"]) for i in metrics.index])
     table[lab["before"]] = metrics["before"].to_numpy() if "before" in metrics else None
     table[lab["after"]] = metrics["after"].to_numpy() if "after" in metrics else None
     if "before" in metrics and "after" in metrics:
@@ -132,7 +153,10 @@ def report_html(plan: Any, language: str = "zh") -> str:
     limit = getattr(scenario, "limit", None)
     districts = pd.DataFrame(plan.districts.drop(columns=plan.districts.geometry.name))
     headers = dict(lab["columns"])
-    headers.update({c: c.replace("road_km_", "km ") for c in districts.columns if c.startswith("road_km_")})
+    by_class = [c for c in districts.columns if str(c).startswith("road_km_")]
+    headers.update({c: c.removeprefix("road_km_") for c in by_class if c not in headers})
+    main = [c for c in districts.columns if c not in by_class]
+    roads = [c for c in ("name", "road_km") if c in districts.columns] + by_class
     summary = plan.diagnosis.summary(language) if getattr(plan, "diagnosis", None) is not None else ""
     pictures = [(travel_time_chart(plan, language), lab["travel_alt"]),
                 (workload_chart(plan, language), lab["workload_alt"])]
@@ -147,7 +171,9 @@ def report_html(plan: Any, language: str = "zh") -> str:
         f"<p>{html.escape(lab['scenario'])}: <b>{html.escape(name)}</b>"
         + (f" &nbsp; {html.escape(lab['limit'])}: {text(float(limit))}" if limit is not None else "") + "</p>",
         f"<h2>{html.escape(lab['diagnosis'])}</h2><div class=\"summary\">{html.escape(str(summary))}</div>",
-        f"<h2>{html.escape(lab['districts'])}</h2>{html_table(districts, headers)}",
+        f"<h2>{html.escape(lab['districts'])}</h2><div class=\"wide\">{html_table(districts[main], headers)}</div>",
+        (f"<h3>{html.escape(lab['roads'])}</h3><div class=\"wide\">{html_table(districts[roads], headers)}</div>"
+         if by_class else ""),
         f"<h2>{html.escape(lab['metrics'])}</h2><div class=\"side\"><div>"
         f"{_metrics_table(plan.metrics, lab)}</div><div><b>{html.escape(lab['solver'])}</b>"
         f"{_solver_table(plan.solver, lab)}</div></div>",

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from jurisdiction import charts
 from jurisdiction.charts import chart_language, travel_time_chart, weighted_cdf, workload_chart
 from jurisdiction.errors import ScenarioError
-from jurisdiction.report import REPORT_LABELS, write_report
+from jurisdiction.report import REPORT_LABELS, metric_label, write_report
 from plan_fixture import assert_only_escaped, make_plan
 
 
@@ -83,3 +83,16 @@ def test_weighted_cdf_is_a_distribution(rows):
         assert y[-1] == pytest.approx(reachable)
         within = weights[minutes <= 60].sum() / weights.sum()
         assert (y[x <= 60][-1] if (x <= 60).any() else 0.0) == pytest.approx(within)
+
+
+def test_metric_labels_follow_patterns():
+    names = REPORT_LABELS["zh"]["metrics_names"]
+    assert metric_label("villages beyond 45 min", names) == "超过 45 分钟的村"
+    assert metric_label("coverage within 7.5 min", names) == "7.5 分钟覆盖率"
+    assert metric_label("split villages", names) == "被拆分的村"
+    assert metric_label("something new", names) == "something new"
+
+
+def test_road_km_by_class_get_their_own_table(tmp_path):
+    page = write_report(make_plan(), tmp_path / "r.html").read_text(encoding="utf-8")
+    assert REPORT_LABELS["zh"]["roads"] in page and "县道" in page and "村道" in page
