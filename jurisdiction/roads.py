@@ -320,8 +320,9 @@ def _graph_from_pbf(path: Path, include: set[str]) -> nx.MultiDiGraph:
     except ImportError as exc:
         raise InputError(str(path), [Problem(None, "reading .osm.pbf needs pyrosm: pip install pyrosm")]) from exc
     osm = pyrosm.OSM(str(path))
-    network_type = "all" if include else "driving"
-    result = osm.get_network(network_type=network_type, nodes=True)
+    # pyrosm's "driving" drops tracks and service roads, which are roads here: take all ways
+    # and keep the road classes (plus ``include``) below
+    result = osm.get_network(network_type="all", nodes=True)
     if result is None:
         raise NetworkError(f"{path}: no road ways in the PBF file")
     nodes, edges = result
@@ -331,6 +332,7 @@ def _graph_from_pbf(path: Path, include: set[str]) -> nx.MultiDiGraph:
     if "junction" in edges.columns:
         one_way = np.where((one_way == 0) & (edges["junction"].astype(str) == "roundabout"), 1, one_way)
     nodes = nodes.set_index("id")
+    nodes = nodes[nodes.index.isin(edges["u"]) | nodes.index.isin(edges["v"])]
     nodes = nodes.assign(x=nodes["lon"].astype(float), y=nodes["lat"].astype(float))
     keep = ["highway", "maxspeed", "name", "geometry", "length"]
     frame = edges[[c for c in keep if c in edges.columns]].copy()
