@@ -41,7 +41,9 @@ class Diagnosis:
         villages' CRS); ``None`` when villages are points or no jurisdictions were given.
     functional_splits : DataFrame
         ``village_id, name, registration_station, dispatch_station, polygon_station, kind``;
-        ``kind`` is ``"registration≠dispatch"`` or ``"recorded≠polygon"``.
+        ``kind`` is ``"registration≠dispatch"``, or ``"recorded≠polygon"`` when the recorded
+        station holds neither the village point nor any piece of its polygon above the split
+        tolerances (so a split village is not reported twice).
     reach : DataFrame or None
         Per village (index ``village_id``): ``current_station, minutes_to_current,
         nearest_station, minutes_to_nearest, beyond_limit``; ``None`` without travel times.
@@ -158,6 +160,7 @@ def diagnose(
 
     splits = None
     polygon_station = pd.Series(None, index=vid, dtype=object)
+    holders = pd.MultiIndex.from_arrays([[], []])
     if j_m is not None and len(j_m):
         if points:
             polygon_station = _containing_station(v_m, j_m)
@@ -165,7 +168,11 @@ def diagnose(
             pieces, pairs = _village_pieces(v_m, j_m)
             polygon_station = _largest_share(pieces, vid)
             splits = _split_pieces(pieces, pairs, villages, split_share, split_area_m2, v_m.crs)
+            kept = pieces[(pieces["share"] >= split_share) & (pieces["area_m2"] >= split_area_m2)]
+            holders = pd.MultiIndex.from_arrays([kept["village_id"], kept["station_id"]])
             splits = splits.to_crs(villages.crs)
+    known = polygon_station.notna()
+    holders = holders.append(pd.MultiIndex.from_arrays([vid[known], polygon_station[known].to_numpy()]))
     current = polygon_station.copy()
     for col in ("dispatch_station", "registration_station"):
         if col in villages.columns:
@@ -185,7 +192,7 @@ def diagnose(
     return Diagnosis(
         current=current,
         geometric_splits=splits,
-        functional_splits=_functional_splits(villages, polygon_station),
+        functional_splits=_functional_splits(villages, polygon_station, holders),
         reach=reach,
         reach_summary=reach_summary,
         workload=workload,
@@ -320,8 +327,13 @@ def _dissolve_districts(v_m, current, points) -> gpd.GeoDataFrame | None:
     return frame[frame["station_id"].notna()].dissolve("station_id").reset_index()
 
 
-def _functional_splits(villages: gpd.GeoDataFrame, polygon_station: pd.Series) -> pd.DataFrame:
-    """Villages whose recorded stations disagree with each other or with the map."""
+def _functional_splits(villages: gpd.GeoDataFrame, polygon_station: pd.Series, holders: pd.MultiIndex) -> pd.DataFrame:
+    """Villages whose recorded stations disagree with each other or with the map.
+
+    ``holders`` lists (village_id, station_id) pairs where the station's jurisdiction holds the
+    village point or a piece of its polygon above the split tolerances: a recorded station among
+    them is the geometric split, reported there, not a second time here.
+    """
     vid = pd.Index(villages["village_id"], name="village_id")
     frame = pd.DataFrame({"village_id": vid, "name": villages["name"].to_numpy()})
     for col in ("registration_station", "dispatch_station"):
@@ -329,8 +341,10 @@ def _functional_splits(villages: gpd.GeoDataFrame, polygon_station: pd.Series) -
     frame["polygon_station"] = polygon_station.reindex(vid).to_numpy()
     reg, dis, poly = frame["registration_station"], frame["dispatch_station"], frame["polygon_station"]
     two = reg.notna() & dis.notna() & (reg != dis)
-    recorded = reg.where(reg.notna(), dis)
-    off_map = ~two & recorded.notna() & poly.notna() & (recorded != poly)
-    off_map |= ~two & dis.notna() & poly.notna() & (dis != poly)
+    off_map = pd.Series(False, index=frame.index)
+    for recorded in (reg, dis):
+        held = pd.MultiIndex.from_arrays([frame["village_id"], recorded]).isin(holders)
+        off_map |= recorded.notna() & poly.notna() & ~held
+    off_map &= ~two
     frame["kind"] = np.where(two, "registration≠dispatch", "recorded≠polygon")
     return frame[two | off_map].reset_index(drop=True)

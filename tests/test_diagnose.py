@@ -72,6 +72,13 @@ def test_hand_made_split_found_and_sliver_ignored():
     text = d.summary()
     assert "村1 (v1)" in text and "城里 (s1) 50%" in text and "北关 (s2) 50%" in text
     assert "村2" not in text.split("Functional")[0].split("Split villages")[1]
+    # a split village recorded with a station holding one of its pieces is not also a functional split
+    villages = _row_of_villages()
+    villages["registration_station"] = villages["dispatch_station"] = ["s1", "s2", "s2", "s2"]
+    assert diagnose(villages, _stations(), jur).functional_splits.empty
+    villages["registration_station"] = villages["dispatch_station"] = ["s1", "s1", "s1", "s2"]
+    f = diagnose(villages, _stations(), jur).functional_splits  # v2: s1 holds only a sliver
+    assert f["village_id"].tolist() == ["v2"] and f["kind"].tolist() == ["recorded≠polygon"]
 
 
 def test_split_thresholds_both_apply():
@@ -394,6 +401,11 @@ def test_dianjiang_summary_names_defects_with_recomputed_numbers(dianjiang):
     small_part = text.split("Small stations")[1]
     for sid in small:
         assert f"{names[sid]} ({sid})" in small_part
+    raw = ex.villages[ex.villages["registration_station"] != ex.villages["dispatch_station"]]
+    f = d.functional_splits
+    assert sorted(f["village_id"]) == sorted(raw["village_id"]) and set(f["kind"]) == {"registration≠dispatch"}
+    for row in raw.itertuples():
+        assert f"{row.name} ({row.village_id}): registration {names[row.registration_station]}" in text
     assert "村" in d.summary("zh") and "插花村" in d.summary("zh")
 
 
