@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, box
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 LON0, LAT0, STEP = 107.33, 30.30, 0.02

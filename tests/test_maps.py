@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from jurisdiction.errors import ScenarioError
-from jurisdiction.maps import LABELS, _draw_layer, current_map, district_colours, plan_map
+from jurisdiction.map_layers import district_colours, draw_layer
+from jurisdiction.maps import LABELS, current_map, plan_map
 from plan_fixture import assert_only_escaped, make_plan
 
 def shows(page: str, label: str) -> bool:
@@ -72,10 +73,10 @@ def test_amap_tiles_and_overlays_shifted_to_gcj02(pages):
     assert "webrd0{s}.is.autonavi.com" in pages["amap"]
     plan = make_plan()
     wgs = plan.villages.total_bounds
-    gcj = _draw_layer(plan.villages, "amap").total_bounds
+    gcj = draw_layer(plan.villages, "amap").total_bounds
     shift = gcj - wgs  # degrees; GCJ-02 moves points in Chongqing by a few hundred metres
     assert np.all(np.abs(shift) > 1e-4) and np.all(np.abs(shift) < 1e-2)
-    assert np.allclose(_draw_layer(plan.villages, "openstreetmap").total_bounds, wgs)
+    assert np.allclose(draw_layer(plan.villages, "openstreetmap").total_bounds, wgs)
 
 
 def test_point_villages_and_projected_input(tmp_path):
