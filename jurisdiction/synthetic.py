@@ -150,8 +150,9 @@ def generate_county(seed: int, n_villages: int, n_stations: int, *, outline: Pol
     crs : str or pyproj.CRS
         Projected metric CRS of all layers, default ``EPSG:32648``.
     split_villages : int, optional
-        Number of villages split between 2 or 3 current jurisdictions; default ``n_villages //
-        200`` (at least 1 when there are 2 or more stations).
+        Number of villages split between 2 or 3 current jurisdictions (a third of them
+        3-way where the districts allow it; the village's own station keeps the largest
+        piece); default ``n_villages // 200`` (at least 1 when there are 2 or more stations).
     functional_splits : int, optional
         Number of villages whose registration and dispatch stations differ; default
         ``n_villages // 100`` (at least 1 when there are 2 or more stations).
@@ -200,7 +201,8 @@ def generate_county(seed: int, n_villages: int, n_stations: int, *, outline: Pol
     district, parent = grow_districts(xy, nbrs, station_village, caps, pace)
 
     try:
-        splits = plant_splits(rng, cells, xy, nbrs, district, n_split, set(station_village.tolist()))
+        splits = plant_splits(rng, cells, xy, nbrs, district, n_split, set(station_village.tolist()),
+                              three_way=n_split // 3)
     except ValueError as exc:
         raise InputError("generate_county", [Problem("split_villages", str(exc))]) from exc
 

@@ -209,7 +209,8 @@ class SplitVillage:
     pieces : tuple of shapely.Polygon
         The pieces (each more than 20 % of the village area).
     districts : tuple of int
-        District index holding each piece (all different; the first is the village's own).
+        District index holding each piece (all different; the first, the village's own
+        district, holds the largest piece).
     cut_roads : tuple of shapely.LineString
         Road lines along the cuts, from the village node across the border to a neighbour node.
     """
@@ -247,15 +248,16 @@ def plant_splits(rng: np.random.Generator, cells: np.ndarray, xy: np.ndarray, nb
 
     A village is cut by rays from its node (a straight road for 2 pieces, a three-way junction
     for 3). Each piece must border the district it goes to, the village's own district keeps
-    one piece, and every affected district must stay one polygon.
+    the largest piece, and every affected district must stay one polygon.
 
     Parameters
     ----------
     forbidden : set of int
         Villages that may not be split (station villages).
     three_way : int
-        How many of the ``k`` splits must be three-way (planted first, on villages that
-        border two other districts); the rest are 2- or 3-way at random.
+        How many of the ``k`` splits to try to make three-way first (on villages that border
+        two other districts; fewer when there are not enough); the rest are 2- or 3-way at
+        random.
 
     Raises
     ------
@@ -286,7 +288,7 @@ def plant_splits(rng: np.random.Generator, cells: np.ndarray, xy: np.ndarray, nb
             whole[int(district[v])].discard(v)
             for d, piece in zip(split.districts, split.pieces):
                 pieces.setdefault(d, []).append(piece)
-    if len(out) < k or sum(len(s.districts) == 3 for s in out) < min(three_way, k):
+    if len(out) < k:
         raise ValueError(f"could only plant {len(out)} of {k} split villages")
     return out
 
@@ -324,6 +326,8 @@ def _try_split(rng, cells, xy, tree, nbrs, district, held, v, force_ways=None):
         for choice in itertools.product(*options):
             if len(set(choice)) != ways or own not in choice:
                 continue
+            if parts[choice.index(own)].area < max(p.area for p in parts):
+                continue  # the village's own district keeps its largest piece
             if all(_stays_one_polygon(cells, held, choice[i], v, parts[i]) for i in range(ways)):
                 order = sorted(range(ways), key=lambda i: choice[i] != own)
                 roads = tuple(_cut_road(cells, xy, tree, v, a, reach) for a in angles)

@@ -128,12 +128,17 @@ def test_planted_defects(example) -> None:
     assert len(split) == 2
     assert sorted(len(s) for s in split.values()) == [2, 3]
     assert all(min(s.values()) > 0.15 for s in split.values())
+    township = example.villages.set_index("village_id")["township_code"]
+    assert all(max(s, key=s.get) == township[v] for v, s in split.items())  # own station: largest piece
     villages = example.villages
     functional = villages[villages["registration_station"] != villages["dispatch_station"]]
     assert len(functional) == 3
     assert set(functional["village_id"]).isdisjoint(split)
-    # registration stays with the village's own township station
+    # registration stays with the village's own township station; dispatch goes next door
     assert (villages["registration_station"] == villages["township_code"]).all()
+    jur = example.jurisdictions.to_crs(UTM).set_index("station_id").geometry
+    for row in functional.to_crs(UTM).itertuples():
+        assert row.geometry.intersection(jur[row.dispatch_station]).length > 1.0
 
 
 def test_roads_connect_every_village(example) -> None:

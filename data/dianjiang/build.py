@@ -166,6 +166,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:
         parent[mine] = np.where(par >= 0, mine[np.maximum(par, 0)], -1)
 
     splits = plant_splits(rng, cells, vxy, nbrs, town, SPLITS, set(station_village.tolist()), three_way=1)
+    assert sorted(len(s.districts) for s in splits) == [2, 3], "want one 2-way and one 3-way split"
     split_of = {s.village: s for s in splits}
 
     # populations: township totals shared among units (communities and the seat unit denser)
