@@ -217,20 +217,16 @@ def road_class_of(highway: Any) -> str | None:
     Returns
     -------
     str or None
-        One of the keys of :data:`DEFAULT_SPEEDS_KPH`; for a list, the class of its first road.
+        One of the keys of :data:`DEFAULT_SPEEDS_KPH`; for a list, the class of its first road
+        (paths and footways, see :data:`EXTRA_HIGHWAY_CLASS`, only when no road is listed).
     """
     values = highway if isinstance(highway, (list, tuple)) else [highway]
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        value = value.strip().lower()
-        if value in DEFAULT_SPEEDS_KPH:
-            return value
-        base = value[:-5] if value.endswith("_link") else value
-        if base in HIGHWAY_CLASS:
-            return HIGHWAY_CLASS[base]
-        if base in EXTRA_HIGHWAY_CLASS:
-            return EXTRA_HIGHWAY_CLASS[base]
+    bases = [v.strip().lower() for v in values if isinstance(v, str)]
+    bases = [b[:-5] if b.endswith("_link") else b for b in bases]
+    for table in (dict(zip(DEFAULT_SPEEDS_KPH, DEFAULT_SPEEDS_KPH)), HIGHWAY_CLASS, EXTRA_HIGHWAY_CLASS):
+        for base in bases:
+            if base in table:
+                return table[base]
     return None
 
 

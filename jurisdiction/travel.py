@@ -99,7 +99,7 @@ def graph_arrays(graph: nx.MultiDiGraph | GraphArrays, weight: str = "travel_tim
         bad = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])
         raise NetworkError(f"edge {nodes[u[bad]]} -> {nodes[v[bad]]} has an invalid {weight!r}: {w[bad]}")
     forward = _min_csr(u, v, w, len(nodes))
-    backward = _min_csr(v, u, w, len(nodes))
+    backward = forward.T.tocsr()  # explicit zeros (zero-time edges) are kept
     _, labels = connected_components(forward, directed=True, connection="strong")
     main = labels == np.argmax(np.bincount(labels))
     return GraphArrays(forward, backward, nodes, xy, main, graph.graph.get("crs"))

@@ -79,7 +79,9 @@ def test_road_classes_from_osm_highway():
     assert road_class_of("motorway_link") == "expressway"
     assert road_class_of("trunk") == "national"
     assert road_class_of("residential") == "village"
-    assert road_class_of(["footway", "secondary"]) == "track"  # first road-like value
+    assert road_class_of(["footway", "secondary"]) == "county"  # roads before paths
+    assert road_class_of(["tertiary", "primary"]) == "township"  # the first road listed
+    assert road_class_of("footway") == "track"
     assert road_class_of("river") is None
 
 
