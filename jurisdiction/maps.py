@@ -96,7 +96,7 @@ def _write(m: folium.Map, path: str | os.PathLike, language: str) -> Path:
 
 def _legend(labels: dict[str, str], districts: list[tuple[str, str]], symbols: list[str],
             extra: list[tuple[str, str]], bands: list[tuple[str, str]]) -> Legend:
-    marks = [(symbol(*ROLE_SYMBOL[r]), labels[r]) for r in symbols]
+    marks = [(symbol(*ROLE_SYMBOL[r.split(":")[0]]), labels[r.split(":")[-1]]) for r in symbols]
     return Legend(legend_html(labels["legend"], [(labels["district"], districts),
                                                  (labels["symbols"], marks + extra),
                                                  (labels["reach"], bands)]))
@@ -196,6 +196,6 @@ def current_map(plan: Any, path: str | os.PathLike, *, tiles: str = "openstreetm
     village_layer(plan, draw_layer(plan.villages, tiles), labels).add_to(m)
     station_layer(plan, draw_layer(plan.stations, tiles), labels, with_roles=False).add_to(m)
     extra = [(swatch("#ffffff", SPLIT, dashed=True), labels["split"])]
-    m.add_child(_legend(labels, items, ["station"], extra, bands))
+    m.add_child(_legend(labels, items, ["station:stations"], extra, bands))
     folium.LayerControl(collapsed=False).add_to(m)
     return _write(m, path, language)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from jurisdiction.maps import LABELS, plan_map
+from jurisdiction.maps import LABELS, current_map, plan_map
 from plan_fixture import HOSTILE, make_plan
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,10 +49,12 @@ def _open(browser, path: Path):
                if route.request.url.startswith(("file:", "data:")) else route.abort())
     page.goto(path.as_uri())
     page.wait_for_selector(".leaflet-control-layers")
+    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")  # fitBounds animation done
+    page.wait_for_timeout(300)
     return page, problems
 
 
-@pytest.mark.parametrize("tiles", ["openstreetmap", "none"])
+@pytest.mark.parametrize("tiles", ["openstreetmap", "none", "amap"])
 def test_plan_map_in_chromium(browser, tmp_path, tiles):
     path = plan_map(make_plan(), tmp_path / "plan.html", tiles=tiles)
     page, problems = _open(browser, path)
@@ -91,6 +93,22 @@ def test_plan_map_in_chromium(browser, tmp_path, tiles):
         assert page.locator("path.leaflet-interactive").count() > 3 + 6  # districts before/after, villages, isochrones
         if tiles == "openstreetmap":
             page.screenshot(path=str(ARTIFACTS / "plan_map_all_layers.png"))
+        assert problems == []
+    finally:
+        page.close()
+
+
+def test_current_map_in_chromium(browser, tmp_path):
+    path = current_map(make_plan(), tmp_path / "current.html", tiles="none", language="en")
+    page, problems = _open(browser, path)
+    try:
+        labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+        assert LABELS["en"]["current"] in labels and LABELS["en"]["split"] in labels
+        assert "Legend" in page.locator("#jd-legend").inner_text()
+        # three current districts and two pieces of the split village 东庄村
+        assert page.locator("path.leaflet-interactive").count() == 5
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "current_map.png"))
         assert problems == []
     finally:
         page.close()
