@@ -94,9 +94,9 @@ def _write(m: folium.Map, path: str | os.PathLike, language: str) -> Path:
     return atomic_write_text(path, page)
 
 
-def _legend(labels: dict[str, str], districts: list[tuple[str, str]], symbols: list[str],
+def _legend(labels: dict[str, str], districts: list[tuple[str, str]], symbols: list[tuple[str, str]],
             extra: list[tuple[str, str]], bands: list[tuple[str, str]]) -> Legend:
-    marks = [(symbol(*ROLE_SYMBOL[r.split(":")[0]]), labels[r.split(":")[-1]]) for r in symbols]
+    marks = [(symbol(*ROLE_SYMBOL[role]), labels[key]) for role, key in symbols]
     return Legend(legend_html(labels["legend"], [(labels["district"], districts),
                                                  (labels["symbols"], marks + extra),
                                                  (labels["reach"], bands)]))
@@ -151,7 +151,7 @@ def plan_map(plan: Any, path: str | os.PathLike, *, tiles: str = "openstreetmap"
     station_layer(plan, stations, labels, with_roles=True).add_to(m)
     extra = [(swatch("#ffffff", SPLIT, dashed=True), labels["split"]),
              ('<span style="color:#b30000;margin-right:4px">- - -</span>', labels["bundles"])]
-    m.add_child(_legend(labels, items, ["centre", "post", "station"], extra, bands))
+    m.add_child(_legend(labels, items, [("centre", "centre"), ("post", "post"), ("station", "station")], extra, bands))
     folium.LayerControl(collapsed=False).add_to(m)
     return _write(m, path, language)
 
@@ -196,6 +196,6 @@ def current_map(plan: Any, path: str | os.PathLike, *, tiles: str = "openstreetm
     village_layer(plan, draw_layer(plan.villages, tiles), labels).add_to(m)
     station_layer(plan, draw_layer(plan.stations, tiles), labels, with_roles=False).add_to(m)
     extra = [(swatch("#ffffff", SPLIT, dashed=True), labels["split"])]
-    m.add_child(_legend(labels, items, ["station:stations"], extra, bands))
+    m.add_child(_legend(labels, items, [("station", "stations")], extra, bands))
     folium.LayerControl(collapsed=False).add_to(m)
     return _write(m, path, language)
