@@ -204,6 +204,10 @@ def test_missing_or_bad_crs_is_an_error():
     stations = points(["s"], [(X0, Y0)], "station_id")
     with pytest.raises(InputError, match=r"(?s)village layer.*no CRS"):
         travel_time_matrix(graph, villages, stations)
+    site_grid = ('ENGCRS["site grid",EDATUM["site"],CS[Cartesian,2],AXIS["x",east,LENGTHUNIT["metre",1]],'
+                 'AXIS["y",north,LENGTHUNIT["metre",1]]]')
+    with pytest.raises(InputError, match=r"(?s)station layer.*cannot reproject"):
+        travel_time_matrix(graph, points(["v"], [(X0, Y0)], "village_id"), stations.set_crs(site_grid, allow_override=True))
     no_crs_graph = graph.copy()
     no_crs_graph.graph.pop("crs")
     with pytest.raises(InputError, match="graph has no CRS"):
