@@ -7,6 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon
@@ -181,3 +182,25 @@ def test_one_station_county_has_no_defects() -> None:
     county = generate_county(0, 30, 1)
     assert county.defects.split_villages == {} and county.defects.functional_splits == {}
     assert nx.is_connected(road_graph(county.roads))
+
+
+@pytest.mark.parametrize("key", [(3, 600, 20), (4, 2000, 60)])
+def test_split_villages_are_cut_along_roads(counties, key) -> None:
+    county = counties[key]
+    villages = county.villages.set_index("village_id").geometry
+    jur = county.jurisdictions.set_index("station_id").geometry
+    for village_id, stations in county.defects.split_villages.items():
+        village = villages[village_id]
+        near = county.roads.geometry.values[county.roads.sindex.query(village, predicate="intersects")]
+        roads = shapely.union_all(near).buffer(0.01)
+        borders = shapely.union_all(jur[list(stations)].boundary.values)
+        cut = borders.intersection(village.buffer(-1.0))
+        assert cut.length > 0.3 * np.sqrt(village.area)
+        assert cut.difference(roads).length < 1e-6
+
+
+def test_other_projected_crs_and_outline() -> None:
+    outline = shapely.affinity.translate(L_SHAPE, -100_000, 0)  # in UTM 49N coordinates, metres
+    county = generate_county(9, 60, 4, outline=outline, crs="EPSG:32649")
+    assert county.villages.crs.to_epsg() == 32649 and county.roads.crs.to_epsg() == 32649
+    assert_tiles(county.villages.geometry, outline.area)
