@@ -152,3 +152,42 @@ def cut_rows(adjacency: sp.csr_matrix, assignment: np.ndarray, roots: np.ndarray
                 if q >= 0:
                     rows.append((int(q), seps))
     return rows
+
+
+def prune_pairs(p: Prepared, mask: np.ndarray, roots: np.ndarray, upper: np.ndarray | None) -> np.ndarray:
+    """Drop pairs no connected district can hold (valid for both contiguity forms).
+
+    A village can join centre ``c`` only through a path of villages that may all join ``c``,
+    from ``c``'s root; when a district's load is bounded (balance or capacity ``upper[c]``),
+    the lightest such path, counting the balance weight of every village on it, must fit.
+
+    Parameters
+    ----------
+    mask : ndarray of bool, shape (n, m)
+        Pairs that may exist so far.
+    roots : ndarray of int, shape (m,)
+        Root village of each centre (-1: column left as is).
+    upper : ndarray, shape (m,), or None
+        Largest load of each centre (inf for none).
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    adj = p.adjacency
+    bw = p.balance_weights
+    out = mask.copy()
+    for c in np.flatnonzero(mask.any(axis=0)):
+        r = roots[c]
+        if r < 0 or not mask[r, c]:
+            continue
+        keep = np.flatnonzero(mask[:, c])
+        pos = np.full(adj.shape[0], -1)
+        pos[keep] = np.arange(keep.size)
+        sub = adj[keep][:, keep].tocoo()
+        # Edge u -> v costs the weight of v (+ a tiny amount so zero weights stay edges).
+        w = sp.csr_matrix((bw[keep][sub.col] + 1e-9, (sub.row, sub.col)), shape=(keep.size, keep.size))
+        dist = dijkstra(w, directed=True, indices=pos[r]) + bw[r]
+        bad = ~np.isfinite(dist)
+        if upper is not None and np.isfinite(upper[c]):
+            bad |= dist > upper[c] + 1e-6 * max(1.0, upper[c])
+        out[keep[bad], c] = False
+    return out

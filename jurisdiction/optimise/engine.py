@@ -46,6 +46,26 @@ def _assignment(built: Built, n: int) -> np.ndarray:
     return out
 
 
+def _saved_assignments(built: Built, n: int, solver: str) -> list[np.ndarray]:
+    """Assignments of the other integer solutions HiGHS found on the way (for more cuts per round)."""
+    if solver != "highs":
+        return []
+    try:
+        saved = built.prob.solverModel.getSavedMipSolutions()
+    except AttributeError:
+        return []
+    cols = np.array([built.variables[i].index for i in built.pair_var.tolist()], dtype=np.int64)
+    out = []
+    for sol in saved[-20:]:
+        values = np.asarray(sol.col_value)[cols]
+        a = np.full(n, -1, dtype=np.int64)
+        on = np.flatnonzero(values > 0.5)
+        a[built.pair_v[on]] = built.pair_c[on]
+        if (a >= 0).all():
+            out.append(a)
+    return out
+
+
 def _set_start(built: Built, p: Prepared, options: Options, start: np.ndarray) -> None:
     """Give every variable the value it has in the plan ``start`` (station index per village)."""
     start = np.asarray(start, dtype=np.int64)
@@ -73,10 +93,14 @@ def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | 
         if options.contiguity != "cuts" or result.status not in ("optimal", "feasible"):
             return result, rounds
         assignment = _assignment(built, n)
-        open_centres = np.array(sorted(c for c, var in built.y.items() if (var.varValue or 0) > 0.5))
-        rows = cut_rows(p.adjacency, assignment, built.roots, open_centres, built.lookup)
+        centres = np.array(sorted(built.y))
+        rows = cut_rows(p.adjacency, assignment, built.roots, centres, built.lookup)
         if not rows:
             return result, rounds
+        seen = set()
+        for other in _saved_assignments(built, n, options.solver):
+            rows += cut_rows(p.adjacency, other, built.roots, centres, built.lookup)
+        rows = [r for r in rows if not ((key := (r[0], tuple(r[1].tolist()))) in seen or seen.add(key))]
         if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
             return Run("no-solution", math.nan, math.nan, math.inf, result.seconds), rounds
         for q, seps in rows:

@@ -16,7 +16,7 @@ import numpy as np
 import pulp
 
 from jurisdiction.optimise.bundling import add_bundling
-from jurisdiction.optimise.contiguity import roots_of, shortest_path_rows
+from jurisdiction.optimise.contiguity import prune_pairs, roots_of, shortest_path_rows
 from jurisdiction.optimise.instance import Options, Prepared
 from jurisdiction.optimise.infeasibility import balance_bounds
 
@@ -80,6 +80,15 @@ def build(p: Prepared, options: Options) -> Built:
     variables: list = []
     mask = pair_mask(p, options)
     parts = [options.model]
+    kr = p.k_range
+    roots = roots_of(p, mask, options.contiguity is not None)
+    if options.contiguity is not None:
+        upper = np.full(m, np.inf)
+        if options.balance is not None and kr is not None:
+            upper[:] = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)[1]
+        if p.capacity is not None:
+            upper = np.minimum(upper, p.capacity)
+        mask = prune_pairs(p, mask, roots, upper)
 
     y = {}
     for c in np.flatnonzero(p.allowed):
@@ -115,7 +124,6 @@ def build(p: Prepared, options: Options) -> Built:
         prob.addConstraint(variables[free_var[i]] - y[int(free_c[i])] <= 0)
 
     # Number of centres.
-    kr = p.k_range
     if kr is not None:
         total = pulp.lpSum(y.values())
         if kr[0] == kr[1]:
@@ -126,7 +134,6 @@ def build(p: Prepared, options: Options) -> Built:
         parts.append(f"K={kr[0]}" if kr[0] == kr[1] else f"K={kr[0]}..{kr[1]}")
 
     # A centre keeps the village it stands in (the district's root).
-    roots = roots_of(p, mask, options.contiguity is not None)
     for c, var in y.items():
         r = roots[c]
         if r < 0:

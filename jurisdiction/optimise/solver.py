@@ -86,7 +86,8 @@ def run(prob: pulp.LpProblem, solver: str, *, time_limit: float | None, gap: flo
 
 
 def _run_highs(prob, time_limit, gap, threads, warm_start, msg) -> Run:
-    s = _HiGHS(warm_start=warm_start, msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
+    s = _HiGHS(warm_start=warm_start, msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads,
+               mip_improving_solution_save=True)
     t0 = time.perf_counter()
     prob.solve(s)
     seconds = time.perf_counter() - t0
