@@ -25,7 +25,8 @@ CSV_ENCODING = "utf-8-sig"
 
 #: Columns of ``plan.villages`` written to ``villages.csv`` and the GeoPackage (when present).
 VILLAGE_COLUMNS = [
-    "village_id", "name", "township", "population", "incidents", "current", "centre",
+    "village_id", "name", "township", "population", "incidents", "registration_station",
+    "dispatch_station", "current", "centre",
     "minutes_before", "minutes", "moved",
 ]
 #: Columns of ``plan.stations`` written to the GeoPackage (when present).
