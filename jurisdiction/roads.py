@@ -420,9 +420,10 @@ def _graph_from_lines(lines: gpd.GeoDataFrame, include: set[str], name: str) -> 
     n = len(coords)
     first = np.r_[True, line_of[1:] != line_of[:-1]]
     last = np.r_[line_of[1:] != line_of[:-1], True]
-    pairs = np.unique(np.c_[vertex_id, line_of], axis=0)
-    lines_at_vertex = np.bincount(pairs[:, 0], minlength=vertex_id.max() + 1)
-    split = first | last | (lines_at_vertex[vertex_id] > 1)
+    split = first | last | (np.bincount(vertex_id)[vertex_id] > 1)  # shared, or met twice by one line
+    line_start, line_end = np.flatnonzero(first), np.flatnonzero(last)
+    closed = (vertex_id[line_start] == vertex_id[line_end]) & (line_end - line_start >= 2)
+    split[(line_start[closed] + line_end[closed]) // 2] = True  # a ring becomes two edges, not a loop
     split_at = np.flatnonzero(split)
     # each consecutive pair of split vertices on the same line is one edge
     same_line = line_of[split_at[:-1]] == line_of[split_at[1:]]
