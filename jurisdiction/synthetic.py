@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import Polygon
 
 from jurisdiction.errors import InputError, Problem
 from jurisdiction.synthetic_roads import build_roads
@@ -96,8 +96,11 @@ def _names(rng: np.random.Generator, n: int, suffix: str, first: str, second: st
     return [first[i] + second[j] + suffix for i, j in zip(a, b)]
 
 
-def _check_args(n_villages, n_stations, crs, counts) -> list[Problem]:
+def _check_args(n_villages, n_stations, crs, counts, outline) -> list[Problem]:
     problems = []
+    if outline is not None and not (isinstance(outline, Polygon) and outline.is_valid and outline.area > 0):
+        problems.append(Problem("outline", f"must be one valid polygon with an area, got {outline.geom_type}"
+                                f"{'' if outline.is_valid else ' (invalid)'}"))
     if n_villages < 2:
         problems.append(Problem("n_villages", f"need at least 2 villages, got {n_villages}"))
     if not 1 <= n_stations <= max(1, n_villages // 2):
@@ -131,7 +134,7 @@ def officers_for(population: np.ndarray, small: np.ndarray, rng: np.random.Gener
     return officers, auxiliaries
 
 
-def generate_county(seed: int, n_villages: int, n_stations: int, *, outline: Polygon | MultiPolygon | None = None,
+def generate_county(seed: int, n_villages: int, n_stations: int, *, outline: Polygon | None = None,
                     crs="EPSG:32648", split_villages: int | None = None, functional_splits: int | None = None,
                     small_stations: int | None = None) -> County:
     """Generate a synthetic county with planted defects, deterministic for ``seed``.
@@ -144,8 +147,8 @@ def generate_county(seed: int, n_villages: int, n_stations: int, *, outline: Pol
         Number of villages (10 to 20,000 is the tested range).
     n_stations : int
         Number of police stations (1 to ``n_villages / 2``).
-    outline : shapely Polygon or MultiPolygon, optional
-        County outline in ``crs`` coordinates (metres). Default: an irregular polygon of about
+    outline : shapely Polygon, optional
+        County outline in ``crs`` coordinates (metres), one valid polygon. Default: an irregular polygon of about
         5 km² per village, centred near Dianjiang (UTM 48N).
     crs : str or pyproj.CRS
         Projected metric CRS of all layers, default ``EPSG:32648``.
@@ -171,7 +174,7 @@ def generate_county(seed: int, n_villages: int, n_stations: int, *, outline: Pol
     """
     counts = {"split_villages": split_villages, "functional_splits": functional_splits,
               "small_stations": small_stations}
-    problems = _check_args(n_villages, n_stations, crs, counts)
+    problems = _check_args(n_villages, n_stations, crs, counts, outline)
     if problems:
         raise InputError("generate_county", problems)
     multi = n_stations >= 2

@@ -172,7 +172,11 @@ def test_invariants_hold_for_any_seed(seed, n_villages, n_stations) -> None:
 @pytest.mark.parametrize("kwargs", [dict(n_villages=1, n_stations=1), dict(n_villages=10, n_stations=8),
                                     dict(n_villages=10, n_stations=2, crs="EPSG:4326"),
                                     dict(n_villages=50, n_stations=4, small_stations=4),
-                                    dict(n_villages=50, n_stations=1, split_villages=1)])
+                                    dict(n_villages=50, n_stations=1, split_villages=1),
+                                    dict(n_villages=50, n_stations=4, outline=shapely.MultiPolygon(
+                                        [L_SHAPE, shapely.affinity.translate(L_SHAPE, 50_000, 0)])),
+                                    dict(n_villages=50, n_stations=4, outline=Polygon(
+                                        [(0, 0), (1000, 1000), (1000, 0), (0, 1000)]))])
 def test_bad_arguments_raise_input_error(kwargs) -> None:
     with pytest.raises(InputError):
         generate_county(0, **kwargs)
