@@ -45,8 +45,16 @@ def _open(browser, path: Path):
         d.dismiss()
 
     page.on("dialog", dialog)
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith(("file:", "data:")) else route.abort())
+    page.outside = []  # requests that would leave the machine (aborted)
+
+    def route(route):
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            page.outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
     page.goto(path.as_uri())
     page.wait_for_selector(".leaflet-control-layers")
     page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")  # fitBounds animation done
@@ -68,6 +76,11 @@ def test_plan_map_in_chromium(browser, tmp_path, tiles):
         assert legend.is_visible() and "图例" in legend.inner_text() and "城关派出所" in legend.inner_text()
         # two plan districts drawn as SVG paths, plus the bundle line
         assert page.locator("path.leaflet-interactive").count() == 3
+        hosts = {"openstreetmap": "tile.openstreetmap.org", "amap": "is.autonavi.com"}
+        if tiles == "none":
+            assert page.outside == []  # nothing at all is fetched from the network
+        else:
+            assert page.outside and all(hosts[tiles] in url for url in page.outside), page.outside[:3]
         ARTIFACTS.mkdir(exist_ok=True)
         if tiles == "openstreetmap":
             page.screenshot(path=str(ARTIFACTS / "plan_map.png"))
