@@ -421,9 +421,10 @@ def _graph_from_lines(lines: gpd.GeoDataFrame, include: set[str], name: str) -> 
     first = np.r_[True, line_of[1:] != line_of[:-1]]
     last = np.r_[line_of[1:] != line_of[:-1], True]
     split = first | last | (np.bincount(vertex_id)[vertex_id] > 1)  # shared, or met twice by one line
-    line_start, line_end = np.flatnonzero(first), np.flatnonzero(last)
-    closed = (vertex_id[line_start] == vertex_id[line_end]) & (line_end - line_start >= 2)
-    split[(line_start[closed] + line_end[closed]) // 2] = True  # a ring becomes two edges, not a loop
+    split_at = np.flatnonzero(split)
+    # a piece that returns to its start (a ring road) is split in the middle: two edges, not a loop
+    loop = (vertex_id[split_at[:-1]] == vertex_id[split_at[1:]]) & (np.diff(split_at) >= 2)
+    split[(split_at[:-1][loop] + split_at[1:][loop]) // 2] = True
     split_at = np.flatnonzero(split)
     # each consecutive pair of split vertices on the same line is one edge
     same_line = line_of[split_at[:-1]] == line_of[split_at[1:]]

@@ -44,12 +44,12 @@ def test_lines_are_noded_at_shared_vertices_only():
 
 def test_closed_and_self_touching_lines_are_split():
     ring = ([(0, 0), (1000, 0), (1000, 1000), (0, 1000), (0, 0)], {"road_class": "village"})
-    loop = ([(3000, 0), (4000, 0), (4000, 500), (3500, 500), (3500, 0), (3500, -500)], {"road_class": "village"})
+    loop = ([(3000, 0), (3500, 0), (4000, 0), (4000, 500), (3500, 500), (3500, 0), (3500, -500)], {"road_class": "village"})
     graph = road_graph(layer([ring, loop]))
     edges = edge_set(graph)
     ring_edges = [(u, v) for u, v in graph.edges() if graph.nodes[u]["x"] < X0 + 2000]
     assert len(ring_edges) == 4 and len(set(ring_edges)) == 2  # the ring: two parallel edges, both ways
-    assert ((3500, 0), (4000, 0)) in edges and ((3500, 0), (3500, -500)) in edges  # the loop meets itself at (3500, 0)
+    assert ((3500, 0), (4000, 500)) in edges and ((3500, 0), (3500, -500)) in edges  # split where it meets itself
     assert nx.is_strongly_connected(graph.subgraph([n for n, d in graph.nodes(data=True) if d["x"] > X0 + 2000]))
 
 
