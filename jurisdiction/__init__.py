@@ -40,8 +40,16 @@ _EXPORTS = {
     "export_plan": "jurisdiction.export",
 }
 
-__all__ = [
+# Functions that share their module's name: bound now, after their modules load, so that
+# the package attribute is the function and later imports of the module do not rebind it.
+from jurisdiction.diagnose import diagnose  # noqa: E402
+from jurisdiction.isochrones import isochrones  # noqa: E402
+from jurisdiction.plan import plan  # noqa: E402
 
+__all__ = [
+    "diagnose",
+    "isochrones",
+    "plan",
     "InfeasibleError",
     "InputError",
     "JurisdictionError",

@@ -176,8 +176,8 @@ def _run_plan(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
     progress("writing maps, report and files")
     folder.mkdir(parents=True, exist_ok=True)
     files = {
-        "plan_map": plan_map(result, folder / "plan_map.html", tiles=scenario.tiles),
-        "current_map": current_map(result, folder / "current_map.html", tiles=scenario.tiles),
+        "plan_map": plan_map(result, folder / "plan_map.html", tiles=scenario.tiles, language=scenario.language),
+        "current_map": current_map(result, folder / "current_map.html", tiles=scenario.tiles, language=scenario.language),
         "report": write_report(result, folder / "report.html", language=scenario.language),
         **export_plan(result, folder),
     }

@@ -329,7 +329,7 @@ def assemble(
 
     table = districts.district_table(villages, stations, roads, officers_per_10k=scenario.officers_per_10k)
     current = (
-        jurisdictions.to_crs(villages.crs)
+        jurisdictions.to_crs(villages.crs)[["station_id", "geometry"]]
         if jurisdictions is not None
         else villages.dissolve(by="current", as_index=False)[["current", "geometry"]].rename(columns={"current": "station_id"})
     )
