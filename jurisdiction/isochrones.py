@@ -81,9 +81,11 @@ def isochrones(
         times = np.full(len(arrays.nodes), np.inf)
         if horizon >= 0:
             times = node_travel_times(arrays.forward, [row["node_index"]], cutoff=horizon)[0]
-        band = shapely.Polygon()
+        band, previous = shapely.Polygon(), -np.inf
         for t in thresholds:
-            band = _band(arrays, edges, times, t - row["access_min"], buffer_m, band)
+            budget = t - row["access_min"]
+            band = _band(arrays, edges, times, budget, previous, buffer_m, band)
+            previous = max(previous, budget)
             rows.append((str(station_id), t, band))
     return gpd.GeoDataFrame(
         {"station_id": [r[0] for r in rows], "minutes": [r[1] for r in rows]},
@@ -106,20 +108,26 @@ def _edge_arrays(graph: nx.MultiDiGraph, arrays: GraphArrays) -> tuple[np.ndarra
     return np.array(tails), np.array(heads), np.array(times), np.array(geoms, dtype=object)
 
 
-def _band(arrays: GraphArrays, edges: tuple, times: np.ndarray, budget: float, buffer_m: float,
+def _band(arrays: GraphArrays, edges: tuple, times: np.ndarray, budget: float, previous: float, buffer_m: float,
           inner: shapely.Geometry) -> shapely.Geometry:
-    """Buffered union of what is reachable within ``budget`` minutes of network time, plus ``inner``."""
+    """``inner`` (the band of ``previous`` minutes) plus what is reachable within ``budget`` minutes.
+
+    Only what ``inner`` does not already hold is buffered: nodes and whole edges first reached
+    after ``previous`` minutes, and the edges cut at the frontier.
+    """
     if budget < 0:
         return inner
     tails, _, edge_times, geoms = edges
     start = times[tails]
+    end = start + edge_times
     reach = start <= budget
-    whole = reach & (start + edge_times <= budget)
+    whole = reach & (end <= budget)
     cut = np.flatnonzero(reach & ~whole)
-    parts = list(geoms[whole])
+    parts = list(geoms[whole & ~(end <= previous)])
     for k in cut:
         fraction = (budget - start[k]) / edge_times[k]
         parts.append(substring(geoms[k], 0.0, fraction, normalized=True))
-    pieces = np.concatenate([shapely.points(arrays.xy[times <= budget]), np.array(parts, dtype=object)])
+    new_nodes = (times <= budget) & ~(times <= previous)
+    pieces = np.concatenate([shapely.points(arrays.xy[new_nodes]), np.array(parts, dtype=object)])
     # buffering each piece and unioning is much faster in GEOS than buffering one collection
     return shapely.union_all(np.r_[shapely.buffer(pieces, buffer_m), np.array([inner], dtype=object)])
