@@ -246,8 +246,17 @@ def test_warm_start_gives_same_optimum():
 
 def test_solution_reports_model_size_and_solver():
     inst = random_instance(2, 8, 4)
-    sol = solve(inst, Options(centres=2, limit=15.0))
+    sol = solve(inst, Options(centres=2, limit=15.0, balance=0.9))
     assert sol.solver == "highs" and sol.n_variables > 0 and sol.n_constraints > 0
-    assert "K=2" in sol.formulation and sol.seconds > 0
+    assert "K=2" in sol.formulation and "balance" in sol.formulation and sol.seconds > 0
     pairs = int((inst.times <= 15.0).sum())
     assert sol.n_variables == pairs + 4  # x only where t <= limit, plus y
+
+
+def test_plain_pmedian_goes_to_the_specialised_solver_with_the_same_optimum():
+    inst = random_instance(4, 8, 4)
+    fast = solve(inst, Options(centres=2, limit=18.0, gap=0.0))
+    mip = solve(inst, Options(centres=2, limit=18.0, gap=0.0, solver="cbc"))
+    assert fast.solver.startswith("pmedian/") and mip.solver == "cbc"
+    assert fast.objective == pytest.approx(mip.objective)
+    assert (fast.assignment[inst.station_village[fast.centres]] == fast.centres).all()

@@ -120,6 +120,45 @@ def _fail(p: Prepared, options: Options, result: Run) -> InfeasibleError:
                             f"allow more time, or relax: {describe_combination(p, options).split('; try ')[-1]}"])
 
 
+def _plain_pmedian(p: Prepared, options: Options) -> bool:
+    """True for a p-median with nothing but a count, a limit, fixed and excluded centres."""
+    return (options.model == "p-median" and options.balance is None and p.capacity is None
+            and options.contiguity is None and options.bundle_sizes is None and options.disruption == 0
+            and options.warm_start is None and options.solver == "highs"
+            and p.k_range is not None and p.k_range[0] == p.k_range[1])
+
+
+def _solve_plain_pmedian(p: Prepared, options: Options, t0: float) -> Solution | None:
+    """Solve with the specialised exact p-median solver; None when its plan breaks the root rule."""
+    from jurisdiction.optimise.model import pair_mask
+    from jurisdiction.optimise.pmedian import solve_pmedian
+
+    mask = pair_mask(p, options)
+    cost = np.where(mask, p.cost, np.inf)
+    cand = np.flatnonzero(p.allowed)
+    res = solve_pmedian(cost, p.k_range[0], candidates=cand, fixed=np.flatnonzero(p.fixed & p.allowed),
+                        time_limit=options.time_limit, gap=options.gap, threads=options.threads)
+    centres = np.asarray(res.open, dtype=np.int64)
+    assignment = np.asarray(res.assignment, dtype=np.int64).copy()
+    # An open centre keeps the village it stands in: move it there when that costs nothing.
+    for c in centres.tolist():
+        r = p.station_village[c]
+        if r >= 0 and assignment[r] != c:
+            if mask[r, c] and p.cost[r, c] <= p.cost[r, assignment[r]] + 1e-12:
+                assignment[r] = c
+            else:
+                return None
+    bundle = np.full(p.times.shape[1], -1, dtype=np.int64)
+    own = p.station_village >= 0
+    bundle[own] = assignment[p.station_village[own]]
+    bundle[centres] = centres
+    return Solution(centres=np.sort(centres), assignment=assignment, bundle=bundle, status=res.status,
+                    objective=float(res.objective), bound=float(res.bound), gap=float(res.gap),
+                    seconds=time.perf_counter() - t0, solver=f"pmedian/{res.solver}",
+                    formulation=f"p-median, K={p.k_range[0]} (specialised: {res.formulation})",
+                    n_variables=int(res.n_variables), n_constraints=int(res.n_constraints))
+
+
 def solve(instance: Instance, options: Options = Options()) -> Solution:
     """Choose centres and assign every village, whole, to one of them.
 
@@ -152,6 +191,10 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         raise InfeasibleError(reasons)
     deadline = None if options.time_limit is None else t0 + options.time_limit
     n, m = p.times.shape
+    if _plain_pmedian(p, options):
+        sol = _solve_plain_pmedian(p, options, t0)
+        if sol is not None:
+            return sol
     built = build(p, options)
     warm = options.warm_start is not None
     if warm:
