@@ -241,8 +241,10 @@ def _place_points(points: gpd.GeoDataFrame, id_column: str, crs: Any, point_colu
     duplicated = pd.Index(ids).duplicated()
     if duplicated.any():
         raise InputError(name, [Problem(i, f"duplicate {id_column}") for i in sorted(set(ids[duplicated]))])
-    geometry = points[point_column] if point_column else points.geometry
-    geometry = gpd.GeoSeries(geometry, crs=points.crs)
+    if point_column is not None and point_column not in points.columns:
+        raise InputError(name, [Problem(None, f"missing point column {point_column!r}")])
+    geometry = points.geometry if point_column is None else points[point_column]
+    geometry = gpd.GeoSeries(geometry, crs=getattr(geometry, "crs", None) or points.crs)
     bad = geometry.isna() | geometry.is_empty
     if bad.any():
         raise InputError(name, [Problem(i, "empty geometry") for i in ids[bad.to_numpy()]])

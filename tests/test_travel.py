@@ -142,6 +142,19 @@ def test_polygons_snap_from_a_point_inside():
     assert snapped.loc["sq", "snap_m"] < 150 and not snapped.loc["sq", "flagged"]
 
 
+def test_point_column_overrides_the_polygon():
+    graph = grid_graph()
+    arrays = graph_arrays(graph)
+    square = shapely.box(X0 + 900, Y0 + 900, X0 + 1100, Y0 + 1100)
+    villages = gpd.GeoDataFrame({"village_id": ["sq"], "centre": [shapely.Point(X0 + 1490, Y0 + 1020)]},
+                                geometry=[square], crs=CRS)
+    snapped = snap(graph, villages, id_column="village_id", point_column="centre")
+    assert tuple(arrays.xy[snapped.loc["sq", "node_index"]]) == (X0 + 1500, Y0 + 1000)
+    assert snapped.loc["sq", "snap_m"] == pytest.approx(np.hypot(10, 20))
+    with pytest.raises(InputError, match="missing point column 'centroid'"):
+        snap(graph, villages, id_column="village_id", point_column="centroid")
+
+
 def test_village_matrix_is_village_by_village():
     graph = grid_graph()
     arrays = graph_arrays(graph)
