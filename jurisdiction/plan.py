@@ -21,6 +21,7 @@ import pandas as pd
 from jurisdiction import adjacency, districts
 from jurisdiction.crs import utm_crs
 from jurisdiction.diagnose import Diagnosis, diagnose
+from jurisdiction.errors import ScenarioError
 from jurisdiction.isochrones import isochrones
 from jurisdiction.load import read_jurisdictions, read_roads, read_stations, read_villages
 from jurisdiction.optimise import Instance, Options, Solution, solve
@@ -183,7 +184,7 @@ def plan(
     villages_m = villages.to_crs(metric)
     stations_m = stations.to_crs(metric)
     instance = build_instance(villages_m, stations_m, times, diagnosis.current, scenario)
-    solution = solve(instance, options_for(scenario, instance))
+    solution = solve(instance, options_for(scenario, stations["station_id"].tolist()))
 
     say("writing up the plan")
     return assemble(
@@ -230,8 +231,8 @@ def build_instance(
     return Instance(
         times=times.to_numpy(dtype=float),
         weights=village_weights(villages, scenario.weight),
-        village_ids=villages["village_id"].tolist(),
-        station_ids=station_ids,
+        village_ids=_labels(villages, "village_id"),
+        station_ids=_labels(stations, "station_id"),
         candidate=stations["candidate"].to_numpy(dtype=bool),
         fixed=stations["fixed"].to_numpy(dtype=bool) | stations["station_id"].isin(scenario.fixed).to_numpy(),
         excluded=stations["excluded"].to_numpy(dtype=bool) | stations["station_id"].isin(scenario.excluded).to_numpy(),
@@ -243,16 +244,26 @@ def build_instance(
     )
 
 
-def options_for(scenario: Scenario, instance: Instance) -> Options:
-    """Solver options for a scenario (the count of centres includes untouched stations)."""
+def _labels(layer: pd.DataFrame, key: str) -> list[str]:
+    """``name (id)`` for each row: how villages and stations are named in explanations."""
+    return [f"{name} ({ident})" for name, ident in zip(layer["name"], layer[key], strict=True)]
+
+
+def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
+    """Solver options for a scenario (the count of centres includes untouched stations).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    station_ids : list of str
+        Station ids in the order of the instance's columns.
+    """
     scope = None
     centres = scenario.centres
     if scenario.bundle_sizes is not None and scenario.bundle_stations:
-        scope = np.isin(np.asarray(instance.station_ids), scenario.bundle_stations)
-        unknown = sorted(set(scenario.bundle_stations) - set(instance.station_ids))
+        scope = np.isin(np.asarray(station_ids), scenario.bundle_stations)
+        unknown = sorted(set(scenario.bundle_stations) - set(station_ids))
         if unknown:
-            from jurisdiction.errors import ScenarioError
-
             raise ScenarioError(f"bundling.stations: no station has the id(s) {unknown}")
         untouched = int((~scope).sum())
         if isinstance(centres, tuple):
@@ -282,8 +293,6 @@ def village_weights(villages: pd.DataFrame, weight: str | dict[str, float]) -> n
     total = np.zeros(len(villages))
     for column, factor in blend.items():
         if column not in villages.columns:
-            from jurisdiction.errors import ScenarioError
-
             raise ScenarioError(f"weight: the villages have no {column!r} column")
         total += factor * villages[column].fillna(0).to_numpy(dtype=float)
     return total

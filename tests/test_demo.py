@@ -105,6 +105,19 @@ def test_demo_cli_json_and_exit_codes(tmp_path):
     )
     assert result.returncode == 3
     assert "model.colour" in json.loads(result.stdout)["error"]
+    infeasible = tmp_path / "infeasible.toml"
+    infeasible.write_text(
+        DEMO_SCENARIO.read_text(encoding="utf-8").replace("limit = 35 ", "limit = 5 "), encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "jurisdiction.cli", "plan", str(infeasible), "--quiet", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 4
+    assert "within 5 min" in result.stderr and "村" in result.stderr  # the villages out of reach are named
+    assert not (tmp_path / "out").exists()  # nothing half-written
     usage = subprocess.run([sys.executable, "-m", "jurisdiction.cli", "frobnicate"], capture_output=True, text=True)
     assert usage.returncode == 2
 

@@ -212,8 +212,18 @@ def build() -> dict[str, gpd.GeoDataFrame]:
                         [line for s in splits for line in s.cut_roads]).set_crs(UTM)
     layers = {"villages": villages, "stations": stations, "jurisdictions": jurisdictions, "roads": roads}
     key = {"villages": "village_id", "stations": "station_id", "jurisdictions": "station_id", "roads": "road_id"}
-    return {name: layer.to_crs(WGS84).sort_values(key[name]).reset_index(drop=True)
+    return {name: _valid(layer.to_crs(WGS84)).sort_values(key[name]).reset_index(drop=True)
             for name, layer in layers.items()}
+
+
+def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Repair polygons that reprojection to WGS84 left with tiny self-intersections."""
+    polygons = layer.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if polygons.any():
+        geometry = layer.geometry.values.copy()
+        geometry[polygons] = shapely.make_valid(geometry[polygons], method="structure", keep_collapsed=False)
+        layer = layer.set_geometry(geometry)
+    return layer
 
 
 def write(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
