@@ -87,17 +87,15 @@ def graph_arrays(graph: nx.MultiDiGraph | GraphArrays, weight: str = "travel_tim
         xy = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=float)
     except KeyError as exc:
         raise NetworkError("road graph nodes need 'x' and 'y' coordinates (metres)") from exc
-    m = graph.number_of_edges()
-    u = np.empty(m, dtype=np.int64)
-    v = np.empty(m, dtype=np.int64)
-    w = np.empty(m, dtype=float)
-    for i, (a, b, t) in enumerate(graph.edges(data=weight)):
-        if t is None:
-            raise NetworkError(f"edge {a} -> {b} has no {weight!r}; build the graph with road_graph()")
-        u[i], v[i], w[i] = index[a], index[b], t
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
+    try:
+        table = np.array([(index[a], index[b], t) for a, b, t in graph.edges(data=weight)], dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise NetworkError(f"road graph edges need a numeric {weight!r} (minutes): {exc}") from exc
+    u, v, w = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
+    if not np.all(np.isfinite(w)) or np.any(w < 0):  # a missing weight reads as nan
         bad = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])
-        raise NetworkError(f"edge {nodes[u[bad]]} -> {nodes[v[bad]]} has an invalid {weight!r}: {w[bad]}")
+        raise NetworkError(f"edge {nodes[u[bad]]} -> {nodes[v[bad]]} has no valid {weight!r} (got {w[bad]}); "
+                           f"build the graph with road_graph()")
     forward = _min_csr(u, v, w, len(nodes))
     backward = forward.T.tocsr()  # explicit zeros (zero-time edges) are kept
     _, labels = connected_components(forward, directed=True, connection="strong")
@@ -109,9 +107,10 @@ def _min_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> csr_array:
     """CSR matrix of edges u -> v keeping the minimum weight of parallel edges (zeros kept)."""
     keep = u != v
     u, v, w = u[keep], v[keep], w[keep]
-    order = np.lexsort((w, v, u))
-    u, v, w = u[order], v[order], w[order]
-    first = np.r_[True, (u[1:] != u[:-1]) | (v[1:] != v[:-1])][: len(u)]
+    key = u * n + v
+    order = np.lexsort((w, key))
+    u, v, w, key = u[order], v[order], w[order], key[order]
+    first = np.r_[True, key[1:] != key[:-1]][: len(u)]
     u, v, w = u[first], v[first], w[first]
     indptr = np.r_[0, np.cumsum(np.bincount(u, minlength=n))]
     return csr_array((w, v.astype(np.int32), indptr.astype(np.int32)), shape=(n, n))

@@ -187,6 +187,19 @@ def test_empty_graph_is_an_error():
         graph_arrays(nx.MultiDiGraph(crs=CRS))
 
 
+def test_edges_without_valid_times_are_an_error():
+    graph = nx.MultiDiGraph(crs=CRS)
+    graph.add_node(1, x=X0, y=Y0)
+    graph.add_node(2, x=X0 + 100, y=Y0)
+    graph.add_edge(1, 2, length=100.0)
+    with pytest.raises(NetworkError, match="edge 1 -> 2 has no valid 'travel_time'"):
+        graph_arrays(graph)
+    graph.add_edge(2, 1, travel_time=-1.0)
+    graph[1][2][0]["travel_time"] = 1.0
+    with pytest.raises(NetworkError, match=r"edge 2 -> 1 has no valid 'travel_time' \(got -1.0\)"):
+        graph_arrays(graph)
+
+
 def test_village_far_from_roads_is_named_with_distance():
     graph = grid_graph()
     villages = points(["ok", "remote"], [(X0, Y0), (X0 - 5000.0, Y0)], "village_id")
