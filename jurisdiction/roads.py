@@ -24,6 +24,7 @@ import osmnx as ox
 import pandas as pd
 import shapely
 
+from jurisdiction.crs import utm_crs
 from jurisdiction.errors import InputError, NetworkError, Problem
 
 #: Default speeds by road class, km/h (DESIGN.md "Travel times").
@@ -411,7 +412,7 @@ def _graph_from_lines(lines: gpd.GeoDataFrame, include: set[str], name: str) -> 
     classes = classes[is_road.to_numpy()].reset_index(drop=True)
     if len(lines) == 0:
         raise NetworkError(f"{name}: no road lines (expressway..track) in the layer")
-    metric = lines if _is_metric(lines.crs) else lines.to_crs(_utm_crs(lines))
+    metric = lines if _is_metric(lines.crs) else lines.to_crs(utm_crs(lines))
     coords, line_of = shapely.get_coordinates(metric.geometry.array, return_index=True)
     keys = np.round(coords, 3)
     _, vertex_id = np.unique(keys, axis=0, return_inverse=True)
@@ -476,8 +477,7 @@ def _project(graph: nx.MultiDiGraph, crs: Any, name: str) -> nx.MultiDiGraph:
     if crs is None:
         xs = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), float)
         ys = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), float)
-        points = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=current)
-        crs = _utm_crs(points)
+        crs = utm_crs(gpd.GeoDataFrame(geometry=gpd.points_from_xy(xs, ys), crs=current))
     if gpd.GeoSeries([], crs=current).crs == gpd.GeoSeries([], crs=crs).crs:
         graph.graph["crs"] = gpd.GeoSeries([], crs=crs).crs
         return graph
@@ -487,11 +487,3 @@ def _project(graph: nx.MultiDiGraph, crs: Any, name: str) -> nx.MultiDiGraph:
 def _is_metric(crs: Any) -> bool:
     parsed = gpd.GeoSeries([], crs=crs).crs
     return bool(parsed.is_projected) and all(a.unit_name in ("metre", "meter") for a in parsed.axis_info)
-
-
-def _utm_crs(layer: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
-    try:
-        from jurisdiction.crs import utm_crs
-    except ImportError:
-        return layer.estimate_utm_crs()
-    return utm_crs(layer)
