@@ -8,6 +8,8 @@ import numpy as np
 import osmnx as ox
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jurisdiction.errors import InputError, NetworkError
 from jurisdiction.roads import DEFAULT_SPEEDS_KPH, parse_maxspeed, road_class_of, road_graph
@@ -204,3 +206,45 @@ def test_osm_xml_and_graphml_sources(tmp_path):
     same = road_graph(graph)
     assert np.allclose(sorted(d["travel_time"] for *_, d in same.edges(data=True)),
                        sorted(d["travel_time"] for *_, d in graph.edges(data=True)))
+
+
+@st.composite
+def lattice_roads(draw):
+    """Random polylines on a 200 m lattice, so that lines often share vertices, with one-way flags."""
+    rows = []
+    for _ in range(draw(st.integers(1, 8))):
+        points = draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=2, max_size=6, unique=True))
+        coords = [(200.0 * x, 200.0 * y) for x, y in points]
+        rows.append((coords, {"road_class": draw(st.sampled_from(sorted(DEFAULT_SPEEDS_KPH))),
+                              "oneway": draw(st.sampled_from([True, False, "yes", "no", "-1", None]))}))
+    return rows
+
+
+@settings(deadline=None, max_examples=40)
+@given(lattice_roads())
+def test_edges_cover_every_line_once_per_allowed_direction(rows):
+    roads = layer(rows)
+    graph = road_graph(roads)
+    directions = [1 if attrs["oneway"] in (True, "yes", "-1") else 2 for _, attrs in rows]
+    expected = sum(d * g.length for d, g in zip(directions, roads.geometry))
+    assert sum(d["length"] for *_, d in graph.edges(data=True)) == pytest.approx(expected)
+    for u, v, d in graph.edges(data=True):
+        coords = d["geometry"].coords
+        assert coords[0] == (graph.nodes[u]["x"], graph.nodes[u]["y"])
+        assert coords[-1] == (graph.nodes[v]["x"], graph.nodes[v]["y"])
+        assert d["travel_time"] == pytest.approx(d["length"] / 1000 / DEFAULT_SPEEDS_KPH[d["road_class"]] * 60)
+    # every vertex shared by two lines is a node, so lines that share one are joined
+    vertex_lines = {}
+    for i, (coords, _) in enumerate(rows):
+        for xy in coords:
+            vertex_lines.setdefault(xy, set()).add(i)
+    node_xy = {(round(d["x"] - X0, 6), round(d["y"] - Y0, 6)) for _, d in graph.nodes(data=True)}
+    assert {xy for xy, lines in vertex_lines.items() if len(lines) > 1} <= node_xy
+
+
+def test_missing_pyrosm_is_a_clear_error(monkeypatch, tmp_path):
+    path = tmp_path / "county.osm.pbf"
+    path.write_bytes(b"")
+    monkeypatch.setitem(__import__("sys").modules, "pyrosm", None)
+    with pytest.raises(InputError, match="needs pyrosm"):
+        road_graph(path)
