@@ -116,7 +116,7 @@ def test_demo_cli_json_and_exit_codes(tmp_path):
         cwd=ROOT,
     )
     assert result.returncode == 4
-    assert "within 5 min" in result.stderr and "村" in result.stderr  # the villages out of reach are named
+    assert "within 5 min" in result.stderr and "田坝社区居民委员会" in result.stderr  # villages named
     assert not (tmp_path / "out").exists()  # nothing half-written
     usage = subprocess.run([sys.executable, "-m", "jurisdiction.cli", "frobnicate"], capture_output=True, text=True)
     assert usage.returncode == 2
