@@ -315,9 +315,14 @@ def travel_time_matrix(
     station_snap = snap(arrays, stations, id_column="station_id", max_distance_m=max_snap_m,
                         access_speed_kph=access_speed_kph, far="raise")
     csr = arrays.forward if direction == "from_station" else arrays.backward
+    station_access = station_snap["access_min"].to_numpy()
+    village_access = village_snap["access_min"].to_numpy()
+    limit = cutoff
+    if cutoff is not None and len(station_access) and len(village_access):
+        limit = max(cutoff - station_access.min() - village_access.min(), 0.0)  # no network leg is longer
     unique_nodes, which = np.unique(station_snap["node_index"].to_numpy(), return_inverse=True)
-    network = node_travel_times(csr, unique_nodes, village_snap["node_index"].to_numpy(), cutoff)
-    times = network[which].T + station_snap["access_min"].to_numpy()[None, :] + village_snap["access_min"].to_numpy()[:, None]
+    network = node_travel_times(csr, unique_nodes, village_snap["node_index"].to_numpy(), limit)
+    times = network[which].T + station_access[None, :] + village_access[:, None]
     if cutoff is not None:
         times[times > cutoff] = np.inf
     return pd.DataFrame(times, index=pd.Index(village_snap.index, name="village_id"),

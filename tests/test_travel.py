@@ -122,6 +122,21 @@ def test_access_legs_and_cutoff():
     assert cut.loc["near", "s"] == pytest.approx(access) and np.isinf(cut.loc["far", "s"])
 
 
+@settings(deadline=None, max_examples=25)
+@given(st.floats(0.0, 12.0), st.integers(0, 2**16))
+def test_cutoff_equals_the_full_matrix_masked(cutoff, seed):
+    graph = GRID_GRAPH
+    rng = np.random.default_rng(seed)
+    xy = np.c_[rng.uniform(X0 - 300, X0 + 3300, 9), rng.uniform(Y0 - 300, Y0 + 2800, 9)]
+    villages, stations = points([f"v{i}" for i in range(6)], xy[:6], "village_id"), points(["a", "b", "c"], xy[6:], "station_id")
+    full = travel_time_matrix(graph, villages, stations).to_numpy()
+    cut = travel_time_matrix(graph, villages, stations, cutoff=cutoff).to_numpy()
+    assert np.array_equal(cut, np.where(full <= cutoff, full, np.inf))
+
+
+GRID_GRAPH = grid_graph()
+
+
 def test_layers_in_other_crs_are_reprojected():
     graph = grid_graph()
     arrays = graph_arrays(graph)
