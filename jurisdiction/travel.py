@@ -5,6 +5,10 @@ component of the road graph, with an access leg (straight-line distance at an ac
 added at each end. Network times come from one bounded Dijkstra per station over a sparse
 matrix of the directed graph (:func:`scipy.sparse.csgraph.dijkstra`); parallel edges keep the
 smallest time. Times are in minutes, distances in metres.
+
+Every function takes the networkx graph or its :class:`GraphArrays`; converting the graph is
+the slow part on large networks, so convert once (``arrays = graph_arrays(graph)``) and pass
+the arrays when computing several matrices from one graph.
 """
 
 from __future__ import annotations
