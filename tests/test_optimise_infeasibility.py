@@ -107,7 +107,8 @@ def test_bad_options_raise_scenario_error():
         solve(inst, Options(centres=2, contiguity="cuts"))
 
 
-def test_time_limit_returns_incumbent_with_gap():
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_time_limit_returns_incumbent_with_gap(solver):
     # 300 villages in 12 vertical strips of 25; one station per strip plus 28 more. Equal weights
     # and a 3% tolerance force exactly 25 villages per district: hard to prove in 1 s, and the
     # strips are a feasible warm start, so an incumbent exists whatever the machine's load.
@@ -122,7 +123,8 @@ def test_time_limit_returns_incumbent_with_gap():
     sv = np.concatenate([first, others])
     times = np.linalg.norm(pts[:, None] - pts[sv][None], axis=2) * 60
     inst = Instance(times=times, weights=np.ones(n), station_village=sv)
-    sol = solve(inst, Options(centres=k, balance=0.03, time_limit=1.0, threads=1, warm_start=strip))
+    sol = solve(inst, Options(centres=k, balance=0.03, time_limit=1.0, threads=1, warm_start=strip,
+                                  solver=solver))
     assert sol.status == "feasible"
     assert sol.gap > 0 and sol.bound < sol.objective
     assert (np.bincount(sol.assignment, minlength=len(sv))[sol.centres] == 25).all()
