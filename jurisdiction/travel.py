@@ -29,7 +29,7 @@ from scipy.spatial import cKDTree
 from jurisdiction.errors import InputError, NetworkError, Problem
 
 #: Upper bound on the size of one block of Dijkstra results (sources x nodes), in float64 cells.
-_BLOCK_CELLS = 32_000_000
+_BLOCK_CELLS = 8_000_000
 _DIRECTIONS = ("from_station", "to_station")
 
 
