@@ -69,6 +69,9 @@ def isochrones(
         problems.append(Problem(None, "no thresholds given"))
     if not buffer_m > 0:
         problems.append(Problem(None, f"buffer_m must be > 0 metres, got {buffer_m}"))
+    if not isinstance(graph, nx.MultiDiGraph):
+        problems.append(Problem(None, "isochrones need the networkx road graph (edge geometries), "
+                                      f"not a {type(graph).__name__}"))
     if problems:
         raise InputError("isochrones", problems)
     arrays = graph_arrays(graph)

@@ -127,5 +127,7 @@ def test_bad_inputs():
         isochrones(GRID, station_at(0), [-5, 10])
     with pytest.raises(InputError, match="buffer_m"):
         isochrones(GRID, station_at(0), [5], buffer_m=0)
+    with pytest.raises(InputError, match="need the networkx road graph"):
+        isochrones(ARRAYS, station_at(0), [5])
     with pytest.raises(NetworkError, match="station s is 10,000 m"):
         isochrones(GRID, station_at(0, offset=(-10_000.0, 0.0)), [5])
