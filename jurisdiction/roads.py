@@ -134,7 +134,7 @@ def road_graph(
 
 
 def graph_from_place(query: str | dict, *, speeds: Mapping[str, float] | None = None, crs: Any = None,
-                     network_type: str = "drive") -> nx.MultiDiGraph:
+                     network_type: str = "all") -> nx.MultiDiGraph:
     """Download the road graph of a place from OpenStreetMap (needs network) and add travel times.
 
     Parameters
@@ -144,7 +144,8 @@ def graph_from_place(query: str | dict, *, speeds: Mapping[str, float] | None = 
     speeds, crs :
         As in :func:`road_graph`.
     network_type : str
-        osmnx network type, ``"drive"`` by default.
+        osmnx network type. Default ``"all"``, filtered to roads by :func:`road_graph`: osmnx's
+        ``"drive"`` leaves out tracks and service roads, which rural villages depend on.
 
     Returns
     -------
@@ -156,7 +157,7 @@ def graph_from_place(query: str | dict, *, speeds: Mapping[str, float] | None = 
 
 
 def graph_from_polygon(polygon: Any, *, speeds: Mapping[str, float] | None = None, crs: Any = None,
-                       network_type: str = "drive") -> nx.MultiDiGraph:
+                       network_type: str = "all") -> nx.MultiDiGraph:
     """Download the road graph inside a WGS84 polygon from OpenStreetMap (needs network).
 
     Parameters
