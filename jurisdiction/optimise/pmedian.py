@@ -9,7 +9,9 @@
    solutions (:mod:`jurisdiction.optimise.pmedian_bounds`);
 3. Lagrangian fixing against the target "incumbent minus the smallest improvement" (1 for
    integer costs) drops facilities and client-facility pairs that no better solution can use;
-4. the radius formulation (Elloumi 2010; García, Labbé & Marín 2011) over the surviving pairs
+4. when a gap remains, a depth-first Lagrangian branch and bound on the facilities that survive
+   (:mod:`jurisdiction.optimise.pmedian_tree`), which closes OR-Library gaps in seconds;
+5. only if that runs out of time, the radius formulation (Elloumi 2010; García, Labbé & Marín 2011) over the surviving pairs
    only, built as arrays and passed to HiGHS with the target as objective cutoff: an
    infeasible answer proves the incumbent optimal, a solution improves it.
 
@@ -32,6 +34,7 @@ from jurisdiction.optimise.pmedian_bounds import fixing, subgradient
 from jurisdiction.optimise.pmedian_capacitated import solve_capacitated_pmedian
 from jurisdiction.optimise.pmedian_mip import PMedianResult, relative_gap, run_highs
 from jurisdiction.optimise.pmedian_search import assign, heuristic
+from jurisdiction.optimise.pmedian_tree import branch_and_bound
 
 __all__ = ["PMedianResult", "solve_pmedian", "solve_capacitated_pmedian", "textbook_pmedian"]
 
@@ -120,7 +123,7 @@ def _result(raw, w, cand, open_cols, bound, start, solver, formulation, size, to
 def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None,
                   candidates: np.ndarray | None = None, fixed: np.ndarray | None = None,
                   time_limit: float | None = None, gap: float = 0.0,
-                  threads: int | None = None) -> PMedianResult:
+                  threads: int | None = None, tree_seconds: float = 120.0) -> PMedianResult:
     """Solve the p-median problem to proven optimality (or within ``gap``).
 
     Parameters
@@ -142,6 +145,9 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
         Relative optimality tolerance (0 = prove optimality).
     threads : int, optional
         HiGHS threads.
+    tree_seconds : float
+        Seconds allowed to the Lagrangian branch and bound before falling back to the radius
+        MIP (at most 60% of what is left of ``time_limit``).
 
     Returns
     -------
@@ -180,6 +186,20 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
     if (not pair_ok.any(axis=1).all() or forced.sum() > p or facility_ok.sum() < p):
         return _result(raw, w, cand, open_, ub if integral else max(lb, target), start, "none",
                        "lagrangian bound + fixing (no MIP needed)", (0, 0), tol)
+    reduced = np.where(pair_ok, weighted, np.inf)
+    now = time.perf_counter()
+    tree_deadline = now + (tree_seconds if deadline is None else min(tree_seconds, 0.6 * (deadline - now)))
+    tree = branch_and_bound(reduced, p, fix, facility_ok, open_, ub, lag.multipliers,
+                            improvement=improvement, deadline=tree_deadline)
+    if tree.objective < ub:
+        cand_obj = float((w * raw[np.arange(raw.shape[0]), assign(raw, tree.open)[0]]).sum())
+        if cand_obj < ub:
+            ub, open_ = cand_obj, tree.open
+    if tree.complete:
+        return _result(raw, w, cand, open_, ub if integral else max(lb, ub - improvement), start, "none",
+                       f"lagrangian branch and bound ({tree.nodes} nodes) + fixing", (0, 0), tol)
+    improvement = max(gap * ub, 1.0 if integral else 1e-9 * max(1.0, ub))
+    target = ub - improvement
     fac, arrays, offset = _radius_model(weighted, pair_ok, facility_ok, forced, p)
     remaining = None if deadline is None else deadline - time.perf_counter()
     out = run_highs(*arrays, offset=offset, time_limit=remaining, threads=threads,
@@ -191,6 +211,8 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
         obj = float((w * raw[np.arange(raw.shape[0]), assign(raw, cols)[0]]).sum())
         if obj < ub:
             ub, open_ = obj, cols
+    if not tree.complete and np.isfinite(tree.bound):
+        lb = max(lb, math.ceil(tree.bound - 1e-6) if integral else tree.bound)
     mip_bound = math.ceil(out.dual_bound - 1e-6) if integral and np.isfinite(out.dual_bound) else out.dual_bound
     beyond = ub if integral else target  # every solution outside the reduced model costs more
     bound = max(lb, min(mip_bound, beyond))

@@ -71,7 +71,8 @@ def _relaxed(cost: np.ndarray, u: np.ndarray, p: int, fixed: np.ndarray, allowed
 
 def subgradient(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray,
                 open_: np.ndarray, objective: float, *, improvement: float,
-                max_iterations: int = 3000, time_limit: float = 60.0) -> Lagrangian:
+                max_iterations: int = 3000, time_limit: float = 60.0, start: np.ndarray | None = None,
+                step: float = 2.0, search_every: int = 200) -> Lagrangian:
     """Maximise the Lagrangian bound by subgradient optimisation, improving the incumbent too.
 
     Parameters
@@ -93,19 +94,26 @@ def subgradient(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray
         Cap on subgradient iterations.
     time_limit : float
         Cap on seconds.
+    start : ndarray, optional
+        Starting multipliers (default: each client's cost in the incumbent).
+    step : float
+        Initial Polyak step factor (halved after 30 iterations without improvement).
+    search_every : int
+        Run the swap local search from the relaxed solution every this many iterations
+        (0 = never).
 
     Returns
     -------
     Lagrangian
     """
-    start = time.perf_counter()
+    began = time.perf_counter()
     finite = penalised(cost)
     n = cost.shape[0]
     best_open, best_obj = np.asarray(open_), float(objective)
     d1 = finite[:, best_open].min(axis=1)
-    u = d1.copy()
+    u = d1.copy() if start is None else np.asarray(start, dtype=np.float64).copy()
     best_u, best_l = u.copy(), -np.inf
-    step, stall = 2.0, 0
+    stall = 0
     tried: set[bytes] = set()
     it = 0
     for it in range(1, max_iterations + 1):
@@ -116,7 +124,7 @@ def subgradient(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray
             stall += 1
             if stall >= 30:
                 step, stall = step / 2.0, 0
-        if it % 10 == 1:
+        if search_every and it % search_every == 1:
             key = chosen.tobytes()
             if key not in tried:
                 tried.add(key)
@@ -124,7 +132,7 @@ def subgradient(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray
                 obj = float(cost[:, cand].min(axis=1).sum())
                 if obj < best_obj:
                     best_open, best_obj = cand, obj
-        if best_l > best_obj - improvement or step < 1e-5 or time.perf_counter() - start > time_limit:
+        if best_l > best_obj - improvement or step < 1e-4 or time.perf_counter() - began > time_limit:
             break
         covered = (cost[:, chosen] < u[:, None]).sum(axis=1)
         g = 1.0 - covered
