@@ -248,3 +248,26 @@ def test_missing_pyrosm_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setitem(__import__("sys").modules, "pyrosm", None)
     with pytest.raises(InputError, match="needs pyrosm"):
         road_graph(path)
+
+
+def test_download_wrappers_filter_and_project(monkeypatch, tmp_path):
+    """graph_from_place/polygon (network users) on osmnx's downloaders replaced by the local XML."""
+    from jurisdiction import roads
+
+    path = tmp_path / "roads.osm"
+    path.write_text(OSM_XML)
+    calls = []
+
+    def fake(query, **kwargs):
+        calls.append((query, kwargs))
+        return ox.graph_from_xml(path, simplify=False, retain_all=True)
+
+    monkeypatch.setattr(ox, "graph_from_place", fake)
+    monkeypatch.setattr(ox, "graph_from_polygon", fake)
+    for graph in (roads.graph_from_place("垫江县", speeds={"village": 25}),
+                  roads.graph_from_polygon(shapely.box(107.2, 29.9, 107.4, 30.1))):
+        assert {(u, v) for u, v in graph.edges()} == {(1, 2), (2, 1), (2, 3)}
+        assert graph.graph["crs"].to_epsg() == 32648
+    assert calls[0][0] == "垫江县" and calls[0][1]["network_type"] == "all"
+    assert {d["speed_kph"] for *_, d in roads.graph_from_place("x").edges(data=True)} == {80.0, 30.0}
+    assert {d["speed_kph"] for *_, d in roads.graph_from_place("x", speeds={"village": 25}).edges(data=True)} == {80.0, 25.0}
