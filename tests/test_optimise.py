@@ -260,3 +260,11 @@ def test_plain_pmedian_goes_to_the_specialised_solver_with_the_same_optimum():
     assert fast.solver.startswith("pmedian/") and mip.solver == "cbc"
     assert fast.objective == pytest.approx(mip.objective)
     assert (fast.assignment[inst.station_village[fast.centres]] == fast.centres).all()
+
+
+def test_warm_start_with_bundling_gives_same_optimum():
+    inst = random_instance(13, 9, 5)
+    cold = solve(inst, Options(bundle_sizes=(1, 3), centres=3, gap=0.0))
+    warm = solve(inst, Options(bundle_sizes=(1, 3), centres=3, gap=0.0, warm_start=cold.assignment))
+    assert warm.objective == pytest.approx(cold.objective)
+    assert (warm.bundle[inst.home] == warm.assignment).all()

@@ -77,6 +77,10 @@ def _set_start(built: Built, p: Prepared, options: Options, start: np.ndarray) -
     for c in np.unique(start).tolist():
         if c in built.y:
             built.y[c].setInitialValue(1)
+    for (s, c), var in built.z.items():
+        mine = start[p.home == s]
+        if mine.size:
+            var.setInitialValue(1 if np.bincount(mine[mine >= 0], minlength=c + 1).argmax() == c else 0)
     if built.center_var is not None:
         ok = start >= 0
         built.center_var.setInitialValue(float(p.times[np.flatnonzero(ok), start[ok]].max()) if ok.any() else 0.0)

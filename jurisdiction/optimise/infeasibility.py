@@ -122,6 +122,9 @@ def explain_prepared(p: Prepared, options: Options) -> list[str]:
         if not groups:
             want = f" into {kr[0] - outside}..{kr[1] - outside} groups" if kr is not None else ""
             reasons.append(f"{ns} stations in the bundling scope cannot be split{want} of {gmin}..{gmax} stations each")
+        for s in np.flatnonzero(~scope & ~allowed):
+            reasons.append(f"station {sids[s]} is outside the bundling scope, so it must stay a centre, "
+                           f"but it is excluded or not a candidate")
         for s in np.flatnonzero(scope):
             if not (allowed & scope & p.station_adjacency[s]).any() and not allowed[s]:
                 reasons.append(f"station {sids[s]} has no adjacent station that may become its centre")

@@ -213,9 +213,12 @@ def disruption_term(p: Prepared, options: Options, built: Built, bundling) -> pu
         # w (1 - x[v, home]) = w - w x[v, home]
         return expression(built.variables, built.pair_var[q[ok]], -w[ok], constant=float(w[home >= 0].sum()))
     moved_terms = []
+    by_station: dict[int, list] = {}
+    for (s, c), var in built.z.items():
+        by_station.setdefault(s, []).append((c, var))
     for v in np.flatnonzero(home >= 0):
         h = int(home[v])
-        zs = [(c, var) for (s, c), var in built.z.items() if s == h]
+        zs = by_station.get(h, [])
         if not zs or w[v] == 0:
             continue
         mv = pulp.LpVariable(f"moved_{v}", lowBound=0)
