@@ -83,8 +83,8 @@ def graph_arrays(graph: nx.MultiDiGraph | GraphArrays, weight: str = "travel_tim
     """
     if isinstance(graph, GraphArrays):
         return graph
-    if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
-        raise NetworkError("the road graph is empty (no nodes or no edges)")
+    if graph.number_of_nodes() == 0:
+        raise NetworkError("the road graph is empty (no nodes)")
     nodes = np.array(list(graph.nodes), dtype=object)
     index = {node: i for i, node in enumerate(nodes)}
     try:
@@ -95,6 +95,8 @@ def graph_arrays(graph: nx.MultiDiGraph | GraphArrays, weight: str = "travel_tim
         table = np.array([(index[a], index[b], t) for a, b, t in graph.edges(data=weight)], dtype=float)
     except (TypeError, ValueError) as exc:
         raise NetworkError(f"road graph edges need a numeric {weight!r} (minutes): {exc}") from exc
+    if len(table) == 0:
+        raise NetworkError(f"the road graph is empty (no edges between its {len(nodes)} nodes)")
     u, v, w = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
     if not np.all(np.isfinite(w)) or np.any(w < 0):  # a missing weight reads as nan
         bad = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])

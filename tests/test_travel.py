@@ -200,6 +200,10 @@ def test_real_osm_extracts_equal_networkx():
 def test_empty_graph_is_an_error():
     with pytest.raises(NetworkError, match="empty"):
         graph_arrays(nx.MultiDiGraph(crs=CRS))
+    lonely = nx.MultiDiGraph(crs=CRS)
+    lonely.add_node(1, x=X0, y=Y0)
+    with pytest.raises(NetworkError, match="empty .no edges between its 1 nodes"):
+        travel_time_matrix(lonely, points(["v"], [(X0, Y0)], "village_id"), points(["s"], [(X0, Y0)], "station_id"))
 
 
 def test_edges_without_valid_times_are_an_error():
