@@ -1,6 +1,6 @@
 """Exact p-median solver: heuristic incumbent, Lagrangian bound and fixing, radius MIP.
 
-:func:`solve_pmedian` proves optimality in four stages:
+:func:`solve_pmedian` proves optimality in five stages:
 
 1. greedy construction and vectorised swap local search give an incumbent
    (:mod:`jurisdiction.optimise.pmedian_search`);
@@ -11,9 +11,11 @@
    integer costs) drops facilities and client-facility pairs that no better solution can use;
 4. when a gap remains, a depth-first Lagrangian branch and bound on the facilities that survive
    (:mod:`jurisdiction.optimise.pmedian_tree`), which closes OR-Library gaps in seconds;
-5. only if that runs out of time, the radius formulation (Elloumi 2010; García, Labbé & Marín 2011) over the surviving pairs
-   only, built as arrays and passed to HiGHS with the target as objective cutoff: an
-   infeasible answer proves the incumbent optimal, a solution improves it.
+5. only if that runs out of time, the radius formulation (Elloumi 2010; García, Labbé & Marín
+   2011) over the surviving pairs only, built as arrays and passed to HiGHS: an infeasible
+   answer proves the incumbent optimal, a solution improves it. (HiGHS's ``objective_bound``
+   option does not cut off MIP solutions, and the incumbent may use pairs fixed away, so
+   neither a cutoff nor a start is passed.)
 
 The gap reported comes from the Lagrangian bound and HiGHS's own ``mip_dual_bound``, never from a
 status string. The MIP is built with highspy's array API rather than PuLP because PuLP creates a
@@ -202,9 +204,7 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
     target = ub - improvement
     fac, arrays, offset = _radius_model(weighted, pair_ok, facility_ok, forced, p)
     remaining = None if deadline is None else deadline - time.perf_counter()
-    out = run_highs(*arrays, offset=offset, time_limit=remaining, threads=threads,
-                    cutoff=target + (0.5 if integral else 1e-9 * max(1.0, abs(ub))),
-                    rel_gap=gap, abs_gap=(1.0 - 1e-6) if integral else 1e-9 * max(1.0, abs(ub)))
+    out = run_highs(*arrays, offset=offset, time_limit=remaining, threads=threads, rel_gap=gap, abs_gap=(1.0 - 1e-6) if integral else 1e-9 * max(1.0, abs(ub)))
     size = (arrays[0].size, arrays[4].shape[0])
     if out.values is not None:
         cols = fac[out.values[: fac.size] > 0.5]

@@ -13,7 +13,7 @@
    and backward DP tables) bounds every solution using the pair; pairs and facilities whose bound
    exceeds "incumbent minus the smallest improvement" are dropped.
 4. The strong formulation (explicit ``x_ij <= y_j``) over the surviving pairs, passed to HiGHS as
-   arrays with the target as objective cutoff.
+   arrays with the incumbent as a start.
 """
 
 from __future__ import annotations
@@ -99,6 +99,28 @@ def _assign_fixed(cost, usable, open_, d, q, time_limit):
         return np.inf, None
     a = _assignment_of(ii, jj, out.values)
     return float(cost[np.arange(cost.shape[0]), a].sum()), a
+
+
+def _alternate(cost, usable, open_, d, q, time_limit, rounds=6):
+    """Mulvey-Beck style improvement: assign (GAP), move each median to its cluster's 1-median, repeat."""
+    best, best_a = _assign_fixed(cost, usable, open_, d, q, time_limit)
+    if best_a is None:
+        return best, best_a
+    for _ in range(rounds):
+        medians = []
+        for j in np.unique(best_a):
+            members = np.flatnonzero(best_a == j)
+            fits = usable[members].all(axis=0) & (q >= d[members].sum())
+            within = np.where(fits, np.where(usable[members], cost[members], 0.0).sum(axis=0), np.inf)
+            medians.append(int(np.argmin(within)))
+        medians = np.unique(medians)
+        if medians.size < open_.size or np.array_equal(medians, np.unique(best_a)):
+            break
+        obj, a = _assign_fixed(cost, usable, medians, d, q, time_limit)
+        if a is None or obj >= best:
+            break
+        best, best_a = obj, a
+    return best, best_a
 
 
 def _knapsack_tables(profit, weight, cap_max, reverse=False):
@@ -199,7 +221,7 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
 
     ub, best = np.inf, None
     uncap_open, _ = heuristic(np.where(usable, cost, np.inf), p, np.array([], dtype=np.int64), np.ones(m, dtype=bool))
-    obj, a = _assign_fixed(cost, usable, uncap_open, d, q, remaining(0.1) or 5.0)
+    obj, a = _alternate(cost, usable, uncap_open, d, q, remaining(0.05) or 3.0)
     if a is not None:
         ub, best = obj, a
     lb, u = -np.inf, None
@@ -212,14 +234,18 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
         return _finish(cost, best, ub if integral else lb, start, "none",
                        "knapsack lagrangian bound (no MIP needed)", (0, 0), tol)
     pair_ok, facility_ok = usable, np.ones(m, dtype=bool)
-    if u is not None and np.isfinite(target):
-        pair_ok, facility_ok = _fixing(cost, usable, u, d, q, p, target)
-    if best is not None and (not pair_ok.any(axis=1).all() or facility_ok.sum() < p):
-        return _finish(cost, best, ub if integral else max(lb, target), start, "none",
-                       "knapsack lagrangian bound + fixing (no MIP needed)", (0, 0), tol)
+    if u is not None and np.isfinite(ub):
+        # Fix against the incumbent's own cost so that it stays feasible and can start HiGHS.
+        pair_ok, facility_ok = _fixing(cost, usable, u, d, q, p, ub)
+        pair_ok[np.arange(n), best] = True
+        facility_ok[best] = True
     ii, jj, arrays = _strong_model(cost, pair_ok, np.zeros(m), facility_ok.astype(float), d, q, p)
-    cutoff = target + (0.5 if integral else 1e-9 * max(1.0, abs(ub))) if np.isfinite(target) else None
-    out = run_highs(*arrays, time_limit=remaining(), threads=threads, cutoff=cutoff, rel_gap=gap,
+    initial = None
+    if best is not None:
+        is_open = np.zeros(m)
+        is_open[best] = 1.0
+        initial = np.r_[(jj == best[ii]).astype(float), is_open]
+    out = run_highs(*arrays, time_limit=remaining(), threads=threads, start=initial, rel_gap=gap,
                     abs_gap=(1.0 - 1e-6) if integral else 1e-6)
     size = (arrays[0].size, arrays[4].shape[0])
     if out.values is not None:
@@ -230,8 +256,7 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
     if best is None:
         raise InfeasibleError([f"no capacity-feasible assignment exists (HiGHS: {out.status})"])
     mip_bound = math.ceil(out.dual_bound - 1e-6) if integral and np.isfinite(out.dual_bound) else out.dual_bound
-    beyond = ub if integral else target
-    bound = max(lb_eff, min(mip_bound, beyond)) if np.isfinite(target) else max(lb_eff, mip_bound)
+    bound = max(lb_eff, mip_bound)
     return _finish(cost, best, bound, start, "highs",
                    "strong (x_ij <= y_j) + knapsack lagrangian fixing" if u is not None else "strong (x_ij <= y_j)",
                    size, tol)
@@ -263,10 +288,10 @@ def _subgradient(cost, usable, d, q, p, ub, best, integral, gap, deadline, max_i
             if stall >= 20:
                 step, stall = step / 2.0, 0
         key = chosen.tobytes()
-        if it % 5 == 0 and key not in tried and len(tried) < 12:
+        if it >= 40 and it % 10 == 0 and key not in tried and len(tried) < 3:
             tried.add(key)
-            left = None if deadline is None else max(0.05 * (deadline - time.perf_counter()), 0.05)
-            obj, a = _assign_fixed(cost, usable, chosen, d, q, left or 2.0)
+            left = None if deadline is None else max(0.02 * (deadline - time.perf_counter()), 0.05)
+            obj, a = _alternate(cost, usable, chosen, d, q, left or 1.0)
             if obj < ub:
                 ub, best = obj, a
         improvement = max(gap * ub, 1.0 if integral else 1e-9 * max(1.0, abs(ub)))

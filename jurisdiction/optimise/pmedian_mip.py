@@ -40,7 +40,7 @@ class MipOutcome:
 def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray,
               matrix: sparse.spmatrix, row_lower: np.ndarray, row_upper: np.ndarray, *,
               offset: float = 0.0, time_limit: float | None = None, threads: int | None = None,
-              cutoff: float | None = None, rel_gap: float = 0.0, abs_gap: float = 1e-6
+              start: np.ndarray | None = None, rel_gap: float = 0.0, abs_gap: float = 1e-6
               ) -> MipOutcome:
     """Solve ``min cost.x + offset`` s.t. ``row_lower <= matrix x <= row_upper``, bounds, integrality.
 
@@ -60,8 +60,8 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
         Seconds.
     threads : int, optional
         HiGHS threads.
-    cutoff : float, optional
-        Only solutions with objective at most this are of interest (HiGHS ``objective_bound``).
+    start : ndarray, optional
+        A feasible solution to start from (column values), e.g. the heuristic incumbent.
     rel_gap, abs_gap : float
         HiGHS ``mip_rel_gap`` and ``mip_abs_gap``.
 
@@ -94,9 +94,12 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
         h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
-    if cutoff is not None and np.isfinite(cutoff):
-        h.setOptionValue("objective_bound", float(cutoff))
     h.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = np.asarray(start, dtype=np.float64).tolist()
+        solution.value_valid = True
+        h.setSolution(solution)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
