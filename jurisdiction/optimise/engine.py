@@ -25,7 +25,9 @@ from jurisdiction.optimise.model import Built, build, expression
 from jurisdiction.optimise.solver import Run, run
 
 #: Most contiguity cut rounds before giving up.
-MAX_ROUNDS = 200
+MAX_ROUNDS = 500
+#: Relative gap of the cut rounds that only look for violated cuts.
+LOOSE_GAP = 0.05
 
 
 def _remaining(deadline: float | None) -> float | None:
@@ -87,26 +89,37 @@ def _set_start(built: Built, p: Prepared, options: Options, start: np.ndarray) -
 
 
 def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool) -> tuple[Run, int]:
-    """Solve once, or in rounds of separator cuts until every district is connected."""
+    """Solve once, or in rounds of separator cuts until every district is connected.
+
+    With cuts, rounds that only look for violated cuts stop at a loose gap (any integer plan
+    yields cuts); a connected plan is then re-solved at the requested gap, which proves it.
+    """
     rounds = 0
     n = p.times.shape[0]
+    cuts = options.contiguity == "cuts"
+    loose = max(options.gap, LOOSE_GAP) if cuts else options.gap
+    proving = loose == options.gap
     while True:
         rounds += 1
-        result = run(built.prob, options.solver, time_limit=_remaining(deadline), gap=options.gap,
-                     threads=options.threads, warm_start=warm and rounds == 1)
-        if options.contiguity != "cuts" or result.status not in ("optimal", "feasible"):
+        result = run(built.prob, options.solver, time_limit=_remaining(deadline),
+                     gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1)
+        if not cuts or result.status not in ("optimal", "feasible"):
             return result, rounds
         assignment = _assignment(built, n)
         centres = np.array(sorted(built.y))
         rows = cut_rows(p.adjacency, assignment, built.roots, centres, built.lookup)
         if not rows:
-            return result, rounds
+            if proving or result.gap <= options.gap:
+                return result, rounds
+            proving = True
+            continue
+        proving = loose == options.gap
+        if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
+            return Run("no-solution", math.nan, math.nan, math.inf, result.seconds), rounds
         seen = set()
         for other in _saved_assignments(built, n, options.solver):
             rows += cut_rows(p.adjacency, other, built.roots, centres, built.lookup)
         rows = [r for r in rows if not ((key := (r[0], tuple(r[1].tolist()))) in seen or seen.add(key))]
-        if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
-            return Run("no-solution", math.nan, math.nan, math.inf, result.seconds), rounds
         for q, seps in rows:
             ids = np.concatenate([[built.pair_var[q]], built.pair_var[seps]])
             coefs = np.concatenate([[1.0], -np.ones(len(seps))])
