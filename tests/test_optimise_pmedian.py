@@ -1,0 +1,212 @@
+"""Exact p-median solvers: brute-force agreement, consistency, and OR-Library instances."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jurisdiction.errors import InfeasibleError, InputError
+from jurisdiction.optimise.pmedian import solve_capacitated_pmedian, solve_pmedian, textbook_pmedian
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _bench(name):
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def brute_pmedian(cost, p, weights, candidates, fixed):
+    best = np.inf
+    free = [j for j in candidates if j not in fixed]
+    for extra in itertools.combinations(free, p - len(fixed)):
+        served = cost[:, list(fixed) + list(extra)].min(axis=1)
+        if np.isfinite(served).all():
+            best = min(best, float((weights * served).sum()))
+    return best
+
+
+def brute_capacitated(cost, p, demand, capacity):
+    n, m = cost.shape
+    best = np.inf
+    for a in itertools.product(range(m), repeat=n):
+        a = np.array(a)
+        if len(set(a.tolist())) > p or np.bincount(a, weights=demand, minlength=m).max() > capacity:
+            continue
+        best = min(best, float(cost[np.arange(n), a].sum()))
+    return best
+
+
+@st.composite
+def instances(draw, integer=True):
+    n = draw(st.integers(1, 8))
+    m = draw(st.integers(1, 6))
+    values = st.integers(0, 30).map(float) if integer else st.floats(0, 30, allow_nan=False)
+    cost = np.array(draw(st.lists(values, min_size=n * m, max_size=n * m))).reshape(n, m)
+    forbid = np.array(draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
+    cost[forbid & (draw(st.integers(0, 3)) == 0)] = np.inf
+    cand = np.array(sorted(draw(st.sets(st.integers(0, m - 1), min_size=1))))
+    p = draw(st.integers(1, cand.size))
+    fixed = np.array(sorted(draw(st.sets(st.sampled_from(cand.tolist()), max_size=p))), dtype=int)
+    weights = np.array(draw(st.lists(st.integers(0, 5).map(float), min_size=n, max_size=n)))
+    return cost, p, weights, cand, fixed
+
+
+def check_solution(result, cost, p, weights, cand, fixed):
+    n = cost.shape[0]
+    assert result.open.size == p
+    assert set(result.open) <= set(cand) and set(fixed) <= set(result.open)
+    assert np.isin(result.assignment, result.open).all()
+    served = cost[np.arange(n), result.assignment]
+    assert np.isfinite(served).all()
+    assert np.allclose(served, cost[:, result.open].min(axis=1))  # nearest open facility
+    assert result.objective == pytest.approx(float((weights * served).sum()))
+    assert result.bound <= result.objective + 1e-9
+    assert 0.0 <= result.gap <= 1e-9 and result.status == "optimal"
+
+
+@settings(deadline=None, max_examples=60)
+@given(instances())
+def test_uncapacitated_matches_brute_force(instance):
+    cost, p, weights, cand, fixed = instance
+    best = brute_pmedian(cost, p, weights, cand.tolist(), fixed.tolist())
+    if not np.isfinite(best):
+        with pytest.raises(InfeasibleError):
+            solve_pmedian(cost, p, weights=weights, candidates=cand, fixed=fixed)
+        return
+    result = solve_pmedian(cost, p, weights=weights, candidates=cand, fixed=fixed)
+    assert result.objective == pytest.approx(best)
+    check_solution(result, cost, p, weights, cand, fixed)
+
+
+@settings(deadline=None, max_examples=30)
+@given(instances(integer=False))
+def test_uncapacitated_real_costs_match_brute_force(instance):
+    cost, p, weights, cand, fixed = instance
+    best = brute_pmedian(cost, p, weights, cand.tolist(), fixed.tolist())
+    if np.isfinite(best):
+        result = solve_pmedian(cost, p, weights=weights, candidates=cand, fixed=fixed)
+        assert result.objective == pytest.approx(best, rel=1e-7, abs=1e-7)
+        assert result.bound <= result.objective + 1e-9
+
+
+@settings(deadline=None, max_examples=25)
+@given(instances())
+def test_radius_mip_fallback_matches_brute_force(instance):
+    """With no time for the tree search, the radius MIP over the fixed pairs must be exact too."""
+    cost, p, weights, cand, fixed = instance
+    best = brute_pmedian(cost, p, weights, cand.tolist(), fixed.tolist())
+    if np.isfinite(best):
+        result = solve_pmedian(cost, p, weights=weights, candidates=cand, fixed=fixed, tree_seconds=0.0)
+        assert result.objective == pytest.approx(best)
+        check_solution(result, cost, p, weights, cand, fixed)
+
+
+def test_tree_search_and_radius_mip_paths_are_exact():
+    """Instances with a Lagrangian gap go through the tree search (or, with no time for it, the
+    radius MIP); both must agree with brute force, and the sample must exercise both paths."""
+    used = set()
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        cost = rng.integers(0, 40, size=(12, 10)).astype(float)
+        cost[rng.random((12, 10)) < 0.1] = np.inf
+        cost[:, 0] = np.where(np.isinf(cost[:, 0]), 39.0, cost[:, 0])
+        best = brute_pmedian(cost, 3, np.ones(12), list(range(10)), [])
+        for tree_seconds in (120.0, 0.0):
+            result = solve_pmedian(cost, 3, tree_seconds=tree_seconds)
+            assert result.objective == best, (seed, tree_seconds, result.formulation)
+            check_solution(result, cost, 3, np.ones(12), np.arange(10), [])
+            used.add(result.formulation.split(" (")[0].split(" +")[0])
+    assert {"lagrangian branch and bound", "radius"} <= used, used
+
+
+def test_larger_random_instance_uses_search_and_matches_textbook():
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(0, 100, size=(60, 2))
+    cost = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
+    weights = rng.integers(1, 20, size=60).astype(float)
+    ours = solve_pmedian(cost, 4, weights=weights)
+    base = textbook_pmedian(cost, 4, weights=weights, solver="highs", time_limit=60)
+    assert ours.status == "optimal" and base.status == "optimal"
+    assert ours.objective == pytest.approx(base.objective)
+    assert ours.bound == pytest.approx(ours.objective)
+
+
+def test_textbook_cbc_agrees_on_small_instance():
+    rng = np.random.default_rng(3)
+    cost = rng.integers(1, 50, size=(12, 8)).astype(float)
+    cost[0, :7] = np.inf
+    cbc = textbook_pmedian(cost, 3, solver="cbc", time_limit=30)
+    assert cbc.objective == pytest.approx(brute_pmedian(cost, 3, np.ones(12), list(range(8)), []))
+    assert cbc.assignment[0] == 7 and 7 in cbc.open
+
+
+def test_infinite_costs_are_never_used():
+    cost = np.array([[0.0, np.inf, 5.0], [np.inf, 0.0, 1.0], [2.0, np.inf, 0.0]])
+    result = solve_pmedian(cost, 1)
+    assert result.open.tolist() == [2] and result.objective == 6.0
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(InfeasibleError, match="no candidate facility at finite cost"):
+        solve_pmedian(np.array([[np.inf, np.inf], [1.0, 0.0]]), 1)
+    with pytest.raises(InfeasibleError, match="only 2 candidates"):
+        solve_pmedian(np.ones((3, 2)), 3)
+    with pytest.raises(InputError, match="weights"):
+        solve_pmedian(np.ones((3, 2)), 1, weights=np.array([1.0, -1.0, 2.0]))
+    with pytest.raises(InfeasibleError, match="exceeds"):
+        solve_capacitated_pmedian(np.ones((3, 3)), 1, np.array([2.0, 2.0, 2.0]), 5.0)
+
+
+@st.composite
+def capacitated_instances(draw):
+    n = draw(st.integers(1, 5))
+    m = draw(st.integers(1, 4))
+    cost = np.array(draw(st.lists(st.integers(0, 20).map(float), min_size=n * m, max_size=n * m))).reshape(n, m)
+    demand = np.array(draw(st.lists(st.integers(0, 6).map(float), min_size=n, max_size=n)))
+    capacity = float(draw(st.integers(1, 12)))
+    p = draw(st.integers(1, m))
+    return cost, p, demand, capacity
+
+
+@settings(deadline=None, max_examples=50)
+@given(capacitated_instances())
+def test_capacitated_matches_brute_force(instance):
+    cost, p, demand, capacity = instance
+    best = brute_capacitated(cost, p, demand, capacity)
+    if not np.isfinite(best):
+        with pytest.raises(InfeasibleError):
+            solve_capacitated_pmedian(cost, p, demand, capacity)
+        return
+    result = solve_capacitated_pmedian(cost, p, demand, capacity)
+    assert result.objective == pytest.approx(best)
+    assert result.status == "optimal" and result.bound <= result.objective + 1e-9
+    load = np.bincount(result.assignment, weights=demand, minlength=cost.shape[1])
+    assert load.max() <= capacity + 1e-9
+    assert np.unique(result.assignment).size <= p
+
+
+def test_orlib_pmed1_and_pmed2(shared):
+    bench = _bench("orlib_pmed")
+    folder = shared / "benchmarks" / "orlib-pmed"
+    known = bench.optima(folder)
+    for name in ("pmed1", "pmed2"):
+        cost, p = bench.read_pmed(folder / f"{name}.txt")
+        result = solve_pmedian(cost, p)
+        assert (round(result.objective), result.status, result.gap) == (known[name], "optimal", 0.0)
+
+
+def test_orlib_pmedcap1_instance_1(shared):
+    bench = _bench("orlib_pmedcap")
+    cost, p, demand, capacity = bench.read_pmedcap(shared / "benchmarks" / "orlib-pmedcap" / "pmedcap1_01.txt")
+    result = solve_capacitated_pmedian(cost, p, demand, capacity)
+    assert (round(result.objective), result.status) == (713, "optimal")
+    assert np.bincount(result.assignment, weights=demand).max() <= capacity
