@@ -66,8 +66,8 @@ EXTRA_HIGHWAY_CLASS: dict[str, str] = {
 }
 
 _MPH = 1.609344
-_ONEWAY_FORWARD = {"yes", "true", "1", "t"}
-_ONEWAY_REVERSED = {"-1", "reverse"}
+_ONEWAY_FORWARD = {"yes", "true", "1", "t", "ft"}  # "FT"/"TF": ESRI network-dataset style
+_ONEWAY_REVERSED = {"-1", "reverse", "tf"}
 _OSM_SUFFIXES = {".osm", ".xml"}
 _SPEED_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)
 

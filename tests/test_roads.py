@@ -104,8 +104,12 @@ def test_oneway_column_osm_semantics():
         ([(0, 500), (1000, 500)], {"highway": "primary", "oneway": "-1"}),
         ([(0, 1000), (1000, 1000)], {"highway": "primary", "oneway": None}),
         ([(0, 1500), (1000, 1500)], {"highway": "primary", "oneway": "no"}),
+        ([(0, 2000), (1000, 2000)], {"highway": "primary", "oneway": "TF"}),
+        ([(0, 2500), (1000, 2500)], {"highway": "primary", "oneway": True}),
     ])
     edges = edge_set(road_graph(roads))
+    assert ((1000, 2000), (0, 2000)) in edges and ((0, 2000), (1000, 2000)) not in edges
+    assert ((0, 2500), (1000, 2500)) in edges and ((1000, 2500), (0, 2500)) not in edges
     assert ((0, 0), (1000, 0)) in edges and ((1000, 0), (0, 0)) not in edges
     assert ((1000, 500), (0, 500)) in edges and ((0, 500), (1000, 500)) not in edges
     assert {((0, 1000), (1000, 1000)), ((1000, 1000), (0, 1000)), ((0, 1500), (1000, 1500))} <= edges
@@ -271,3 +275,18 @@ def test_download_wrappers_filter_and_project(monkeypatch, tmp_path):
     assert calls[0][0] == "垫江县" and calls[0][1]["network_type"] == "all"
     assert {d["speed_kph"] for *_, d in roads.graph_from_place("x").edges(data=True)} == {80.0, 30.0}
     assert {d["speed_kph"] for *_, d in roads.graph_from_place("x", speeds={"village": 25}).edges(data=True)} == {80.0, 25.0}
+
+
+def test_osmnx_style_lists_take_the_first_road_and_the_lowest_maxspeed():
+    graph = nx.MultiDiGraph(crs=CRS)
+    graph.add_node(1, x=X0, y=Y0)
+    graph.add_node(2, x=X0 + 1000, y=Y0)
+    graph.add_edge(1, 2, length=1000.0, highway=["residential", "tertiary"], maxspeed=["50", "30"])
+    graph.add_edge(2, 1, length=1000.0, highway=["footway", "secondary"], maxspeed="RU:rural")
+    graph.add_edge(1, 2, length=1000.0, highway="railway")  # not a road: dropped
+    result = road_graph(graph)
+    edges = {(u, v): d for u, v, d in result.edges(data=True)}
+    assert len(edges) == result.number_of_edges() == 2
+    assert edges[(1, 2)]["road_class"] == "village" and edges[(1, 2)]["speed_kph"] == 30.0
+    assert edges[(2, 1)]["road_class"] == "county" and edges[(2, 1)]["speed_kph"] == 50.0
+    assert edges[(2, 1)]["travel_time"] == pytest.approx(1.2)
