@@ -44,8 +44,11 @@ def hops_from_roots(adjacency: sp.csr_matrix, roots: np.ndarray) -> np.ndarray:
 
 
 def shortest_path_rows(p: Prepared, pair_v: np.ndarray, pair_c: np.ndarray, lookup: np.ndarray,
-                       roots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                       roots: np.ndarray, closer_only: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows of the shortest-path constraints as index arrays.
+
+    With ``closer_only=False`` every neighbour counts, which gives the (weaker, exact)
+    single-village separator cuts ``x[v,c] <= sum_{u in N(v)} x[u,c]``.
 
     Returns
     -------
@@ -69,7 +72,7 @@ def shortest_path_rows(p: Prepared, pair_v: np.ndarray, pair_c: np.ndarray, look
     nbr = adj.indices[np.repeat(adj.indptr[v], deg) + offsets]
     cc, vv = c[row], v[row]
     tu, tv = t[nbr, cc], t[vv, cc]
-    closer = (tu < tv) | ((tu == tv) & (hops[nbr, cc] < hops[vv, cc]))
+    closer = (tu < tv) | ((tu == tv) & (hops[nbr, cc] < hops[vv, cc])) if closer_only else np.ones(row.size, bool)
     q = lookup[nbr, cc]
     keep = closer & (q >= 0)
     row, q = row[keep], q[keep]

@@ -161,7 +161,10 @@ def build(p: Prepared, options: Options) -> Built:
         parts.append("capacity")
 
     if options.contiguity is not None:
-        lhs, rhs_ptr, rhs = shortest_path_rows(p, pair_v, pair_c, lookup, roots) if options.contiguity == "shortest-path" else (None, None, None)
+        # Shortest-path rows; for cuts, the separator cuts of single villages (x[v,c] <= sum of
+        # its neighbours' x[u,c]), valid for every connected district, start the rounds.
+        lhs, rhs_ptr, rhs = shortest_path_rows(p, pair_v, pair_c, lookup, roots,
+                                               closer_only=options.contiguity == "shortest-path")
         if lhs is not None:
             for i, q in enumerate(lhs.tolist()):
                 others = rhs[rhs_ptr[i]:rhs_ptr[i + 1]]
