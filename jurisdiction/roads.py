@@ -12,7 +12,6 @@ otherwise from its road class (:data:`DEFAULT_SPEEDS_KPH`, overridable per class
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,50 +25,11 @@ import shapely
 
 from jurisdiction.crs import utm_crs
 from jurisdiction.errors import InputError, NetworkError, Problem
+from jurisdiction.road_speeds import DEFAULT_SPEEDS_KPH, HIGHWAY_CLASS, add_travel_times, check_speeds, road_class_of
 
-#: Default speeds by road class, km/h (DESIGN.md "Travel times").
-DEFAULT_SPEEDS_KPH: dict[str, float] = {
-    "expressway": 100.0,
-    "national": 70.0,
-    "provincial": 60.0,
-    "county": 50.0,
-    "township": 40.0,
-    "village": 30.0,
-    "track": 15.0,
-}
-
-#: OSM ``highway`` values that are roads, mapped to the Chinese road classes.
-#: ``*_link`` ways take their parent's class.
-HIGHWAY_CLASS: dict[str, str] = {
-    "motorway": "expressway",
-    "trunk": "national",
-    "primary": "provincial",
-    "secondary": "county",
-    "tertiary": "township",
-    "unclassified": "village",
-    "residential": "village",
-    "living_street": "village",
-    "service": "village",
-    "road": "village",
-    "track": "track",
-}
-
-#: Classes given to non-road ways the caller asks for with ``include`` (footways and such).
-EXTRA_HIGHWAY_CLASS: dict[str, str] = {
-    "path": "track",
-    "footway": "track",
-    "cycleway": "track",
-    "bridleway": "track",
-    "pedestrian": "track",
-    "steps": "track",
-    "busway": "village",
-}
-
-_MPH = 1.609344
 _ONEWAY_FORWARD = {"yes", "true", "1", "t", "ft"}  # "FT"/"TF": ESRI network-dataset style
 _ONEWAY_REVERSED = {"-1", "reverse", "tf"}
 _OSM_SUFFIXES = {".osm", ".xml"}
-_SPEED_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)
 
 
 def road_graph(
@@ -115,7 +75,7 @@ def road_graph(
     NetworkError
         No road edges are left.
     """
-    class_speeds = _check_speeds(speeds)
+    class_speeds = check_speeds(speeds)
     include = {str(h) for h in include}
     name = str(source) if isinstance(source, (str, Path)) else type(source).__name__
     if isinstance(source, nx.MultiDiGraph):
@@ -174,120 +134,6 @@ def graph_from_polygon(polygon: Any, *, speeds: Mapping[str, float] | None = Non
     """
     graph = ox.graph_from_polygon(polygon, network_type=network_type, retain_all=True)
     return road_graph(graph, speeds=speeds, crs=crs)
-
-
-def add_travel_times(graph: nx.MultiDiGraph, speeds: Mapping[str, float] | None = None) -> nx.MultiDiGraph:
-    """Set ``road_class``, ``speed_kph`` (km/h) and ``travel_time`` (minutes) on every edge, in place.
-
-    The speed is the edge's valid OSM ``maxspeed`` (minimum of a list), else the speed of its
-    class. Edges need ``length`` in metres and ``road_class`` or ``highway``.
-
-    Parameters
-    ----------
-    graph : networkx.MultiDiGraph
-        Road graph with edge ``length`` (m).
-    speeds : mapping of str to float, optional
-        Speeds in km/h by road class, overriding :data:`DEFAULT_SPEEDS_KPH`.
-
-    Returns
-    -------
-    networkx.MultiDiGraph
-        The same graph.
-    """
-    class_speeds = _check_speeds(speeds)
-    for _, _, data in graph.edges(data=True):
-        road_class = data.get("road_class")
-        if road_class is None or road_class not in class_speeds:
-            road_class = road_class_of(data.get("highway")) or "village"
-        speed = parse_maxspeed(data.get("maxspeed"))
-        if speed is None:
-            speed = class_speeds[road_class]
-        data["road_class"] = road_class
-        data["speed_kph"] = float(speed)
-        data["travel_time"] = float(data["length"]) / 1000.0 / speed * 60.0
-    return graph
-
-
-def road_class_of(highway: Any) -> str | None:
-    """The road class of an OSM ``highway`` value (or list of values), or None if not a road.
-
-    Parameters
-    ----------
-    highway : str or list of str
-        OSM ``highway`` tag, e.g. ``"primary"``, ``"motorway_link"``, or an already Chinese class.
-
-    Returns
-    -------
-    str or None
-        One of the keys of :data:`DEFAULT_SPEEDS_KPH`; for a list, the class of its first road
-        (paths and footways, see :data:`EXTRA_HIGHWAY_CLASS`, only when no road is listed).
-    """
-    values = highway if isinstance(highway, (list, tuple)) else [highway]
-    bases = [v.strip().lower() for v in values if isinstance(v, str)]
-    bases = [b[:-5] if b.endswith("_link") else b for b in bases]
-    for table in (dict(zip(DEFAULT_SPEEDS_KPH, DEFAULT_SPEEDS_KPH)), HIGHWAY_CLASS, EXTRA_HIGHWAY_CLASS):
-        for base in bases:
-            if base in table:
-                return table[base]
-    return None
-
-
-def parse_maxspeed(value: Any) -> float | None:
-    """Parse an OSM ``maxspeed`` value to km/h; None when absent or not a number.
-
-    Parameters
-    ----------
-    value : str, number or list
-        ``"50"``, ``"50 mph"``, ``"50;70"`` (the minimum is taken), ``["50", "60"]``. Symbolic
-        values (``"RU:urban"``, ``"none"``, ``"walk"``) and values <= 0 give None.
-
-    Returns
-    -------
-    float or None
-        Speed in km/h.
-    """
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)):
-        parsed = [parse_maxspeed(v) for v in value]
-        valid = [p for p in parsed if p is not None]
-        return min(valid) if valid else None
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        speed = float(value)
-        return speed if math.isfinite(speed) and speed > 0 else None
-    if not isinstance(value, str):
-        return None
-    if ";" in value or "|" in value:
-        return parse_maxspeed(re.split(r"[;|]", value))
-    match = _SPEED_RE.match(value)
-    if match is None:
-        return None
-    speed = float(match.group(1))
-    unit = (match.group(2) or "").lower()
-    if unit == "mph":
-        speed *= _MPH
-    elif unit == "knots":
-        speed *= 1.852
-    return speed if speed > 0 else None
-
-
-def _check_speeds(speeds: Mapping[str, float] | None) -> dict[str, float]:
-    merged = dict(DEFAULT_SPEEDS_KPH)
-    problems = []
-    for road_class, speed in (speeds or {}).items():
-        try:
-            value = float(speed)
-        except (TypeError, ValueError):
-            problems.append(Problem(str(road_class), f"speed {speed!r} for road class {road_class!r} is not a number"))
-            continue
-        if not math.isfinite(value) or value <= 0:
-            problems.append(Problem(str(road_class), f"speed {speed!r} km/h for road class {road_class!r} must be > 0"))
-            continue
-        key = road_class_of(road_class) or str(road_class)
-        merged[key] = value
-    if problems:
-        raise InputError("speeds", problems)
-    return merged
 
 
 def _graph_from_file(path: Path, include: set[str]) -> nx.MultiDiGraph:

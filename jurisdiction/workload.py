@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jurisdiction.roads import road_class_of
+from jurisdiction.road_speeds import road_class_of
 
 #: Road classes of the data model, fastest first.
 ROAD_CLASSES: tuple[str, ...] = (
@@ -54,7 +54,7 @@ def road_classes(roads: gpd.GeoDataFrame) -> pd.Series:
     ----------
     roads : GeoDataFrame
         Roads with ``road_class`` or OSM ``highway`` (mapped with
-        :func:`jurisdiction.roads.road_class_of`; ``*_link`` follow their road).
+        :func:`jurisdiction.road_speeds.road_class_of`; ``*_link`` follow their road).
 
     Returns
     -------

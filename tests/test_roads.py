@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jurisdiction.errors import InputError, NetworkError
-from jurisdiction.roads import DEFAULT_SPEEDS_KPH, parse_maxspeed, road_class_of, road_graph
+from jurisdiction.road_speeds import DEFAULT_SPEEDS_KPH, parse_maxspeed, road_class_of
+from jurisdiction.roads import road_graph
 
 CRS = "EPSG:32648"
 X0, Y0 = 600_000.0, 3_300_000.0
