@@ -31,10 +31,10 @@ from jurisdiction.validate import (
     normalise_ids,
     row_labels,
     validate_jurisdictions,
-    validate_roads,
     validate_stations,
     validate_villages,
 )
+from jurisdiction.validate_roads import validate_roads
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv")
 #: Columns read as text from CSV so that codes keep their digits (leading zeros, no ".0").

@@ -14,7 +14,6 @@ float64; ``candidate``, ``fixed``, ``excluded`` are bool; ``kind`` is "urban"/"r
 
 from __future__ import annotations
 
-import ast
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -28,21 +27,6 @@ from jurisdiction.errors import InputError, Problem
 VILLAGE_COLUMNS = ("village_id", "name", "population")
 STATION_COLUMNS = ("station_id", "name")
 JURISDICTION_COLUMNS = ("station_id",)
-ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "village", "track")
-#: Chinese road-class names accepted for ``road_class``.
-ROAD_CLASS_ALIASES = {
-    "高速": "expressway", "高速公路": "expressway", "国道": "national", "省道": "provincial",
-    "县道": "county", "乡道": "township", "村道": "village", "机耕道": "track",
-}
-#: OSM ``highway`` values accepted (drivable ones and the others an OSM extract carries;
-#: the network module decides which are driven on).
-OSM_HIGHWAYS = frozenset({
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-    "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential",
-    "living_street", "service", "road", "track", "busway", "bus_guideway", "escape", "raceway",
-    "pedestrian", "footway", "path", "cycleway", "bridleway", "steps", "corridor", "platform",
-    "construction", "proposed", "services", "rest_area", "elevator", "via_ferrata",
-})
 STATION_KINDS = ("urban", "rural")
 #: Chinese names accepted for ``kind``: street offices (街道) are urban, towns and townships rural.
 STATION_KIND_ALIASES = {"城区": "urban", "城市": "urban", "街道": "urban", "农村": "rural",
@@ -406,80 +390,4 @@ def validate_jurisdictions(gdf: gpd.GeoDataFrame, source: str = "<jurisdictions 
     labels = row_labels(df, None)
     _check_references(df, ("station_id",), labels, stations, found, required=True)
     _check_geometry(df, POLYGONS, "jurisdictions", source, labels, found, skip)
-    return _finish(df, source, found)
-
-
-def _road_values(cell) -> list[str]:
-    """One OSM ``highway`` cell as a list (osmnx writes merged edges as "['a', 'b']")."""
-    if isinstance(cell, (list, tuple, np.ndarray)):
-        return [str(v).strip().lower() for v in cell]
-    text = str(cell).strip()
-    if text.startswith("["):
-        try:
-            return [str(v).strip().lower() for v in ast.literal_eval(text)]
-        except (ValueError, SyntaxError):
-            pass
-    return [text.lower()]
-
-
-def _check_classes(df: pd.DataFrame, column: str, known, labels: list[str],
-                   problems: list[Problem]) -> None:
-    unknown: dict[str, list[str]] = {}
-    missing: list[str] = []
-    normalised = []
-    for i, cell in enumerate(df[column]):
-        if _missing(cell):
-            missing.append(labels[i])
-            normalised.append(cell)
-            continue
-        values = [ROAD_CLASS_ALIASES.get(v, v) for v in _road_values(cell)]
-        for v in values:
-            if v not in known:
-                unknown.setdefault(v, []).append(labels[i])
-        normalised.append(values[0] if column == "road_class" else cell)
-    if missing:
-        problems.append(Problem(None, f"{column} is missing in {len(missing)} row(s): {_listed(missing)}"))
-    if unknown:
-        found = "; ".join(f"{v!r} ({len(rows)} row(s): {_listed(rows)})" for v, rows in unknown.items())
-        expected = ", ".join(ROAD_CLASSES) if column == "road_class" else "OSM highway values"
-        problems.append(Problem(None, f"unknown {column} values: {found}; expected {expected}"))
-    if column == "road_class":
-        df[column] = pd.Series(normalised, index=df.index, dtype="str")
-
-
-def validate_roads(gdf: gpd.GeoDataFrame, source: str = "<roads GeoDataFrame>", *,
-                   problems: Sequence[Problem] = ()) -> gpd.GeoDataFrame:
-    """Check a roads layer.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        LineString/MultiLineString geometries with ``road_class`` (expressway, national,
-        provincial, county, township, village, track; or 高速/国道/省道/县道/乡道/村道) or OSM
-        ``highway``; optional ``maxspeed`` (km/h), ``oneway``, ``name``. When both class
-        columns exist ``road_class`` is the one checked.
-    source : str
-        The file name for messages.
-    problems : sequence of Problem
-        Problems found earlier to report together with these.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``road_class`` lower case (aliases resolved) when present.
-
-    Raises
-    ------
-    InputError
-        With every problem found; unknown classes are listed with the rows that carry them.
-    """
-    df, found, skip = _prepare(gdf, (), problems)
-    labels = row_labels(df, None)
-    if "road_class" in df.columns:
-        _check_classes(df, "road_class", frozenset(ROAD_CLASSES), labels, found)
-    elif "highway" in df.columns:
-        _check_classes(df, "highway", OSM_HIGHWAYS, labels, found)
-    else:
-        found.append(_columns_problem(df, "column 'road_class' (or OSM 'highway')"))
-    _check_geometry(df, LINES, "roads", source, labels, found, skip)
     return _finish(df, source, found)
