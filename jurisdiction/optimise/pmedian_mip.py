@@ -40,8 +40,8 @@ class MipOutcome:
 def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray,
               matrix: sparse.spmatrix, row_lower: np.ndarray, row_upper: np.ndarray, *,
               offset: float = 0.0, time_limit: float | None = None, threads: int | None = None,
-              start: np.ndarray | None = None, rel_gap: float = 0.0, abs_gap: float = 1e-6
-              ) -> MipOutcome:
+              start: np.ndarray | None = None, rel_gap: float = 0.0, abs_gap: float = 1e-6,
+              options: dict | None = None) -> MipOutcome:
     """Solve ``min cost.x + offset`` s.t. ``row_lower <= matrix x <= row_upper``, bounds, integrality.
 
     Parameters
@@ -62,6 +62,8 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
         HiGHS threads.
     start : ndarray, optional
         A feasible solution to start from (column values), e.g. the heuristic incumbent.
+    options : dict, optional
+        Further HiGHS options by name.
     rel_gap, abs_gap : float
         HiGHS ``mip_rel_gap`` and ``mip_abs_gap``.
 
@@ -94,6 +96,8 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
         h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     h.passModel(lp)
     if start is not None:
         solution = highspy.HighsSolution()
