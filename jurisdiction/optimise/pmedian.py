@@ -34,7 +34,7 @@ from scipy import sparse
 from jurisdiction.errors import InfeasibleError, InputError, Problem
 from jurisdiction.optimise.pmedian_bounds import fixing, subgradient
 from jurisdiction.optimise.pmedian_capacitated import solve_capacitated_pmedian
-from jurisdiction.optimise.pmedian_mip import PMedianResult, relative_gap, run_highs
+from jurisdiction.optimise.pmedian_mip import PMedianResult, excluded_above, relative_gap, run_highs
 from jurisdiction.optimise.pmedian_search import assign, heuristic
 from jurisdiction.optimise.pmedian_tree import branch_and_bound
 
@@ -182,11 +182,11 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
     improvement = max(gap * ub, 1.0 if integral else 1e-9 * max(1.0, ub))
     target = ub - improvement
     if lb > target:
-        return _result(raw, w, cand, open_, ub if integral else lb, start, "none",
+        return _result(raw, w, cand, open_, lb, start, "none",
                        "lagrangian bound (no MIP needed)", (0, 0), tol)
     facility_ok, forced, pair_ok = fixing(weighted, lag.multipliers, p, fix, allowed, target)
     if (not pair_ok.any(axis=1).all() or forced.sum() > p or facility_ok.sum() < p):
-        return _result(raw, w, cand, open_, ub if integral else max(lb, target), start, "none",
+        return _result(raw, w, cand, open_, max(lb, excluded_above(target, integral)), start, "none",
                        "lagrangian bound + fixing (no MIP needed)", (0, 0), tol)
     reduced = np.where(pair_ok, weighted, np.inf)
     now = time.perf_counter()
@@ -198,24 +198,26 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
         if cand_obj < ub:
             ub, open_ = cand_obj, tree.open
     if tree.complete:
-        return _result(raw, w, cand, open_, ub if integral else max(lb, ub - improvement), start, "none",
+        proven = excluded_above(tree.objective - improvement, integral)
+        return _result(raw, w, cand, open_, max(lb, proven), start, "none",
                        f"lagrangian branch and bound ({tree.nodes} nodes) + fixing", (0, 0), tol)
-    improvement = max(gap * ub, 1.0 if integral else 1e-9 * max(1.0, ub))
-    target = ub - improvement
+    tree_improvement, root_target = improvement, target
     fac, arrays, offset = _radius_model(weighted, pair_ok, facility_ok, forced, p)
     remaining = None if deadline is None else deadline - time.perf_counter()
-    out = run_highs(*arrays, offset=offset, time_limit=remaining, threads=threads, rel_gap=gap, abs_gap=(1.0 - 1e-6) if integral else 1e-9 * max(1.0, abs(ub)))
+    out = run_highs(*arrays, offset=offset, time_limit=remaining, threads=threads, rel_gap=gap,
+                    abs_gap=(1.0 - 1e-6) if integral else 1e-9 * max(1.0, abs(ub)))
     size = (arrays[0].size, arrays[4].shape[0])
     if out.values is not None:
         cols = fac[out.values[: fac.size] > 0.5]
         obj = float((w * raw[np.arange(raw.shape[0]), assign(raw, cols)[0]]).sum())
         if obj < ub:
             ub, open_ = obj, cols
-    if not tree.complete and np.isfinite(tree.bound):
-        lb = max(lb, math.ceil(tree.bound - 1e-6) if integral else tree.bound)
+    if np.isfinite(tree.bound):  # unexplored nodes, pruned nodes, and what root fixing excluded
+        open_nodes = math.ceil(tree.bound - 1e-6) if integral else tree.bound
+        lb = max(lb, min(open_nodes, excluded_above(tree.objective - tree_improvement, integral),
+                         excluded_above(root_target, integral)))
     mip_bound = math.ceil(out.dual_bound - 1e-6) if integral and np.isfinite(out.dual_bound) else out.dual_bound
-    beyond = ub if integral else target  # every solution outside the reduced model costs more
-    bound = max(lb, min(mip_bound, beyond))
+    bound = max(lb, min(mip_bound, excluded_above(root_target, integral)))
     return _result(raw, w, cand, open_, bound, start, "highs",
                    "radius (Elloumi) + lagrangian fixing", size, tol)
 

@@ -47,8 +47,16 @@ class Lagrangian:
     iterations: int
 
 
-def _relaxed(cost: np.ndarray, u: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray):
-    """Solve the relaxed problem: returns (L, rho, chosen mask, largest chosen free rho, next rho)."""
+def relax(cost: np.ndarray, u: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray):
+    """Solve the Lagrangian relaxation at multipliers ``u``.
+
+    Returns
+    -------
+    (float, ndarray, ndarray of bool, float, float)
+        The bound ``L(u)``, each facility's ``rho``, the facilities the relaxation opens, the
+        largest ``rho`` among the free ones opened and the smallest among the free ones not
+        opened.
+    """
     rho = np.minimum(cost - u[:, None], 0.0).sum(axis=0)
     m = rho.size
     chosen = np.zeros(m, dtype=bool)
@@ -117,7 +125,7 @@ def subgradient(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray
     tried: set[bytes] = set()
     it = 0
     for it in range(1, max_iterations + 1):
-        value, rho, chosen, _, _ = _relaxed(cost, u, p, fixed, allowed)
+        value, rho, chosen, _, _ = relax(cost, u, p, fixed, allowed)
         if value > best_l + 1e-9 * max(1.0, abs(value)):
             best_l, best_u, stall = value, u.copy(), 0
         else:
@@ -169,7 +177,7 @@ def fixing(cost: np.ndarray, u: np.ndarray, p: int, fixed: np.ndarray, allowed: 
         ``facility_ok`` (n_facilities,), ``forced_open`` (n_facilities,) and ``pair_ok``
         (n_clients, n_facilities): the facilities, forced facilities and pairs that survive.
     """
-    value, rho, chosen, last, after = _relaxed(cost, u, p, fixed, allowed)
+    value, rho, chosen, last, after = relax(cost, u, p, fixed, allowed)
     tol = 1e-9 * max(1.0, abs(target))
     k = p - int(fixed.size)
     is_fixed = np.zeros(rho.size, dtype=bool)

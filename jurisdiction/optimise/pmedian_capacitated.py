@@ -231,7 +231,7 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
     target = ub - step
     lb_eff = math.ceil(lb - 1e-6) if integral and np.isfinite(lb) else lb
     if best is not None and lb_eff > target:
-        return _finish(cost, best, ub if integral else lb, start, "none",
+        return _finish(cost, best, lb_eff, start, "none",
                        "knapsack lagrangian bound (no MIP needed)", (0, 0), tol)
     pair_ok, facility_ok = usable, np.ones(m, dtype=bool)
     if u is not None and np.isfinite(ub):

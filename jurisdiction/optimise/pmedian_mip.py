@@ -168,3 +168,12 @@ def relative_gap(objective: float, bound: float) -> float:
     if bound >= objective:
         return 0.0
     return float((objective - bound) / max(abs(objective), 1e-12))
+
+
+def excluded_above(target: float, integral: bool) -> float:
+    """Lower bound on every solution that fixing against ``target`` excluded.
+
+    Fixing removes only solutions costing more than ``target``; with integer costs they cost at
+    least ``floor(target) + 1``.
+    """
+    return float(np.floor(target + 1e-9) + 1.0) if integral else float(target)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jurisdiction.optimise.pmedian_bounds import _relaxed, fixing, subgradient
+from jurisdiction.optimise.pmedian_bounds import relax, fixing, subgradient
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class TreeResult:
         True when every node was explored or pruned: no solution cheaper than
         ``objective - improvement`` exists.
     bound : float
-        Smallest bound among the unexplored nodes when incomplete (else ``objective``).
+        Smallest bound among the unexplored nodes when incomplete (else ``objective``); every
+        pruned node only held solutions costing more than ``objective - improvement``.
     nodes : int
         Nodes explored.
     """
@@ -88,8 +89,7 @@ def branch_and_bound(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.nd
     nodes = 0
     while stack:
         if deadline is not None and time.perf_counter() > deadline:
-            bound = min(min(s[3] for s in stack), best)
-            return TreeResult(np.sort(best_open), best, False, bound, nodes)
+            return TreeResult(np.sort(best_open), best, False, min(s[3] for s in stack), nodes)
         forced, alive, u, parent_bound, mask_cols, mask = stack.pop()
         if parent_bound > best - improvement:
             continue
@@ -117,7 +117,7 @@ def branch_and_bound(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.nd
                           max_iterations=node_iterations, start=u, step=0.5, search_every=0)
         if lag.bound > best - improvement:
             continue
-        _, rho, chosen, _, _ = _relaxed(sub, lag.multipliers, p, fix_sub, ones)
+        _, rho, chosen, _, _ = relax(sub, lag.multipliers, p, fix_sub, ones)
         value = _cost_of(sub, np.flatnonzero(chosen))
         if value < best:
             best, best_open = value, cols[chosen]
