@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pulp
@@ -22,7 +23,7 @@ from jurisdiction.optimise.contiguity import cut_rows, is_connected
 from jurisdiction.optimise.infeasibility import describe_combination, explain_prepared
 from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution, prepare
 from jurisdiction.optimise.model import Built, build, expression
-from jurisdiction.optimise.solver import Run, run
+from jurisdiction.optimise.solver import Run, relative_gap, run
 
 #: Most contiguity cut rounds before giving up.
 MAX_ROUNDS = 500
@@ -115,7 +116,7 @@ def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | 
             continue
         proving = loose == options.gap
         if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
-            return Run("no-solution", math.nan, math.nan, math.inf, result.seconds), rounds
+            return Run("no-solution", math.nan, result.bound, math.inf, result.seconds), rounds
         seen = set()
         for other in _saved_assignments(built, n, options.solver):
             rows += cut_rows(p.adjacency, other, built.roots, centres, built.lookup)
@@ -176,6 +177,15 @@ def _solve_plain_pmedian(p: Prepared, options: Options, t0: float) -> Solution |
                     n_variables=int(res.n_variables), n_constraints=int(res.n_constraints))
 
 
+def _shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
+    """A connected plan from the compact shortest-path form (half the time left), or None."""
+    budget = None if deadline is None else max((deadline - time.perf_counter()) / 2, 0.5)
+    try:
+        return solve(instance, replace(options, contiguity="shortest-path", time_limit=budget))
+    except InfeasibleError:
+        return None
+
+
 def solve(instance: Instance, options: Options = Options()) -> Solution:
     """Choose centres and assign every village, whole, to one of them.
 
@@ -212,11 +222,28 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         sol = _solve_plain_pmedian(p, options, t0)
         if sol is not None:
             return sol
+    incumbent = None
+    if options.contiguity == "cuts" and options.model == "p-median":
+        incumbent = _shortest_path_incumbent(instance, options, deadline)
     built = build(p, options)
     warm = options.warm_start is not None
     if warm:
         _set_start(built, p, options, options.warm_start)
+    if incumbent is not None:
+        # Only plans better than the connected incumbent by more than the gap are sought: if
+        # none exists, the cut rounds end infeasible, which proves the incumbent optimal.
+        step = max(options.gap, 1e-9) * abs(incumbent.objective)
+        built.prob.addConstraint(built.primary <= incumbent.objective - step)
     first, rounds = _solve_stage(built, p, options, deadline, warm)
+    if incumbent is not None and first.status not in ("optimal", "feasible"):
+        proved = first.status == "infeasible"
+        # The cut rounds relax the problem, so their bound holds for it; the compact form's does not.
+        bound = incumbent.objective if proved else min(incumbent.objective, first.bound) if math.isfinite(first.bound) else math.nan
+        return replace(incumbent, status="optimal" if proved else "feasible", bound=float(bound),
+                       gap=0.0 if proved else float(relative_gap(incumbent.objective, bound)),
+                       seconds=time.perf_counter() - t0, formulation=built.formulation + " (from shortest-path incumbent)",
+                       n_variables=len(built.prob.variables()), n_constraints=len(built.prob.constraints),
+                       rounds=rounds + incumbent.rounds)
     if first.status not in ("optimal", "feasible"):
         raise _fail(p, options, first)
     assignment = _assignment(built, n)

@@ -101,7 +101,10 @@ def _run_highs(prob, time_limit, gap, threads, warm_start, msg) -> Run:
         return Run("unbounded" if status == ms.kUnbounded else "infeasible", math.nan, math.nan, math.inf, seconds)
     has_solution = info.primal_solution_status == 2
     if not has_solution:
-        return Run("no-solution", math.nan, math.nan, math.inf, seconds)
+        bound = float(info.mip_dual_bound)
+        if prob.sense == pulp.LpMaximize:
+            bound = -bound
+        return Run("no-solution", math.nan, bound if math.isfinite(bound) else math.nan, math.inf, seconds)
     objective = float(info.objective_function_value)
     bound = float(info.mip_dual_bound)
     if prob.sense == pulp.LpMaximize:  # PuLP hands HiGHS the negated objective
