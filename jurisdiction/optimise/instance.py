@@ -108,8 +108,8 @@ class Options:
         ...at this penalty per unit of weight that leaves its home station's centre.
     solver : "highs" or "cbc"
     time_limit : float or None
-        Seconds, per solve (a contiguity cut round or a second lexicographic stage counts
-        against the same budget).
+        Seconds for the whole call, model building, cut rounds and second stages included
+        (each solver call still gets at least 0.5 s, so a call may overrun by that much).
     gap : float
         Relative gap tolerance.
     threads : int or None
