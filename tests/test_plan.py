@@ -1,0 +1,91 @@
+"""plan() on generated counties: the pipeline end to end, checked against its own inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jurisdiction import Scenario, compare, generate_county, plan
+from jurisdiction.adjacency import village_adjacency
+from jurisdiction.errors import InfeasibleError, ScenarioError
+
+
+@pytest.fixture(scope="module")
+def county():
+    return generate_county(seed=7, n_villages=120, n_stations=10)
+
+
+@pytest.fixture(scope="module")
+def balanced(county):
+    scenario = Scenario(name="balanced", centres=4, limit=40, balance=0.25, contiguity="shortest-path", time_limit=60)
+    return plan(county.villages, county.stations, county.roads, scenario, county.jurisdictions)
+
+
+def test_every_village_assigned_once_within_limit(county, balanced):
+    villages = balanced.villages
+    assert sorted(villages["village_id"]) == sorted(county.villages["village_id"])
+    assert villages["centre"].isin(balanced.centres).all()
+    assert (villages["minutes"] <= 40).all()
+    times = balanced.travel_times
+    recomputed = [times.at[v, c] for v, c in zip(villages["village_id"], villages["centre"], strict=True)]
+    assert np.allclose(villages["minutes"], recomputed)
+
+
+def test_balance_contiguity_and_district_table(balanced):
+    table = balanced.districts
+    assert len(table) == 4
+    mean = balanced.villages["population"].sum() / 4
+    assert (table["population"] >= 0.75 * mean - 1e-6).all() and (table["population"] <= 1.25 * mean + 1e-6).all()
+    assert table["villages"].sum() == len(balanced.villages)
+    metric = balanced.villages.to_crs(32648)
+    adjacency = village_adjacency(metric).tocsr()
+    from scipy.sparse.csgraph import connected_components
+
+    for centre in table["centre"]:
+        members = np.flatnonzero(metric["centre"].to_numpy() == centre)
+        n, _ = connected_components(adjacency[members][:, members], directed=False)
+        assert n == 1, centre
+    assert (table["area_km2"] > 0).all() and (table["road_km"] > 0).all()
+    assert balanced.solver["status"] == "optimal"
+
+
+def test_metrics_before_after_and_compare(county, balanced):
+    metrics = balanced.metrics
+    assert metrics.loc["split villages", "before"] == len(county.defects.split_villages)
+    assert metrics.loc["split villages", "after"] == 0
+    assert metrics.loc["stations or centres", "after"] == 4
+    other = plan(
+        county.villages, county.stations, county.roads, Scenario(name="six", centres=6, limit=40), county.jurisdictions
+    )
+    side_by_side = compare(balanced, other)
+    assert list(side_by_side.columns) == ["current", "balanced", "six"]
+    assert side_by_side.loc["population-weighted mean minutes", "six"] <= side_by_side.loc["population-weighted mean minutes", "balanced"]
+
+
+def test_roles_without_bundling(balanced):
+    stations = balanced.stations
+    centres = stations[stations["role"] == "centre"]
+    assert sorted(centres["station_id"]) == sorted(balanced.centres)
+    posts = stations[stations["role"] == "post"]
+    assert posts["centre"].isin(balanced.centres).all()
+    assert len(balanced.bundles) == len(posts)
+
+
+def test_point_villages_plan(county):
+    points = county.villages.copy()
+    points["geometry"] = points.geometry.representative_point()
+    result = plan(points, county.stations, county.roads, Scenario(centres=3, limit=60, contiguity="shortest-path"))
+    assert result.diagnosis.geometric_splits is None
+    assert len(result.districts) == 3
+
+
+def test_infeasible_and_bad_scenarios_are_explained(county):
+    with pytest.raises(InfeasibleError, match="no candidate centre within 1 min"):
+        plan(county.villages, county.stations, county.roads, Scenario(centres=3, limit=1))
+    with pytest.raises(ScenarioError, match="bundling.stations"):
+        plan(
+            county.villages,
+            county.stations,
+            county.roads,
+            Scenario(centres=2, bundle_sizes=(2, 3), bundle_stations=("nope",)),
+        )
