@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 
 from jurisdiction.errors import InfeasibleError, InputError
 from jurisdiction.optimise.pmedian import solve_capacitated_pmedian, solve_pmedian, textbook_pmedian
+from jurisdiction.optimise.pmedian_capacitated import _prepare, _relax, _strong_model
+from jurisdiction.optimise.pmedian_columns import column_generation, lagrangian_value, master_heuristic, price
+from jurisdiction.optimise.pmedian_mip import run_highs
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -210,3 +213,38 @@ def test_orlib_pmedcap1_instance_1(shared):
     result = solve_capacitated_pmedian(cost, p, demand, capacity)
     assert (round(result.objective), result.status) == (713, "optimal")
     assert np.bincount(result.assignment, weights=demand).max() <= capacity
+
+
+@settings(deadline=None, max_examples=40)
+@given(capacitated_instances())
+def test_column_generation_bound_is_valid_and_at_least_lp(instance):
+    cost, p, demand, capacity = instance
+    best = brute_capacitated(cost, p, demand, capacity)
+    if not np.isfinite(best):
+        return
+    cost, d, q, usable = _prepare(cost, p, demand, capacity)
+    n, m = cost.shape
+    columns = column_generation(cost, usable, d, q, p, None)
+    assert columns.converged and columns.bound == pytest.approx(columns.lp_value, abs=1e-6)
+    assert columns.bound <= best + 1e-6
+    # At least the LP bound of the strong compact model ...
+    _, _, arrays = _strong_model(cost, usable, np.zeros(m), np.ones(m), d, q, p)
+    lp = run_highs(*arrays[:3], np.zeros(arrays[0].size, dtype=bool), *arrays[4:])
+    assert columns.bound >= lp.objective - 1e-6
+    # ... and at least the knapsack Lagrangian bound at any multipliers.
+    for u in (columns.duals, np.zeros(n), cost.min(axis=1) + 1.0):
+        assert columns.bound >= _relax(cost, usable, u, d, q, p)[0] - 1e-6
+    a = master_heuristic(cost, columns, p)
+    if a is not None:
+        assert np.bincount(a, weights=d, minlength=m).max() <= capacity + 1e-9
+        assert np.unique(a).size <= p and cost[np.arange(n), a].sum() >= best - 1e-9
+
+
+def test_column_generation_on_pmedcap1_instance_1(shared):
+    bench = _bench("orlib_pmedcap")
+    cost, p, demand, capacity = bench.read_pmedcap(shared / "benchmarks" / "orlib-pmedcap" / "pmedcap1_01.txt")
+    cost, d, q, usable = _prepare(cost, p, demand, capacity)
+    columns = column_generation(cost, usable, d, q, p, None)
+    assert columns.converged and 700 <= columns.bound <= 713
+    value, _ = price(cost, usable, columns.duals, d, q)
+    assert lagrangian_value(columns.duals, value, p) == pytest.approx(columns.bound)
