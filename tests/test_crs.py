@@ -6,6 +6,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import prcoords
 import pyproj
 import pytest
 from hypothesis import given, settings
@@ -15,7 +16,6 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from jurisdiction import crs
 from jurisdiction.errors import InputError
 
-prcoords = pytest.importorskip("prcoords")
 GEOD = pyproj.Geod(ellps="WGS84")
 
 # A grid over China's bounding box (inside the offset box), 0.5-degree steps off the box edges.

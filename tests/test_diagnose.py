@@ -12,6 +12,8 @@ from shapely.geometry import LineString, Point, box
 
 from jurisdiction.diagnose import SmallStationRule, diagnose
 from jurisdiction.errors import InputError
+from jurisdiction.example import load_example
+from jurisdiction.synthetic import generate_county
 
 UTM = "EPSG:32648"
 X0, Y0 = 500_000.0, 3_350_000.0
@@ -226,8 +228,7 @@ def test_split_iff_both_sides_above_tolerance(cut, n_extra):
 
 
 def _county(seed: int, n_villages: int = 200, n_stations: int = 16):
-    synthetic = pytest.importorskip("jurisdiction.synthetic")
-    return synthetic.generate_county(seed, n_villages, n_stations)
+    return generate_county(seed, n_villages, n_stations)
 
 
 #: Small stations in generated counties have 2 to 4 officers, the others at least 6.
@@ -344,13 +345,10 @@ def test_reach_on_generated_county_recomputed_independently():
 
 @pytest.fixture(scope="module")
 def dianjiang():
-    example = pytest.importorskip("jurisdiction.example")
-    if "dianjiang" not in example.available_examples():
-        pytest.skip("the Dianjiang example data (data/dianjiang/dianjiang.gpkg) is not in the checkout")
     from jurisdiction.roads import road_graph
     from jurisdiction.travel import travel_time_matrix
 
-    ex = example.load_example("dianjiang")
+    ex = load_example("dianjiang")
     tt = travel_time_matrix(road_graph(ex.roads), ex.villages, ex.stations)
     return ex, tt
 

