@@ -89,3 +89,18 @@ def test_infeasible_and_bad_scenarios_are_explained(county):
             county.roads,
             Scenario(centres=2, bundle_sizes=(2, 3), bundle_stations=("nope",)),
         )
+
+
+def test_hostile_names_stay_text_in_real_outputs(county, tmp_path):
+    from jurisdiction import current_map, plan_map, write_report
+    from plan_fixture import assert_only_escaped
+
+    villages = county.villages.copy()
+    villages.loc[0, "name"] = "<img src=x onerror=alert(1)>"
+    stations = county.stations.copy()
+    stations.loc[0, "name"] = "<img src=x onerror=alert(1)> 派出所"
+    result = plan(villages, stations, county.roads, Scenario(centres=3, limit=60), county.jurisdictions)
+    for language in ("zh", "en"):
+        assert_only_escaped(plan_map(result, tmp_path / f"plan_{language}.html", language=language).read_text(encoding="utf-8"))
+        assert_only_escaped(current_map(result, tmp_path / f"now_{language}.html", language=language).read_text(encoding="utf-8"))
+        assert_only_escaped(write_report(result, tmp_path / f"report_{language}.html", language=language).read_text(encoding="utf-8"))
