@@ -16,6 +16,7 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import osmnx as ox
 import pandas as pd
 
 from jurisdiction import adjacency, districts
@@ -166,6 +167,8 @@ def plan(
 
     say("building the road graph")
     graph = road_graph(roads if road_lines is None else road_lines, speeds=scenario.speeds or None)
+    if road_lines is None:  # an osmnx graph: its edges are the road lines of the district table
+        road_lines = ox.graph_to_gdfs(graph, nodes=False)[["road_class", "geometry"]].reset_index(drop=True)
     say("computing travel times")
     times = travel_time_matrix(graph, villages, stations, access_speed_kph=scenario.access_speed)
     times = times.reindex(index=villages["village_id"], columns=stations["station_id"])

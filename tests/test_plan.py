@@ -104,3 +104,12 @@ def test_hostile_names_stay_text_in_real_outputs(county, tmp_path):
         assert_only_escaped(plan_map(result, tmp_path / f"plan_{language}.html", language=language).read_text(encoding="utf-8"))
         assert_only_escaped(current_map(result, tmp_path / f"now_{language}.html", language=language).read_text(encoding="utf-8"))
         assert_only_escaped(write_report(result, tmp_path / f"report_{language}.html", language=language).read_text(encoding="utf-8"))
+
+
+def test_plan_from_an_osmnx_graph(county):
+    from jurisdiction.roads import road_graph
+
+    graph = road_graph(county.roads)
+    result = plan(county.villages, county.stations, graph, Scenario(centres=3, limit=60))
+    assert result.districts["road_km"].sum() > 0
+    assert len(result.districts) == 3
