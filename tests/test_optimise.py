@@ -268,3 +268,29 @@ def test_warm_start_with_bundling_gives_same_optimum():
     warm = solve(inst, Options(bundle_sizes=(1, 3), centres=3, gap=0.0, warm_start=cold.assignment))
     assert warm.objective == pytest.approx(cold.objective)
     assert (warm.bundle[inst.home] == warm.assignment).all()
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]))
+def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m, k, e):
+    from jurisdiction.optimise.balanced import balanced_start
+
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, None)
+    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    cost = inst.weights[:, None] * inst.times
+    total = inst.weights.sum()
+    lo, hi = (1 - e) * total / k, (1 + e) * total / k
+    plan, value = balanced_start(cost, inst.weights, k, lo, hi, inst.station_village, np.ones(m, bool),
+                                 np.zeros(m, bool), 5.0)
+    if plan is None:
+        assert value == np.inf
+        return
+    assert len(grid), "a balanced plan was found where brute force finds none"
+    centres = np.unique(plan)
+    assert centres.size == k
+    assert (plan[inst.station_village[centres]] == centres).all()  # a centre keeps its own village
+    load = np.bincount(plan, weights=inst.weights, minlength=m)[centres]
+    assert (load >= lo - 1e-6).all() and (load <= hi + 1e-6).all()
+    assert value == pytest.approx(cost[np.arange(n), plan].sum())
+    assert value >= pmedian_cost(inst, grid).min() - 1e-6

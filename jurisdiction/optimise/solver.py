@@ -65,7 +65,7 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 def run(prob: pulp.LpProblem, solver: str, *, time_limit: float | None, gap: float, threads: int | None,
-        warm_start: bool = False, msg: bool = False) -> Run:
+        warm_start: bool = False, msg: bool = False, highs_options: dict | None = None) -> Run:
     """Solve ``prob`` in place (variables get their values) and report what the solver proved.
 
     Parameters
@@ -79,15 +79,17 @@ def run(prob: pulp.LpProblem, solver: str, *, time_limit: float | None, gap: flo
     threads : int or None
     warm_start : bool
         Pass the variables' current values as a starting solution.
+    highs_options : dict or None
+        Further HiGHS options by name (ignored by CBC).
     """
     if solver == "highs":
-        return _run_highs(prob, time_limit, gap, threads, warm_start, msg)
+        return _run_highs(prob, time_limit, gap, threads, warm_start, msg, highs_options or {})
     return _run_cbc(prob, time_limit, gap, threads, warm_start, msg)
 
 
-def _run_highs(prob, time_limit, gap, threads, warm_start, msg) -> Run:
+def _run_highs(prob, time_limit, gap, threads, warm_start, msg, extra) -> Run:
     s = _HiGHS(warm_start=warm_start, msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads,
-               mip_improving_solution_save=True)
+               mip_improving_solution_save=True, **extra)
     t0 = time.perf_counter()
     prob.solve(s)
     seconds = time.perf_counter() - t0

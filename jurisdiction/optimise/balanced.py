@@ -1,0 +1,226 @@
+"""A good starting plan for the balanced p-median, found before the MIP.
+
+The MIP with tight balance (e.g. ±0.5 %) has a weak LP bound and HiGHS is slow to find good
+plans on its own; given a near-optimal incumbent, its reduced-cost fixing removes most pairs
+at the root. This heuristic alternates two steps from several starting centre sets:
+
+1. *assign*: with the centres fixed, the balanced assignment is a small MIP (n x K binaries,
+   one row per village, two load rows per centre) solved by HiGHS directly;
+2. *recentre*: each district takes as its centre the station (among those standing in it)
+   with the least cost to its villages;
+
+and then tries swaps of a centre with another station of its district, ranked by the LP of
+the assignment and checked with its MIP. The result is only a starting plan: the MIP proves
+or improves it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import highspy
+import numpy as np
+
+#: Time limit of one fixed-centre assignment MIP (seconds).
+ASSIGN_SECONDS = 2.0
+#: Swaps checked with the MIP per local-search pass.
+SWAPS_CHECKED = 4
+
+
+def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
+           *, integer: bool = True, seconds: float = ASSIGN_SECONDS) -> tuple[np.ndarray | None, float]:
+    """Best assignment of villages to fixed ``centres`` with every load within ``[lo, hi]``.
+
+    Parameters
+    ----------
+    cost : ndarray, shape (n, m)
+        Cost of village v at station c (``inf`` = pair not allowed).
+    load : ndarray, shape (n,)
+        Balance weight of each village.
+    centres : ndarray of int
+        The open stations.
+    roots : ndarray of int, shape (m,)
+        Village each station stands in (kept by its centre), -1 none.
+    lo, hi : float
+        Load bounds of every centre.
+    integer : bool
+        False: the LP relaxation only (its value is a bound for these centres).
+
+    Returns
+    -------
+    assignment, value
+        Station index per village (None when no plan was found or ``integer`` is False) and the
+        objective (``inf`` when infeasible).
+    """
+    n, k = cost.shape[0], centres.size
+    c = cost[:, centres]
+    ok = np.isfinite(c)
+    nv = n * k
+    lower = np.zeros(nv)
+    upper = ok.ravel().astype(float)
+    for slot, s in enumerate(centres.tolist()):
+        if roots[s] >= 0:
+            if not ok[roots[s], slot]:
+                return None, np.inf
+            lower[roots[s] * k + slot] = 1.0
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("time_limit", float(seconds))
+    h.setOptionValue("mip_rel_gap", 1e-6)
+    h.addVars(nv, lower, upper)
+    h.changeColsCost(nv, np.arange(nv, dtype=np.int32), np.where(ok, c, 0.0).ravel())
+    if integer:
+        h.changeColsIntegrality(nv, np.arange(nv, dtype=np.int32), np.full(nv, highspy.HighsVarType.kInteger, dtype=np.uint8))
+    idx = np.arange(nv, dtype=np.int32)
+    h.addRows(n, np.ones(n), np.ones(n), nv, (np.arange(n) * k).astype(np.int32), idx, np.ones(nv))
+    by_slot = (np.arange(n)[None, :] * k + np.arange(k)[:, None]).ravel().astype(np.int32)
+    h.addRows(k, np.full(k, float(lo)), np.full(k, float(hi)), nv, (np.arange(k) * n).astype(np.int32), by_slot,
+              np.tile(load.astype(float), k))
+    h.run()
+    info = h.getInfo()
+    if info.primal_solution_status != 2:
+        return None, np.inf
+    value = float(info.objective_function_value)
+    if not integer:
+        return None, value
+    x = np.asarray(h.getSolution().col_value).reshape(n, k)
+    return centres[x.argmax(axis=1)], value
+
+
+def recentre(cost: np.ndarray, assignment: np.ndarray, roots: np.ndarray, allowed: np.ndarray,
+             fixed: np.ndarray) -> np.ndarray:
+    """Each district's best station among those standing in it (fixed centres stay)."""
+    out = []
+    for c in np.unique(assignment).tolist():
+        members = np.flatnonzero(assignment == c)
+        if fixed[c]:
+            out.append(c)
+            continue
+        inside = np.flatnonzero(allowed & ~fixed & np.isin(roots, members))
+        inside = inside[np.isfinite(cost[np.ix_(members, inside)]).all(axis=0)] if inside.size else inside
+        if inside.size == 0:
+            out.append(c)
+            continue
+        totals = cost[np.ix_(members, inside)].sum(axis=0)
+        best = int(inside[np.argmin(totals)])
+        out.append(best if totals.min() < cost[members, c].sum() - 1e-12 else c)
+    return np.array(sorted(set(out)), dtype=np.int64)
+
+
+def _starts(cost: np.ndarray, k: int, allowed: np.ndarray, fixed: np.ndarray, rng: np.random.Generator,
+            count: int) -> list[np.ndarray]:
+    """Greedy p-median centre sets (ignoring balance), the first deterministic, then randomised."""
+    finite = np.where(np.isfinite(cost), cost, cost[np.isfinite(cost)].max(initial=0.0) * 10 + 1)
+    out = []
+    for attempt in range(count):
+        chosen = list(np.flatnonzero(fixed).tolist())
+        best = finite[:, chosen].min(axis=1) if chosen else np.full(cost.shape[0], np.inf)
+        while len(chosen) < k:
+            totals = np.minimum(best[:, None], finite).sum(axis=0)
+            totals[~allowed] = np.inf
+            totals[chosen] = np.inf
+            if attempt == 0:
+                j = int(np.argmin(totals))
+            else:
+                cand = np.argsort(totals)[:3]
+                cand = cand[np.isfinite(totals[cand])]
+                j = int(rng.choice(cand))
+            chosen.append(j)
+            best = np.minimum(best, finite[:, j])
+        out.append(np.array(sorted(chosen), dtype=np.int64))
+    return out
+
+
+def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
+                   allowed: np.ndarray, fixed: np.ndarray, seconds: float,
+                   extra_starts: list[np.ndarray] = ()) -> tuple[np.ndarray | None, float]:
+    """A balanced plan with ``k`` centres: alternate assign/recentre, then swap centres.
+
+    Parameters
+    ----------
+    cost : ndarray, shape (n, m)
+        Objective cost of each village-station pair, ``inf`` where the pair is not allowed.
+    load : ndarray, shape (n,)
+        Balance weights.
+    k : int
+        Number of centres.
+    lo, hi : float
+        Load bounds of every centre.
+    roots, allowed, fixed : ndarray, shape (m,)
+        Village each station stands in (-1 none); may be a centre; must be a centre.
+    seconds : float
+        Time budget.
+    extra_starts : list of ndarray
+        Further centre sets to start from (e.g. the centres the LP relaxation opens most).
+
+    Returns
+    -------
+    assignment, value
+        Station per village and its cost, or (None, inf) when nothing balanced was found.
+    """
+    t_end = time.perf_counter() + seconds
+    rng = np.random.default_rng(0)
+    best_a, best_v = None, np.inf
+    seen: dict[tuple, tuple] = {}
+
+    def evaluate(cs: np.ndarray):
+        key = tuple(cs.tolist())
+        if key not in seen:
+            seen[key] = assign(cost, load, cs, roots, lo, hi,
+                               seconds=min(ASSIGN_SECONDS, max(t_end - time.perf_counter(), 0.1)))
+        return seen[key]
+
+    def descend(cs: np.ndarray):
+        a, v = evaluate(cs)
+        while a is not None and time.perf_counter() < t_end:
+            nxt = recentre(cost, a, roots, allowed, fixed)
+            if nxt.size != k:
+                break
+            a2, v2 = evaluate(nxt)
+            if a2 is None or v2 >= v - 1e-9:
+                break
+            a, v = a2, v2
+        return a, v
+
+    starts = list(extra_starts) + _starts(cost, k, allowed, fixed, rng, 4)
+    for cs in starts:
+        if time.perf_counter() >= t_end:
+            break
+        if cs.size != k:
+            continue
+        a, v = descend(np.asarray(sorted(cs), dtype=np.int64))
+        if a is not None and v < best_v - 1e-9:
+            best_a, best_v = a, v
+    # Swap a centre with another station of its district or next to it, best LP first.
+    improved = best_a is not None
+    while improved and time.perf_counter() < t_end:
+        improved = False
+        cs = np.unique(best_a)
+        trials = []
+        for c in cs.tolist():
+            if fixed[c]:
+                continue
+            for s in np.flatnonzero(allowed & ~np.isin(np.arange(allowed.size), cs)).tolist():
+                r = roots[s]
+                if r >= 0 and best_a[r] != c:
+                    continue
+                new = np.array(sorted(set(cs.tolist()) - {c} | {s}), dtype=np.int64)
+                if tuple(new.tolist()) in seen:
+                    continue
+                trials.append(new)
+        scored = []
+        for new in trials:
+            if time.perf_counter() >= t_end:
+                break
+            scored.append((assign(cost, load, new, roots, lo, hi, integer=False)[1], new))
+        scored.sort(key=lambda t: t[0])
+        for lp, new in scored[:SWAPS_CHECKED]:
+            if lp >= best_v - 1e-9 or time.perf_counter() >= t_end:
+                break
+            a, v = descend(new)
+            if a is not None and v < best_v - 1e-9:
+                best_a, best_v = a, v
+                improved = True
+                break
+    return best_a, best_v
