@@ -214,6 +214,21 @@ def _balanced_plan(built: Built, p: Prepared, options: Options, deadline: float 
     return plan
 
 
+def _relaxed_without_contiguity(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
+    """The balanced p-median without contiguity (a third of the time left), or None.
+
+    Its bound is a bound with contiguity too, and when its optimal plan is connected it is
+    the optimum with contiguity.
+    """
+    if options.balance is None or options.bundle_sizes is not None:
+        return None
+    budget = None if deadline is None else max((deadline - time.perf_counter()) / 3, 0.5)
+    try:
+        return solve(instance, replace(options, contiguity=None, time_limit=budget))
+    except InfeasibleError:
+        return None
+
+
 def _shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
     """A connected plan from the compact shortest-path form (half the time left), or None."""
     budget = None if deadline is None else max((deadline - time.perf_counter()) / 2, 0.5)
@@ -260,8 +275,23 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         if sol is not None:
             return sol
     incumbent = None
+    relaxed = None
     if options.contiguity == "cuts" and options.model == "p-median":
-        incumbent = _shortest_path_incumbent(instance, options, deadline)
+        relaxed = _relaxed_without_contiguity(instance, options, deadline)
+        if relaxed is not None and is_connected(p.adjacency, relaxed.assignment):
+            if relaxed.status == "optimal":
+                # The optimum without contiguity is connected: it is the optimum with it.
+                return replace(relaxed, seconds=time.perf_counter() - t0,
+                               formulation=relaxed.formulation + ", contiguity cuts (optimum without contiguity is connected)")
+            incumbent = relaxed
+        sp = _shortest_path_incumbent(instance, options, deadline)
+        if sp is not None and (incumbent is None or sp.objective < incumbent.objective):
+            incumbent = sp
+        if incumbent is not None and relaxed is not None and relaxed.status in ("optimal", "feasible") \
+                and relative_gap(incumbent.objective, relaxed.bound) <= options.gap:
+            # The bound without contiguity already closes the gap of the connected incumbent.
+            return replace(incumbent, status="optimal", bound=float(relaxed.bound), gap=0.0,
+                           seconds=time.perf_counter() - t0, rounds=incumbent.rounds)
     built = build(p, options)
     warm = options.warm_start is not None
     if warm:
@@ -281,6 +311,8 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         proved = first.status == "infeasible"
         # The cut rounds relax the problem, so their bound holds for it; the compact form's does not.
         bound = incumbent.objective if proved else min(incumbent.objective, first.bound) if math.isfinite(first.bound) else math.nan
+        if not proved and relaxed is not None and math.isfinite(relaxed.bound):
+            bound = max(bound, relaxed.bound) if math.isfinite(bound) else relaxed.bound
         return replace(incumbent, status="optimal" if proved else "feasible", bound=float(bound),
                        gap=0.0 if proved else float(relative_gap(incumbent.objective, bound)),
                        seconds=time.perf_counter() - t0, formulation=built.formulation + " (from shortest-path incumbent)",
