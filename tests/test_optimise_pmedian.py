@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from jurisdiction.errors import InfeasibleError, InputError
 from jurisdiction.optimise.pmedian import solve_capacitated_pmedian, solve_pmedian, textbook_pmedian
+from jurisdiction.optimise.pmedian_branch_price import branch_and_price
 from jurisdiction.optimise.pmedian_capacitated import _prepare, _relax, _strong_model
 from jurisdiction.optimise.pmedian_columns import column_generation, lagrangian_value, master_heuristic, price
 from jurisdiction.optimise.pmedian_mip import run_highs
@@ -234,7 +235,7 @@ def test_column_generation_bound_is_valid_and_at_least_lp(instance):
     # ... and at least the knapsack Lagrangian bound at any multipliers.
     for u in (columns.duals, np.zeros(n), cost.min(axis=1) + 1.0):
         assert columns.bound >= _relax(cost, usable, u, d, q, p)[0] - 1e-6
-    a = master_heuristic(cost, columns, p)
+    a = master_heuristic(cost, columns.facility, columns.members, p)
     if a is not None:
         assert np.bincount(a, weights=d, minlength=m).max() <= capacity + 1e-9
         assert np.unique(a).size <= p and cost[np.arange(n), a].sum() >= best - 1e-9
@@ -248,3 +249,46 @@ def test_column_generation_on_pmedcap1_instance_1(shared):
     assert columns.converged and 700 <= columns.bound <= 713
     value, _ = price(cost, usable, columns.duals, d, q)
     assert lagrangian_value(columns.duals, value, p) == pytest.approx(columns.bound)
+
+
+def _first_feasible(cost, p, demand, capacity):
+    n, m = cost.shape
+    for a in itertools.product(range(m), repeat=n):
+        a = np.array(a, dtype=np.int64)
+        if len(set(a.tolist())) <= p and np.bincount(a, weights=demand, minlength=m).max() <= capacity:
+            return a
+    return None
+
+
+@settings(deadline=None, max_examples=40)
+@given(capacitated_instances())
+def test_branch_and_price_finds_and_proves_the_optimum(instance):
+    cost, p, demand, capacity = instance
+    best = brute_capacitated(cost, p, demand, capacity)
+    if not np.isfinite(best):
+        return
+    start = _first_feasible(cost, p, demand, capacity)
+    cost, d, q, usable = _prepare(cost, p, demand, capacity)
+    a, objective, bound, nodes = branch_and_price(cost, usable, d, q, p, start, 1.0)
+    assert objective == pytest.approx(best) and bound == pytest.approx(best) and nodes >= 1
+    assert cost[np.arange(cost.shape[0]), a].sum() == pytest.approx(best)
+    assert np.bincount(a, weights=d, minlength=cost.shape[1]).max() <= capacity + 1e-9
+    assert np.unique(a).size <= p
+
+
+@pytest.mark.parametrize("seed", [23, 101, 133, 148, 246])
+def test_branch_and_price_branches_on_tight_instances(seed):
+    # Seeds whose master LP is fractional: the search needs at least one branching.
+    rng = np.random.default_rng(seed)
+    cost = rng.integers(0, 20, (7, 3)).astype(float)
+    demand = rng.integers(1, 6, 7).astype(float)
+    capacity = float(np.ceil(demand.sum() / 2 * 1.05))
+    best = brute_capacitated(cost, 2, demand, capacity)
+    start = _first_feasible(cost, 2, demand, capacity)
+    cost, d, q, usable = _prepare(cost, 2, demand, capacity)
+    a, objective, bound, nodes = branch_and_price(cost, usable, d, q, 2, start, 1.0)
+    assert nodes >= 3
+    assert objective == pytest.approx(best) and bound == pytest.approx(best)
+    assert np.bincount(a, weights=d, minlength=3).max() <= capacity
+    result = solve_capacitated_pmedian(cost, 2, demand, capacity)
+    assert result.objective == pytest.approx(best) and result.status == "optimal"

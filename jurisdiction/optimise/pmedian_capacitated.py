@@ -25,10 +25,12 @@ import numpy as np
 from scipy import sparse
 
 from jurisdiction.errors import InfeasibleError, InputError, Problem
+from jurisdiction.optimise.pmedian_branch_price import branch_and_price
 from jurisdiction.optimise.pmedian_mip import PMedianResult, relative_gap, run_highs
 from jurisdiction.optimise.pmedian_search import heuristic
 
 _MAX_DP_CELLS = 30_000_000
+_BRANCH_PRICE_SECONDS = 20.0  # then the strong MIP in HiGHS takes over with the best incumbent
 
 
 def _prepare(cost, p, demand, capacity):
@@ -233,6 +235,18 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
     if best is not None and lb_eff > target:
         return _finish(cost, best, lb_eff, start, "none",
                        "knapsack lagrangian bound (no MIP needed)", (0, 0), tol)
+    if dp_ok and best is not None:
+        left = _BRANCH_PRICE_SECONDS if deadline is None else min(_BRANCH_PRICE_SECONDS, remaining(0.3))
+        best, ub, tree_bound, _ = branch_and_price(
+            cost, usable, d, q, p, best, step, deadline=time.perf_counter() + left, root_bound=lb,
+            repair=lambda open_: _alternate(cost, usable, open_, d, q, 2.0))
+        lb = max(lb, tree_bound)
+        step = max(gap * ub, 1.0 if integral else 1e-9 * max(1.0, abs(ub)))
+        target = ub - step
+        lb_eff = math.ceil(lb - 1e-6) if integral and np.isfinite(lb) else lb
+        if lb_eff > target:
+            return _finish(cost, best, lb_eff, start, "none", "branch and price (set-partitioning master)",
+                           (0, 0), tol)
     pair_ok, facility_ok = usable, np.ones(m, dtype=bool)
     if u is not None and np.isfinite(ub):
         # Fix against the incumbent's own cost so that it stays feasible and can start HiGHS.

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+from scipy import sparse
+
+from jurisdiction.optimise.pmedian_mip import run_highs
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class ColumnBound:
         Facility of each generated column (artificial columns excluded).
     members : ndarray of bool, shape (n_columns, n_clients)
         Clients of each generated column.
+    weight : ndarray, shape (n_columns,)
+        Column values in the last master LP solution.
     """
 
     bound: float
@@ -69,16 +74,17 @@ class ColumnBound:
     n_columns: int
     facility: np.ndarray
     members: np.ndarray
+    weight: np.ndarray
 
 
 def price(cost: np.ndarray, usable: np.ndarray, pi: np.ndarray, demand: np.ndarray,
-          capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+          capacity: np.ndarray, forced: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Best cluster of every facility under client duals ``pi``.
 
     Parameters
     ----------
     cost : ndarray, shape (n_clients, n_facilities)
-        Assignment costs (``usable`` marks the finite, capacity-fitting pairs).
+        Assignment costs (``usable`` marks the finite, capacity-fitting, allowed pairs).
     usable : ndarray of bool, shape (n_clients, n_facilities)
     pi : ndarray, shape (n_clients,)
         Client duals (same unit as ``cost``).
@@ -86,20 +92,31 @@ def price(cost: np.ndarray, usable: np.ndarray, pi: np.ndarray, demand: np.ndarr
         Integer demands.
     capacity : ndarray, shape (n_facilities,)
         Integer capacities.
+    forced : ndarray of bool, shape (n_clients, n_facilities), optional
+        Pairs every cluster of that facility must contain (branching).
 
     Returns
     -------
     value : ndarray, shape (n_facilities,)
-        ``min_S sum_{i in S} (c_ij - pi_i)`` over capacity-feasible S (<= 0: S may be empty).
+        ``min_S sum_{i in S} (c_ij - pi_i)`` over capacity-feasible S containing the forced
+        clients (``inf`` when they do not fit; at most 0 when nothing is forced).
     members : ndarray of bool, shape (n_facilities, n_clients)
         A minimising S per facility.
     """
     n, m = cost.shape
-    profit = np.where(usable, pi[:, None] - np.where(usable, cost, 0.0), 0.0)
-    np.maximum(profit, 0.0, out=profit)
-    qi = capacity.astype(np.int64)
-    cap_max = int(qi.max())
+    finite = np.where(usable | (forced if forced is not None else False), cost, 0.0)
     weight = demand.astype(np.int64)
+    qi = capacity.astype(np.int64)
+    constant = np.zeros(m)
+    free = usable
+    if forced is not None and forced.any():
+        free = usable & ~forced
+        qi = qi - (forced * weight[:, None]).sum(axis=0)
+        constant = (forced * (finite - pi[:, None])).sum(axis=0)
+    profit = np.where(free, pi[:, None] - finite, 0.0)
+    np.maximum(profit, 0.0, out=profit)
+    cap = np.maximum(qi, 0)
+    cap_max = int(cap.max())
     table = np.zeros((n + 1, m, cap_max + 1))
     for i in range(n):
         prev, cur = table[i], table[i + 1]
@@ -112,26 +129,126 @@ def price(cost: np.ndarray, usable: np.ndarray, pi: np.ndarray, demand: np.ndarr
         else:
             np.maximum(prev[:, w:], prev[:, :-w] + profit[i][:, None], out=cur[:, w:])
     cols = np.arange(m)
-    value = -table[n][cols, qi]
-    members = np.zeros((m, n), dtype=bool)
-    cap = qi.copy()
+    value = np.where(qi >= 0, constant - table[n][cols, cap], np.inf)
+    members = np.zeros((m, n), dtype=bool) if forced is None else forced.T.copy()
     for i in range(n - 1, -1, -1):
         take = (table[i + 1][cols, cap] > table[i][cols, cap] + 1e-9) & (profit[i] > 0)
-        members[:, i] = take
+        members[:, i] |= take
         cap = cap - np.where(take, weight[i], 0)
     return value, members
 
 
-def lagrangian_value(pi: np.ndarray, value: np.ndarray, p: int) -> float:
-    """``sum pi`` plus the ``p`` smallest facility values (each at most 0)."""
-    return float(pi.sum() + np.sort(np.minimum(value, 0.0))[:p].sum())
+def lagrangian_value(pi: np.ndarray, value: np.ndarray, p: int, must: np.ndarray | None = None) -> float:
+    """``sum pi`` plus the values of the facilities that must open and the smallest others (at most 0)."""
+    if must is None or not must.any():
+        return float(pi.sum() + np.sort(np.minimum(value, 0.0))[:p].sum())
+    k = int(must.sum())
+    if k > p:
+        return np.inf
+    rest = np.sort(np.minimum(value[~must], 0.0))[: p - k]
+    return float(pi.sum() + value[must].sum() + rest.sum())
+
+
+@dataclass
+class Master:
+    """Mutable set-partitioning master: the HiGHS model and its column pool (private state)."""
+
+    h: highspy.Highs
+    n: int
+    m: int
+    p: int
+    facility: np.ndarray
+    members: np.ndarray
+    seen: set
+
+
+def new_master(cost: np.ndarray, p: int, incumbent: np.ndarray | None) -> Master:
+    """The master LP with artificial columns (cost above any assignment) and the incumbent's clusters."""
+    n, m = cost.shape
+    big = float(np.where(np.isfinite(cost), cost, 0.0).max(axis=1).sum() + 1.0)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("simplex_strategy", 4)  # primal simplex: new columns keep the basis primal feasible
+    inf = highspy.kHighsInf
+    h.addRows(n + m + 1, np.r_[np.ones(n), np.full(m + 1, -inf)], np.r_[np.ones(n), np.ones(m), float(p)],
+              0, np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+    _add_columns(h, np.full(n, big), [np.array([i]) for i in range(n)], n, None)
+    master = Master(h, n, m, p, np.zeros(0, dtype=np.int64), np.zeros((0, n), dtype=bool), set())
+    if incumbent is not None:
+        opened = np.unique(incumbent)
+        _extend(master, cost, opened, np.array([incumbent == j for j in opened]))
+    return master
+
+
+def _extend(master, cost, facilities, members):
+    """Add the (facility, members) columns not yet in the pool; return how many were added."""
+    added_f, added_s = [], []
+    for j, row in zip(facilities, members):
+        key = int(j).to_bytes(4, "little") + np.packbits(row).tobytes()
+        if key not in master.seen:
+            master.seen.add(key)
+            added_f.append(int(j))
+            added_s.append(np.flatnonzero(row))
+    if added_f:
+        master.facility = np.r_[master.facility, added_f]
+        master.members = np.concatenate([master.members, np.zeros((len(added_s), master.n), dtype=bool)])
+        for k, s in enumerate(added_s):
+            master.members[len(master.members) - len(added_s) + k, s] = True
+        _add_columns(master.h, np.array([cost[s, j].sum() for j, s in zip(added_f, added_s)]), added_s,
+                     master.n, np.array(added_f))
+    return len(added_f)
+
+
+def generate(master: Master, cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
+             *, forced: np.ndarray | None = None, must: np.ndarray | None = None, stop_at: float = np.inf,
+             deadline: float | None = None, max_iterations: int = 500, alpha: float = 0.5):
+    """Column generation on ``master`` under node restrictions (columns must already respect them).
+
+    Returns ``(bound, duals, lp_value, converged, iterations, column_values)``.
+    """
+    n, m, p = master.n, master.m, master.p
+    h = master.h
+    finite = np.where(np.isfinite(cost), cost, 0.0)
+    best_l, best_pi = -np.inf, np.zeros(n)
+    lp_value, converged, it = np.inf, False, 0
+    for it in range(1, max_iterations + 1):
+        # Dual simplex after the node's bound changes, primal once columns are being added.
+        h.setOptionValue("simplex_strategy", 1 if it == 1 else 4)
+        h.run()
+        lp_value = float(h.getInfo().objective_function_value)
+        dual = np.asarray(h.getSolution().row_dual)
+        pi_lp, sigma, mu = dual[:n], dual[n:n + m], min(dual[n + m], 0.0)
+        sigma = np.where(must, sigma, np.minimum(sigma, 0.0)) if must is not None else np.minimum(sigma, 0.0)
+        a = alpha if np.isfinite(best_l) else 0.0
+        added = 0
+        while True:
+            pi = a * best_pi + (1.0 - a) * pi_lp
+            value, members = price(cost, usable, pi, demand, capacity, forced)
+            bound = lagrangian_value(pi, value, p, must)
+            if bound > best_l:
+                best_l, best_pi = bound, pi
+            rc = (members * (finite.T - pi_lp[None, :])).sum(axis=1) - sigma - mu
+            good = np.flatnonzero(np.isfinite(value) & members.any(axis=1) & (rc < -1e-7))
+            if good.size:
+                added = _extend(master, cost, good, members[good])
+            if added or a == 0.0:
+                break
+            a = 0.0  # mispricing: price at the LP duals themselves
+        if not added:
+            converged = True
+            best_l = max(best_l, lp_value)
+            break
+        if best_l > stop_at or (deadline is not None and time.perf_counter() > deadline):
+            break
+    values = np.asarray(h.getSolution().col_value)
+    return best_l, best_pi, lp_value, converged, it, values
 
 
 def column_generation(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
                       p: int, incumbent: np.ndarray | None, *, stop_at: float = np.inf,
                       deadline: float | None = None, max_iterations: int = 500,
                       alpha: float = 0.5) -> ColumnBound:
-    """Column generation on the set-partitioning master LP.
+    """Column generation on the set-partitioning master LP (root node).
 
     Parameters
     ----------
@@ -154,77 +271,13 @@ def column_generation(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, 
     -------
     ColumnBound
     """
-    n, m = cost.shape
-    finite = np.where(usable, cost, 0.0)
-    big = float(finite.max(axis=1).sum() + 1.0) if n else 1.0
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    inf = highspy.kHighsInf
-    lower = np.r_[np.ones(n), np.full(m + 1, -inf)]
-    upper = np.r_[np.ones(n), np.ones(m), float(p)]
-    h.addRows(n + m + 1, lower, upper, 0, np.array([], dtype=np.int32), np.array([], dtype=np.int32),
-              np.array([], dtype=np.float64))
-    # Artificial columns keep the master feasible whatever the seed.
-    _add_columns(h, np.full(n, big), [np.array([i]) for i in range(n)], n, None)
-    seen: set[bytes] = set()
-    pool: list[tuple[int, np.ndarray]] = []
-    if incumbent is not None:
-        clusters = [np.flatnonzero(incumbent == j) for j in np.unique(incumbent)]
-        new = _fresh(seen, np.unique(incumbent), clusters, n)
-        pool.extend(new)
-        _add_columns(h, np.array([cost[s, j].sum() for j, s in new]), [s for _, s in new], n,
-                     np.array([j for j, _ in new]))
-    best_l, best_pi = -np.inf, np.zeros(n)
-    lp_value, converged, it = np.inf, False, 0
-    for it in range(1, max_iterations + 1):
-        h.run()
-        sol = h.getSolution()
-        lp_value = float(h.getInfo().objective_function_value)
-        dual = np.asarray(sol.row_dual)
-        pi_lp, sigma, mu = dual[:n], np.minimum(dual[n:n + m], 0.0), min(dual[n + m], 0.0)
-        a = alpha if np.isfinite(best_l) else 0.0
-        added = False
-        while True:
-            pi = a * best_pi + (1.0 - a) * pi_lp
-            value, members = price(cost, usable, pi, demand, capacity)
-            bound = lagrangian_value(pi, value, p)
-            if bound > best_l:
-                best_l, best_pi = bound, pi
-            # Reduced cost of each priced column at the LP duals.
-            rc = (members * (finite.T - pi_lp[None, :])).sum(axis=1) - sigma - mu
-            good = np.flatnonzero(members.any(axis=1) & (rc < -1e-7))
-            if good.size:
-                new = _fresh(seen, good, [np.flatnonzero(members[j]) for j in good], n)
-                if new:
-                    pool.extend(new)
-                    _add_columns(h, np.array([cost[s, j].sum() for j, s in new]), [s for _, s in new], n,
-                                 np.array([j for j, _ in new]))
-                    added = True
-            if added or a == 0.0:
-                break
-            a = 0.0  # mispricing: price at the LP duals themselves
-        if not added:
-            converged = True
-            best_l = max(best_l, lp_value) if a == 0.0 else best_l
-            break
-        if best_l > stop_at or (deadline is not None and time.perf_counter() > deadline):
-            break
-    facility = np.array([j for j, _ in pool], dtype=np.int64)
-    members = np.zeros((len(pool), n), dtype=bool)
-    for k, (_, s) in enumerate(pool):
-        members[k, s] = True
-    return ColumnBound(best_l, best_pi, lp_value, converged, it, h.getNumCol(), facility, members)
-
-
-def _fresh(seen, facilities, clusters, n):
-    """(facility, clients) pairs not yet in the master."""
-    out = []
-    for j, s in zip(facilities, clusters):
-        key = int(j).to_bytes(4, "little") + np.packbits(np.isin(np.arange(n), s)).tobytes()
-        if key not in seen:
-            seen.add(key)
-            out.append((int(j), np.asarray(s, dtype=np.int64)))
-    return out
+    n = cost.shape[0]
+    master = new_master(np.where(usable, cost, np.inf), p, incumbent)
+    bound, pi, lp_value, converged, it, values = generate(
+        master, cost, usable, demand, capacity, stop_at=stop_at, deadline=deadline,
+        max_iterations=max_iterations, alpha=alpha)
+    return ColumnBound(bound, pi, lp_value, converged, it, master.h.getNumCol(),
+                       master.facility.copy(), master.members.copy(), values[n:])
 
 
 def _add_columns(h, costs, clusters, n, facilities):
@@ -241,15 +294,17 @@ def _add_columns(h, costs, clusters, n, facilities):
               np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32), np.ones(len(index)))
 
 
-def master_heuristic(cost: np.ndarray, columns: ColumnBound, p: int, *,
+def master_heuristic(cost: np.ndarray, facility: np.ndarray, members: np.ndarray, p: int, *,
                      time_limit: float | None = None) -> np.ndarray | None:
-    """Best integer combination of the generated columns (restricted master IP, HiGHS).
+    """Best integer combination of generated columns (restricted master IP, HiGHS).
 
     Parameters
     ----------
     cost : ndarray, shape (n_clients, n_facilities)
-    columns : ColumnBound
-        The columns found by :func:`column_generation`.
+    facility : ndarray of int, shape (n_columns,)
+        Facility of each column.
+    members : ndarray of bool, shape (n_columns, n_clients)
+        Clients of each column (each column must fit its facility's capacity).
     p : int
     time_limit : float, optional
         Seconds.
@@ -259,17 +314,13 @@ def master_heuristic(cost: np.ndarray, columns: ColumnBound, p: int, *,
     ndarray of int, shape (n_clients,), or None
         Facility of each client, or ``None`` when no partition was found.
     """
-    from scipy import sparse
-
-    from jurisdiction.optimise.pmedian_mip import run_highs
-
-    k, n = columns.members.shape
+    k, n = members.shape
     m = cost.shape[1]
     if k == 0:
         return None
-    col_cost = np.array([cost[columns.members[c], columns.facility[c]].sum() for c in range(k)])
-    kk, ii = np.nonzero(columns.members)
-    rows = np.r_[ii, n + columns.facility, np.full(k, n + m)]
+    kk, ii = np.nonzero(members)
+    col_cost = np.bincount(kk, weights=cost[ii, facility[kk]], minlength=k)
+    rows = np.r_[ii, n + facility, np.full(k, n + m)]
     cols = np.r_[kk, np.arange(k), np.arange(k)]
     matrix = sparse.coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n + m + 1, k))
     out = run_highs(col_cost, np.zeros(k), np.ones(k), np.ones(k, dtype=bool), matrix,
@@ -279,5 +330,5 @@ def master_heuristic(cost: np.ndarray, columns: ColumnBound, p: int, *,
         return None
     assignment = np.full(n, -1, dtype=np.int64)
     for c in np.flatnonzero(out.values > 0.5):
-        assignment[columns.members[c]] = columns.facility[c]
+        assignment[members[c]] = facility[c]
     return assignment if (assignment >= 0).all() else None

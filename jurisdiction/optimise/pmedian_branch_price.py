@@ -1,0 +1,175 @@
+"""Branch and price for the single-sourcing capacitated p-median.
+
+Nodes are explored best-bound first on the set-partitioning master of
+:mod:`jurisdiction.optimise.pmedian_columns` (one column pool for the whole tree; columns that
+break a node's decisions get upper bound 0). Branching is on a fractional facility
+(``y_j = 1`` / ``y_j = 0``), else on a fractional client-facility pair (``x_ij = 1`` /
+``x_ij = 0``); pricing honours the decisions (forbidden pairs leave the knapsack, forced pairs
+are taken out of it with their demand and cost). A node is pruned once its Lagrangian bound,
+valid at every column-generation iteration, exceeds "incumbent minus the smallest improvement".
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+import highspy
+import numpy as np
+
+from jurisdiction.optimise.pmedian_columns import generate, master_heuristic, new_master
+
+
+def _restrictions(usable, decisions):
+    """(allowed pairs, forced pairs, facilities that must open) from branching decisions."""
+    allowed = usable.copy()
+    forced = np.zeros_like(usable)
+    must = np.zeros(usable.shape[1], dtype=bool)
+    for kind, i, j, side in decisions:
+        if kind == "y":
+            if side:
+                must[j] = True
+            else:
+                allowed[:, j] = False
+        elif side:
+            forced[i, j] = True
+            keep = allowed[i, j]
+            allowed[i, :] = False
+            allowed[i, j] = keep
+            must[j] = True
+        else:
+            allowed[i, j] = False
+    return allowed, forced, must
+
+
+def _apply(master, allowed, forced, must):
+    """Switch off the pool columns a node forbids and set its facility rows."""
+    n, m = master.n, master.m
+    if master.facility.size:
+        fac, mem = master.facility, master.members
+        ok = ~(mem & ~allowed.T[fac]).any(axis=1) & ~(forced.T[fac] & ~mem).any(axis=1)
+        idx = np.arange(n, n + fac.size, dtype=np.int32)
+        master.h.changeColsBounds(idx.size, idx, np.zeros(idx.size),
+                                  np.where(ok, highspy.kHighsInf, 0.0))
+    rows = np.arange(n, n + m, dtype=np.int32)
+    master.h.changeRowsBounds(m, rows, np.where(must, 1.0, -highspy.kHighsInf), np.ones(m))
+
+
+def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,
+                     incumbent: np.ndarray, step: float, *, deadline: float | None = None,
+                     root_bound: float = -np.inf, heuristic_every: int = 100, repair=None):
+    """Search for an assignment cheaper than ``incumbent`` by more than ``step``, or prove none exists.
+
+    Parameters
+    ----------
+    cost : ndarray, shape (n_clients, n_facilities)
+        Assignment costs.
+    usable : ndarray of bool, shape (n_clients, n_facilities)
+        Pairs that may be used (finite cost, demand fits the capacity).
+    demand, capacity : ndarray
+        Integer demands (n_clients,) and capacities (n_facilities,).
+    p : int
+        Number of facilities.
+    incumbent : ndarray of int, shape (n_clients,)
+        A feasible assignment.
+    step : float
+        Smallest improvement that counts (1 for integer costs).
+    deadline : float, optional
+        ``time.perf_counter()`` value to stop at.
+    root_bound : float
+        A known lower bound (e.g. from subgradient optimisation).
+    heuristic_every : int
+        Solve the restricted master IP over all columns so far (at most 2 s) at the root and
+        every this many nodes.
+    repair : callable, optional
+        ``repair(open_facilities) -> (objective, assignment or None)``: the best assignment to
+        those facilities (e.g. an exact generalised assignment); tried on the ``p`` facilities
+        with the largest LP value at nodes whose set is new, within a quarter of the time.
+
+    Returns
+    -------
+    assignment : ndarray of int
+        Best assignment found.
+    objective : float
+        Its cost.
+    bound : float
+        Proven lower bound on the optimum (``objective`` when the search finished).
+    nodes : int
+        Nodes solved.
+    """
+    n = cost.shape[0]
+    rows = np.arange(n)
+    best = incumbent.copy()
+    ub = float(cost[rows, best].sum())
+    master = new_master(np.where(usable, cost, np.inf), p, best)
+    heap = [(root_bound, 0, 0, 0, ())]
+    counter, nodes = 1, 0
+    tried: set[bytes] = set()
+    started, repair_seconds = time.perf_counter(), 0.0
+    while heap:
+        parent_bound, _, _, depth, decisions = heap[0]
+        if parent_bound > ub - step:
+            heap.clear()
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        heapq.heappop(heap)
+        allowed, forced, must = _restrictions(usable, decisions)
+        if must.sum() > p:
+            continue
+        _apply(master, allowed, forced, must)
+        bound, _, _, converged, _, values = generate(master, cost, allowed, demand, capacity, forced=forced,
+                                                     must=must, stop_at=ub - step, deadline=deadline)
+        nodes += 1
+        bound = max(bound, parent_bound)
+        if nodes == 1 or nodes % heuristic_every == 0:
+            left = 2.0 if deadline is None else min(2.0, max(deadline - time.perf_counter(), 0.01))
+            a = master_heuristic(cost, master.facility, master.members, p, time_limit=left)
+            if a is not None and cost[rows, a].sum() < ub:
+                ub, best = float(cost[rows, a].sum()), a
+        if bound > ub - step:
+            continue
+        if not converged:
+            heapq.heappush(heap, (bound, -depth, counter, depth, decisions))
+            break
+        lam = values[n:]
+        if values[:n].max(initial=0.0) > 1e-6:
+            continue  # artificial columns needed: no assignment under these decisions
+        fac, mem = master.facility, master.members
+        use = lam > 1e-6
+        if np.all((lam[use] > 1.0 - 1e-6)):
+            a = np.full(n, -1, dtype=np.int64)
+            for k in np.flatnonzero(use):
+                a[mem[k]] = fac[k]
+            obj = float(cost[rows, a].sum())
+            if (a >= 0).all() and obj < ub:
+                ub, best = obj, a
+            continue
+        y = np.bincount(fac[use], weights=lam[use], minlength=cost.shape[1])
+        if repair is not None:
+            top = np.sort(np.argsort(-y, kind="stable")[:p])
+            key = top.tobytes()
+            if key not in tried and repair_seconds <= 0.25 * (time.perf_counter() - started):
+                tried.add(key)
+                clock = time.perf_counter()
+                obj, a = repair(top)
+                repair_seconds += time.perf_counter() - clock
+                if a is not None and obj < ub:
+                    ub, best = float(obj), a
+        frac = np.abs(y - 0.5)
+        frac[(y < 1e-6) | (y > 1.0 - 1e-6)] = np.inf
+        if np.isfinite(frac).any():
+            j = int(np.argmin(frac))
+            children = [("y", -1, j, 1), ("y", -1, j, 0)]
+        else:
+            x = np.zeros(cost.shape)
+            np.add.at(x.T, fac[use], lam[use][:, None] * mem[use])
+            fx = np.abs(x - 0.5)
+            fx[(x < 1e-6) | (x > 1.0 - 1e-6)] = np.inf
+            i, j = np.unravel_index(int(np.argmin(fx)), fx.shape)
+            children = [("x", int(i), int(j), 1), ("x", int(i), int(j), 0)]
+        for child in children:
+            heapq.heappush(heap, (bound, -depth - 1, counter, depth + 1, decisions + (child,)))
+            counter += 1
+    bound = min([ub] + [b for b, *_ in heap])
+    return best, ub, bound, nodes
