@@ -271,18 +271,21 @@ def test_warm_start_with_bundling_gives_same_optimum():
 
 
 @SETTINGS
-@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]))
-def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m, k, e):
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]),
+       contiguous=st.booleans())
+def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m, k, e, contiguous):
     from jurisdiction.optimise.balanced import balanced_start
 
     inst = random_instance(seed, n, m)
     grid = assignments(inst, None)
     grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    if contiguous and len(grid):
+        grid = grid[[connected(inst.adjacency, a) for a in grid]]
     cost = inst.weights[:, None] * inst.times
     total = inst.weights.sum()
     lo, hi = (1 - e) * total / k, (1 + e) * total / k
     plan, value = balanced_start(cost, inst.weights, k, lo, hi, inst.station_village, np.ones(m, bool),
-                                 np.zeros(m, bool), 5.0)
+                                 np.zeros(m, bool), 5.0, adjacency=inst.adjacency if contiguous else None)
     if plan is None:
         assert value == np.inf
         return
@@ -294,3 +297,4 @@ def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m
     assert (load >= lo - 1e-6).all() and (load <= hi + 1e-6).all()
     assert value == pytest.approx(cost[np.arange(n), plan].sum())
     assert value >= pmedian_cost(inst, grid).min() - 1e-6
+    assert not contiguous or connected(inst.adjacency, plan)

@@ -20,6 +20,9 @@ import time
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
+
+from jurisdiction.optimise.contiguity import disconnected_pieces, separator
 
 #: Time limit of one fixed-centre assignment MIP (seconds).
 ASSIGN_SECONDS = 2.0
@@ -28,7 +31,8 @@ SWAPS_CHECKED = 4
 
 
 def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
-           *, integer: bool = True, seconds: float = ASSIGN_SECONDS) -> tuple[np.ndarray | None, float]:
+           *, integer: bool = True, seconds: float = ASSIGN_SECONDS,
+           adjacency: sp.csr_matrix | None = None) -> tuple[np.ndarray | None, float]:
     """Best assignment of villages to fixed ``centres`` with every load within ``[lo, hi]``.
 
     Parameters
@@ -45,6 +49,11 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
         Load bounds of every centre.
     integer : bool
         False: the LP relaxation only (its value is a bound for these centres).
+    seconds : float
+        Time budget (all cut rounds together).
+    adjacency : sparse matrix, shape (n, n), optional
+        Village adjacency: when given, every district must be connected (separator cuts
+        ``x[v,c] <= sum_{u in sep} x[u,c]`` are added in rounds on the live model).
 
     Returns
     -------
@@ -77,15 +86,41 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
     by_slot = (np.arange(n)[None, :] * k + np.arange(k)[:, None]).ravel().astype(np.int32)
     h.addRows(k, np.full(k, float(lo)), np.full(k, float(hi)), nv, (np.arange(k) * n).astype(np.int32), by_slot,
               np.tile(load.astype(float), k))
-    h.run()
-    info = h.getInfo()
-    if info.primal_solution_status != 2:
-        return None, np.inf
-    value = float(info.objective_function_value)
-    if not integer:
-        return None, value
-    x = np.asarray(h.getSolution().col_value).reshape(n, k)
-    return centres[x.argmax(axis=1)], value
+    t_end = time.perf_counter() + seconds
+    slot_of = np.full(roots.size, -1)
+    slot_of[centres] = np.arange(k)
+    while True:
+        h.run()
+        info = h.getInfo()
+        if info.primal_solution_status != 2:
+            return None, np.inf
+        value = float(info.objective_function_value)
+        if not integer:
+            return None, value
+        x = np.asarray(h.getSolution().col_value).reshape(n, k)
+        plan = centres[x.argmax(axis=1)]
+        if adjacency is None:
+            return plan, value
+        pieces = disconnected_pieces(adjacency, plan, roots)
+        if not pieces:
+            return plan, value
+        if time.perf_counter() >= t_end:
+            return None, np.inf
+        h.setOptionValue("time_limit", max(t_end - time.perf_counter(), 0.05))
+        starts, index, values = [], [], []
+        for c, piece in pieces:
+            sep, side = separator(adjacency, piece, int(roots[c]))
+            for slot in range(k):
+                # The cut holds for every centre whose root lies on the root's side of ``sep``.
+                r = roots[centres[slot]]
+                if slot != slot_of[c] and not (r >= 0 and side[r]):
+                    continue
+                for v in piece.tolist():
+                    starts.append(len(index))
+                    index.extend([v * k + slot] + (sep * k + slot).tolist())
+                    values.extend([1.0] + [-1.0] * sep.size)
+        h.addRows(len(starts), np.full(len(starts), -highspy.kHighsInf), np.zeros(len(starts)), len(index),
+                  np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values))
 
 
 def recentre(cost: np.ndarray, assignment: np.ndarray, roots: np.ndarray, allowed: np.ndarray,
@@ -134,7 +169,8 @@ def _starts(cost: np.ndarray, k: int, allowed: np.ndarray, fixed: np.ndarray, rn
 
 def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
                    allowed: np.ndarray, fixed: np.ndarray, seconds: float,
-                   extra_starts: list[np.ndarray] = ()) -> tuple[np.ndarray | None, float]:
+                   extra_starts: list[np.ndarray] = (), adjacency: sp.csr_matrix | None = None,
+                   ) -> tuple[np.ndarray | None, float]:
     """A balanced plan with ``k`` centres: alternate assign/recentre, then swap centres.
 
     Parameters
@@ -152,7 +188,9 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
     seconds : float
         Time budget.
     extra_starts : list of ndarray
-        Further centre sets to start from (e.g. the centres the LP relaxation opens most).
+        Further centre sets to start from (e.g. the centres of the plan without contiguity).
+    adjacency : sparse matrix, optional
+        Village adjacency: when given, every district of the plan is connected.
 
     Returns
     -------
@@ -167,8 +205,9 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
     def evaluate(cs: np.ndarray):
         key = tuple(cs.tolist())
         if key not in seen:
-            seen[key] = assign(cost, load, cs, roots, lo, hi,
-                               seconds=min(ASSIGN_SECONDS, max(t_end - time.perf_counter(), 0.1)))
+            seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency,
+                               seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 3),
+                                           max(t_end - time.perf_counter(), 0.1)))
         return seen[key]
 
     def descend(cs: np.ndarray):

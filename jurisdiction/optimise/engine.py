@@ -20,10 +20,10 @@ import pulp
 from jurisdiction.errors import InfeasibleError
 from jurisdiction.optimise.balanced import balanced_start
 from jurisdiction.optimise.bundling import bundle_of
-from jurisdiction.optimise.contiguity import cut_rows, is_connected
+from jurisdiction.optimise.contiguity import cut_rows, is_connected, prune_pairs, roots_of
 from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination, explain_prepared
 from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution, prepare
-from jurisdiction.optimise.model import Built, build, expression
+from jurisdiction.optimise.model import Built, build, expression, pair_mask
 from jurisdiction.optimise.solver import Run, relative_gap, run
 
 #: Most contiguity cut rounds before giving up.
@@ -34,20 +34,26 @@ LOOSE_GAP = 0.05
 HEURISTIC_SHARE = 0.3
 #: Its budget in seconds when there is no time limit.
 HEURISTIC_SECONDS = 30.0
+#: Give HiGHS the connected incumbent's value as its objective bound in the cut rounds.
+USE_CUTOFF = True
 #: HiGHS mip_pscost_minreliable for balanced p-medians (HiGHS default 8).
 BALANCED_MINRELIABLE = 0
 
 
-def _highs_options(options: Options) -> dict:
+def _highs_options(options: Options, cutoff: float | None = None) -> dict:
     """HiGHS options for the model: balanced p-medians branch without waiting for reliable pseudocosts.
 
     With a tight balance the LP bound is weak and HiGHS spends most of its time on strong
     branching; ``mip_pscost_minreliable=0`` trusts pseudocosts at once (SC, ±0.5 %: proven in
     ~40 s instead of > 60 s with the optimum known).
     """
+    out = {}
     if options.model == "p-median" and options.balance is not None and options.bundle_sizes is None:
-        return {"mip_pscost_minreliable": int(BALANCED_MINRELIABLE)}
-    return {}
+        out["mip_pscost_minreliable"] = int(BALANCED_MINRELIABLE)
+    if cutoff is not None and options.model == "p-median":
+        # Also as HiGHS's objective bound, so that it prunes and fixes by reduced cost against it.
+        out["objective_bound"] = float(cutoff)
+    return out
 
 
 def _remaining(deadline: float | None) -> float | None:
@@ -108,7 +114,8 @@ def _set_start(built: Built, p: Prepared, options: Options, start: np.ndarray) -
         built.center_var.setInitialValue(float(p.times[np.flatnonzero(ok), start[ok]].max()) if ok.any() else 0.0)
 
 
-def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool) -> tuple[Run, int]:
+def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool,
+                 cutoff: float | None = None) -> tuple[Run, int]:
     """Solve once, or in rounds of separator cuts until every district is connected.
 
     With cuts, rounds that only look for violated cuts stop at a loose gap (any integer plan
@@ -123,7 +130,7 @@ def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | 
         rounds += 1
         result = run(built.prob, options.solver, time_limit=_remaining(deadline),
                      gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
-                     highs_options=_highs_options(options))
+                     highs_options=_highs_options(options, cutoff))
         if not cuts or result.status not in ("optimal", "feasible"):
             return result, rounds
         assignment = _assignment(built, n)
@@ -229,6 +236,37 @@ def _relaxed_without_contiguity(instance: Instance, options: Options, deadline: 
         return None
 
 
+def _contiguous_incumbent(p: Prepared, options: Options, deadline: float | None,
+                          relaxed: Solution | None) -> Solution | None:
+    """A connected balanced plan from :func:`balanced_start` with contiguity (a third of the time left)."""
+    kr = p.k_range
+    if (options.balance is None or kr is None or kr[0] != kr[1] or p.capacity is not None
+            or options.bundle_sizes is not None or options.disruption != 0):
+        return None
+    t0 = time.perf_counter()
+    n, m = p.times.shape
+    mask = pair_mask(p, options)
+    roots = roots_of(p, mask, True)
+    lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
+    upper = np.full(m, hi)
+    mask = prune_pairs(p, mask, roots, upper)
+    cost = np.where(mask, p.cost, np.inf)
+    budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) / 3, 0.5)
+    starts = [np.asarray(relaxed.centres)] if relaxed is not None else []
+    plan, value = balanced_start(cost, p.balance_weights, kr[0], lo, hi, roots, p.allowed, p.fixed, budget,
+                                 extra_starts=starts, adjacency=p.adjacency)
+    if plan is None:
+        return None
+    centres = np.unique(plan)
+    bundle = np.full(m, -1, dtype=np.int64)
+    own = p.station_village >= 0
+    bundle[own] = plan[p.station_village[own]]
+    bundle[centres] = centres
+    return Solution(centres=centres, assignment=plan, bundle=bundle, status="feasible", objective=float(value),
+                    bound=math.nan, gap=math.inf, seconds=time.perf_counter() - t0, solver=options.solver,
+                    formulation="balanced heuristic with contiguity", n_variables=0, n_constraints=0, rounds=0)
+
+
 def _shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
     """A connected plan from the compact shortest-path form (half the time left), or None."""
     budget = None if deadline is None else max((deadline - time.perf_counter()) / 2, 0.5)
@@ -284,14 +322,16 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
                 return replace(relaxed, seconds=time.perf_counter() - t0,
                                formulation=relaxed.formulation + ", contiguity cuts (optimum without contiguity is connected)")
             incumbent = relaxed
-        sp = _shortest_path_incumbent(instance, options, deadline)
-        if sp is not None and (incumbent is None or sp.objective < incumbent.objective):
-            incumbent = sp
+        if incumbent is None:
+            incumbent = _contiguous_incumbent(p, options, deadline, relaxed)
+        if incumbent is None:
+            incumbent = _shortest_path_incumbent(instance, options, deadline)
         if incumbent is not None and relaxed is not None and relaxed.status in ("optimal", "feasible") \
                 and relative_gap(incumbent.objective, relaxed.bound) <= options.gap:
             # The bound without contiguity already closes the gap of the connected incumbent.
             return replace(incumbent, status="optimal", bound=float(relaxed.bound), gap=0.0,
-                           seconds=time.perf_counter() - t0, rounds=incumbent.rounds)
+                           seconds=time.perf_counter() - t0, rounds=incumbent.rounds,
+                           formulation=f"{incumbent.formulation}, proven by the bound without contiguity")
     built = build(p, options)
     warm = options.warm_start is not None
     if warm:
@@ -306,7 +346,8 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         # none exists, the cut rounds end infeasible, which proves the incumbent optimal.
         step = max(options.gap, 1e-9) * abs(incumbent.objective)
         built.prob.addConstraint(built.primary <= incumbent.objective - step)
-    first, rounds = _solve_stage(built, p, options, deadline, warm)
+    cutoff = incumbent.objective if incumbent is not None and USE_CUTOFF else None
+    first, rounds = _solve_stage(built, p, options, deadline, warm, cutoff)
     if incumbent is not None and first.status not in ("optimal", "feasible"):
         proved = first.status == "infeasible"
         # The cut rounds relax the problem, so their bound holds for it; the compact form's does not.
@@ -315,7 +356,7 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
             bound = max(bound, relaxed.bound) if math.isfinite(bound) else relaxed.bound
         return replace(incumbent, status="optimal" if proved else "feasible", bound=float(bound),
                        gap=0.0 if proved else float(relative_gap(incumbent.objective, bound)),
-                       seconds=time.perf_counter() - t0, formulation=built.formulation + " (from shortest-path incumbent)",
+                       seconds=time.perf_counter() - t0, formulation=f"{built.formulation} (from incumbent: {incumbent.formulation})",
                        n_variables=len(built.prob.variables()), n_constraints=len(built.prob.constraints),
                        rounds=rounds + incumbent.rounds)
     if first.status not in ("optimal", "feasible"):
