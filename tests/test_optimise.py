@@ -298,3 +298,25 @@ def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m
     assert value == pytest.approx(cost[np.arange(n), plan].sum())
     assert value >= pmedian_cost(inst, grid).min() - 1e-6
     assert not contiguous or connected(inst.adjacency, plan)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]))
+def test_centre_set_enumeration_equals_brute_force_with_contiguity(seed, n, m, k, e):
+    from jurisdiction.optimise.balanced import by_centre_sets
+
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, None)
+    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    cost = inst.weights[:, None] * inst.times
+    total = inst.weights.sum()
+    plan, value, proven = by_centre_sets(cost, inst.weights, k, (1 - e) * total / k, (1 + e) * total / k,
+                                         inst.station_village, np.ones(m, bool), np.zeros(m, bool), 20.0, np.inf,
+                                         0.0, adjacency=inst.adjacency)
+    assert proven
+    if not len(grid):
+        assert plan is None
+        return
+    assert value == pytest.approx(pmedian_cost(inst, grid).min(), rel=1e-9, abs=1e-6)
+    assert connected(inst.adjacency, plan)

@@ -31,8 +31,8 @@ SWAPS_CHECKED = 4
 
 
 def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
-           *, integer: bool = True, seconds: float = ASSIGN_SECONDS,
-           adjacency: sp.csr_matrix | None = None) -> tuple[np.ndarray | None, float]:
+           *, integer: bool = True, seconds: float = ASSIGN_SECONDS, gap: float = 1e-6,
+           adjacency: sp.csr_matrix | None = None, cutoff: float | None = None) -> tuple[np.ndarray | None, float, bool]:
     """Best assignment of villages to fixed ``centres`` with every load within ``[lo, hi]``.
 
     Parameters
@@ -55,11 +55,17 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
         Village adjacency: when given, every district must be connected (separator cuts
         ``x[v,c] <= sum_{u in sep} x[u,c]`` are added in rounds on the live model).
 
+    gap : float
+        Relative gap of the MIP.
+    cutoff : float, optional
+        Only plans below this value are sought (HiGHS objective bound); none: value ``inf``.
+
     Returns
     -------
-    assignment, value
-        Station index per village (None when no plan was found or ``integer`` is False) and the
-        objective (``inf`` when infeasible).
+    assignment, value, proven
+        Station index per village (None when no plan was found or ``integer`` is False), the
+        objective (``inf`` when infeasible or nothing was found) and whether HiGHS proved it
+        (optimal within ``gap``, or infeasible).
     """
     n, k = cost.shape[0], centres.size
     c = cost[:, centres]
@@ -76,7 +82,9 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(seconds))
-    h.setOptionValue("mip_rel_gap", 1e-6)
+    h.setOptionValue("mip_rel_gap", float(gap))
+    if cutoff is not None:
+        h.setOptionValue("objective_bound", float(cutoff))
     h.addVars(nv, lower, upper)
     h.changeColsCost(nv, np.arange(nv, dtype=np.int32), np.where(ok, c, 0.0).ravel())
     if integer:
@@ -92,20 +100,23 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
     while True:
         h.run()
         info = h.getInfo()
+        status = h.getModelStatus()
+        proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible,
+                            highspy.HighsModelStatus.kObjectiveBound)
         if info.primal_solution_status != 2:
-            return None, np.inf
+            return None, np.inf, proven
         value = float(info.objective_function_value)
         if not integer:
-            return None, value
+            return None, value, proven
         x = np.asarray(h.getSolution().col_value).reshape(n, k)
         plan = centres[x.argmax(axis=1)]
         if adjacency is None:
-            return plan, value
+            return plan, value, proven
         pieces = disconnected_pieces(adjacency, plan, roots)
         if not pieces:
-            return plan, value
+            return plan, value, proven
         if time.perf_counter() >= t_end:
-            return None, np.inf
+            return None, np.inf, False
         h.setOptionValue("time_limit", max(t_end - time.perf_counter(), 0.05))
         starts, index, values = [], [], []
         for c, piece in pieces:
@@ -208,7 +219,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
             seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency,
                                seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 3),
                                            max(t_end - time.perf_counter(), 0.1)))
-        return seen[key]
+        return seen[key][:2]
 
     def descend(cs: np.ndarray):
         a, v = evaluate(cs)
@@ -263,3 +274,57 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
                 improved = True
                 break
     return best_a, best_v
+
+
+#: Most centre sets :func:`by_centre_sets` enumerates.
+MAX_CENTRE_SETS = 3000
+
+
+def by_centre_sets(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
+                   allowed: np.ndarray, fixed: np.ndarray, seconds: float, best_value: float, gap: float,
+                   adjacency: sp.csr_matrix | None = None) -> tuple[np.ndarray | None, float, bool] | None:
+    """Exact balanced (and connected) plan by enumerating centre sets, when there are few.
+
+    Every set of ``k`` centres (fixed ones included) gets the LP bound of its assignment; in
+    increasing order of that bound, sets that may beat ``best_value`` by more than ``gap`` are
+    solved exactly (with separator cut rounds when ``adjacency`` is given). Once the next bound
+    cannot beat the best plan, that plan is optimal.
+
+    Returns
+    -------
+    (assignment, value, proven) or None
+        None when there are more than :data:`MAX_CENTRE_SETS` sets. ``assignment`` is None when
+        no set beats ``best_value``; ``proven`` is False when the time ran out first.
+    """
+    from itertools import combinations
+    from math import comb
+
+    t_end = time.perf_counter() + seconds
+    must = np.flatnonzero(fixed & allowed)
+    free = np.flatnonzero(allowed & ~fixed)
+    need = k - must.size
+    if need < 0 or comb(free.size, need) > MAX_CENTRE_SETS:
+        return None
+    scored = []
+    for extra in combinations(free.tolist(), need):
+        if time.perf_counter() >= t_end:
+            return None, best_value, False
+        cs = np.array(sorted(must.tolist() + list(extra)), dtype=np.int64)
+        lp = assign(cost, load, cs, roots, lo, hi, integer=False)[1]
+        if np.isfinite(lp):
+            scored.append((lp, cs))
+    scored.sort(key=lambda t: t[0])
+    best_plan = None
+    for lp, cs in scored:
+        if lp >= best_value - gap * abs(best_value) - 1e-9:
+            break
+        left = t_end - time.perf_counter()
+        if left <= 0:
+            return best_plan, best_value, False
+        plan, value, proven = assign(cost, load, cs, roots, lo, hi, seconds=left, gap=0.0, adjacency=adjacency,
+                                     cutoff=best_value - gap * abs(best_value) if np.isfinite(best_value) else None)
+        if not proven:
+            return best_plan, best_value, False
+        if plan is not None and value < best_value:
+            best_plan, best_value = plan, value
+    return best_plan, best_value, True

@@ -18,7 +18,7 @@ import numpy as np
 import pulp
 
 from jurisdiction.errors import InfeasibleError
-from jurisdiction.optimise.balanced import balanced_start
+from jurisdiction.optimise.balanced import balanced_start, by_centre_sets
 from jurisdiction.optimise.bundling import bundle_of
 from jurisdiction.optimise.contiguity import cut_rows, is_connected, prune_pairs, roots_of
 from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination, explain_prepared
@@ -267,6 +267,45 @@ def _contiguous_incumbent(p: Prepared, options: Options, deadline: float | None,
                     formulation="balanced heuristic with contiguity", n_variables=0, n_constraints=0, rounds=0)
 
 
+def _by_centre_sets(p: Prepared, options: Options, deadline: float | None,
+                    incumbent: Solution | None) -> Solution | None:
+    """The connected optimum by enumerating centre sets (few stations and centres), else None."""
+    kr = p.k_range
+    if (options.balance is None or kr is None or kr[0] != kr[1] or p.capacity is not None
+            or options.bundle_sizes is not None or options.disruption != 0):
+        return None
+    t0 = time.perf_counter()
+    m = p.times.shape[1]
+    mask = pair_mask(p, options)
+    roots = roots_of(p, mask, True)
+    lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
+    mask = prune_pairs(p, mask, roots, np.full(m, hi))
+    cost = np.where(mask, p.cost, np.inf)
+    budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * 2 / 3, 0.5)
+    best = incumbent.objective if incumbent is not None else math.inf
+    out = by_centre_sets(cost, p.balance_weights, kr[0], lo, hi, roots, p.allowed, p.fixed, budget, best,
+                         options.gap, adjacency=p.adjacency)
+    if out is None:
+        return None
+    plan, value, proven = out
+    if plan is None:
+        if incumbent is None:
+            if proven:
+                raise InfeasibleError([describe_combination(p, options)])
+            return None
+        return replace(incumbent, status="optimal", bound=incumbent.objective, gap=0.0,
+                       formulation=f"{incumbent.formulation}, proven by enumerating centre sets") if proven else None
+    centres = np.unique(plan)
+    bundle = np.full(m, -1, dtype=np.int64)
+    own = p.station_village >= 0
+    bundle[own] = plan[p.station_village[own]]
+    bundle[centres] = centres
+    return Solution(centres=centres, assignment=plan, bundle=bundle, status="optimal" if proven else "feasible",
+                    objective=float(value), bound=float(value) if proven else math.nan, gap=0.0 if proven else math.inf,
+                    seconds=time.perf_counter() - t0, solver=options.solver,
+                    formulation="balanced contiguous plan by enumerating centre sets", n_variables=0, n_constraints=0)
+
+
 def _shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
     """A connected plan from the compact shortest-path form (half the time left), or None."""
     budget = None if deadline is None else max((deadline - time.perf_counter()) / 2, 0.5)
@@ -324,6 +363,11 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
             incumbent = relaxed
         if incumbent is None:
             incumbent = _contiguous_incumbent(p, options, deadline, relaxed)
+        exact = _by_centre_sets(p, options, deadline, incumbent)
+        if exact is not None:
+            if exact.status == "optimal":
+                return replace(exact, seconds=time.perf_counter() - t0)
+            incumbent = exact
         if incumbent is None:
             incumbent = _shortest_path_incumbent(instance, options, deadline)
         if incumbent is not None and relaxed is not None and relaxed.status in ("optimal", "feasible") \
