@@ -57,7 +57,8 @@ def _apply(master, allowed, forced, must):
 
 def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,
                      incumbent: np.ndarray, step: float, *, deadline: float | None = None,
-                     root_bound: float = -np.inf, heuristic_every: int = 100, repair=None):
+                     root_bound: float = -np.inf, heuristic_every: int = 200, repair=None,
+                     max_nodes: int | None = None):
     """Search for an assignment cheaper than ``incumbent`` by more than ``step``, or prove none exists.
 
     Parameters
@@ -79,12 +80,15 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     root_bound : float
         A known lower bound (e.g. from subgradient optimisation).
     heuristic_every : int
-        Solve the restricted master IP over all columns so far (at most 2 s) at the root and
+        Solve the restricted master IP over all columns so far (at most 0.5 s) at the root and
         every this many nodes.
     repair : callable, optional
         ``repair(open_facilities) -> (objective, assignment or None)``: the best assignment to
         those facilities (e.g. an exact generalised assignment); tried on the ``p`` facilities
         with the largest LP value at nodes whose set is new, within a quarter of the time.
+
+    max_nodes : int, optional
+        Stop after this many nodes (hard instances are then left to a MIP solver).
 
     Returns
     -------
@@ -93,9 +97,12 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     objective : float
         Its cost.
     bound : float
-        Proven lower bound on the optimum (``objective`` when the search finished).
+        Proven lower bound on the optimum (at least ``objective - step`` when the search
+        finished).
     nodes : int
         Nodes solved.
+    root_duals : ndarray, shape (n_clients,)
+        Client duals of the root's best Lagrangian bound (for reduced-cost fixing).
     """
     n = cost.shape[0]
     rows = np.arange(n)
@@ -103,31 +110,36 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     ub = float(cost[rows, best].sum())
     master = new_master(np.where(usable, cost, np.inf), p, best)
     heap = [(root_bound, 0, 0, 0, ())]
-    counter, nodes = 1, 0
+    counter, nodes, pruned = 1, 0, np.inf
+    root_duals = np.zeros(n)
     tried: set[bytes] = set()
     started, repair_seconds = time.perf_counter(), 0.0
     while heap:
         parent_bound, _, _, depth, decisions = heap[0]
         if parent_bound > ub - step:
+            pruned = min(pruned, parent_bound)
             heap.clear()
             break
-        if deadline is not None and time.perf_counter() > deadline:
+        if (deadline is not None and time.perf_counter() > deadline) or nodes == max_nodes:
             break
         heapq.heappop(heap)
         allowed, forced, must = _restrictions(usable, decisions)
         if must.sum() > p:
             continue
         _apply(master, allowed, forced, must)
-        bound, _, _, converged, _, values = generate(master, cost, allowed, demand, capacity, forced=forced,
+        bound, duals, _, converged, _, values = generate(master, cost, allowed, demand, capacity, forced=forced,
                                                      must=must, stop_at=ub - step, deadline=deadline)
         nodes += 1
+        if nodes == 1:
+            root_duals = duals
         bound = max(bound, parent_bound)
         if nodes == 1 or nodes % heuristic_every == 0:
-            left = 2.0 if deadline is None else min(2.0, max(deadline - time.perf_counter(), 0.01))
+            left = 0.5 if deadline is None else min(0.5, max(deadline - time.perf_counter(), 0.01))
             a = master_heuristic(cost, master.facility, master.members, p, time_limit=left)
             if a is not None and cost[rows, a].sum() < ub:
                 ub, best = float(cost[rows, a].sum()), a
         if bound > ub - step:
+            pruned = min(pruned, bound)
             continue
         if not converged:
             heapq.heappush(heap, (bound, -depth, counter, depth, decisions))
@@ -171,5 +183,6 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
         for child in children:
             heapq.heappush(heap, (bound, -depth - 1, counter, depth + 1, decisions + (child,)))
             counter += 1
-    bound = min([ub] + [b for b, *_ in heap])
-    return best, ub, bound, nodes
+    # Pruned nodes only exclude solutions above ``ub - step``: their bounds bound the optimum too.
+    bound = min([ub, pruned] + [b for b, *_ in heap])
+    return best, ub, bound, nodes, root_duals

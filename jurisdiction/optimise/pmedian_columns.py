@@ -20,11 +20,11 @@ here, so the bound is valid for the general model (``x_ij <= y_j``, any cost mat
 
 What it is worth: by Lagrangian duality the master LP optimum equals the best bound of the
 knapsack Lagrangian in :mod:`jurisdiction.optimise.pmedian_capacitated` (same subproblems), so
-column generation is a faster, exactly converged way to the same number, not a stronger bound.
-On OR-Library pmedcap1 it is within 0-1.3% of the optimum except instance 8 (771.67 vs 820).
-(Forcing each median's own client into its cluster, the Osman-Christofides CCP variant, which is
-not valid for this model, gave the same bounds there.) The solver therefore keeps the subgradient;
-this module serves the benchmark's bound column and :func:`master_heuristic`.
+column generation is an exactly converged way to the same number, not a stronger root bound.
+On OR-Library pmedcap1 it is within 0-1.3% of the optimum except instance 8 (771.67 vs 820) and
+instance 20 (973.65 vs 1005). (Forcing each median's own client into its cluster, the
+Osman-Christofides CCP variant, which is not valid for this model, gave the same bounds there.)
+Its value is as the node relaxation of :mod:`jurisdiction.optimise.pmedian_branch_price`.
 """
 
 from __future__ import annotations
