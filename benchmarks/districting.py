@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jurisdiction.errors import InfeasibleError  # noqa: E402
+from jurisdiction.errors import InfeasibleError, NoSolutionError  # noqa: E402
 from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
 
 
@@ -125,6 +125,11 @@ def main(argv=None) -> int:
                     n_match += 1
                 else:
                     n_miss += 1
+            except NoSolutionError as err:
+                secs = time.perf_counter() - t0
+                ours, status, rounds = f"{'-':>12}", "no plan", 0
+                note = f"published {pub_status}: " + err.reasons[0][:110]
+                n_miss += 1
             pubtxt = f"{pub_opt:12.2f}" if pub_opt is not None else f"{pub_status:>12}"
             print(f"{state:5} {len(data['pop']):4d} {data['k']:3d} {str(form):13} {pubtxt} {ours} {status:10} "
                   f"{rounds:6d} {secs:7.2f}  {note}{bounds_note}", flush=True)

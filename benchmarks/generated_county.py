@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jurisdiction.adjacency import station_villages, village_adjacency  # noqa: E402
-from jurisdiction.errors import InfeasibleError  # noqa: E402
+from jurisdiction.errors import InfeasibleError, NoSolutionError  # noqa: E402
 from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
 from jurisdiction.optimise.instance import prepare  # noqa: E402
 from jurisdiction.optimise.model import build  # noqa: E402
@@ -94,6 +94,8 @@ def main(argv=None) -> int:
                     row = f"{sol.status:9} {sol.objective:14,.0f} {sol.gap:9.2e} {sol.rounds:6d}"
                 except InfeasibleError as err:
                     row = f"{'infeasible':9} {err.reasons[0][:60]}"
+                except NoSolutionError as err:
+                    row = f"{'no plan':9} {err.reasons[0][:60]}"
                 total = time.perf_counter() - t0
                 print(f"{name:6} {n:5d} {m:4d} {case['centres']:3d} {str(form):14} {str(limit):>6} {nv:7d} {nc:7d} "
                       f"{secs_build:8.2f} {total:8.1f} {row}", flush=True)

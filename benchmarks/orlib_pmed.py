@@ -17,7 +17,6 @@ import argparse
 import csv
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np

@@ -15,6 +15,7 @@ from jurisdiction.errors import (
     InputError,
     JurisdictionError,
     NetworkError,
+    NoSolutionError,
     ScenarioError,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "InputError",
     "JurisdictionError",
     "NetworkError",
+    "NoSolutionError",
     "ScenarioError",
     "__version__",
     *_EXPORTS,

@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jurisdiction`` console script; returns the exit code."""
     args = _parser().parse_args(argv)
     progress = _Progress(quiet=args.quiet or args.json)
-    from jurisdiction.errors import InfeasibleError, InputError, JurisdictionError, ScenarioError
+    from jurisdiction.errors import InfeasibleError, InputError, JurisdictionError, NoSolutionError, ScenarioError
 
     try:
         result = args.run(args, progress)
@@ -48,12 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, EXIT_INPUT, str(error))
     except InfeasibleError as error:
         return _fail(args, EXIT_INFEASIBLE, str(error))
+    except NoSolutionError as error:
+        return _fail(args, EXIT_NO_SOLUTION, str(error))
     except JurisdictionError as error:
         return _fail(args, EXIT_ERROR, str(error))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=_jsonable))
-    code = EXIT_NO_SOLUTION if result.get("solver", {}).get("status") == "no solution" else EXIT_OK
-    return code
+    return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -83,5 +83,19 @@ class InfeasibleError(JurisdictionError):
         super().__init__("the scenario is infeasible:\n" + "\n".join(f"  - {r}" for r in self.reasons))
 
 
+class NoSolutionError(JurisdictionError):
+    """The solver found no plan within its time limit, and did not prove that none exists.
+
+    Parameters
+    ----------
+    reasons : sequence of str
+        What was tried, and what to relax or how much more time to allow.
+    """
+
+    def __init__(self, reasons: Sequence[str]):
+        self.reasons = list(reasons)
+        super().__init__("no plan found in time:\n" + "\n".join(f"  - {r}" for r in self.reasons))
+
+
 class ScenarioError(JurisdictionError, ValueError):
     """A scenario file or object has an unknown key or a bad value (the key is named)."""

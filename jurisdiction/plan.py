@@ -157,6 +157,8 @@ def plan(
         A layer is invalid.
     InfeasibleError
         The scenario cannot be met; the reasons name villages, stations and numbers.
+    NoSolutionError
+        The solver found no plan within the scenario's time limit (not proven infeasible).
     """
     say = progress or (lambda message: None)
     stations = read_stations(stations)

@@ -128,3 +128,15 @@ def test_quickstart_example_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "plan_map.html").exists() and (tmp_path / "plan.gpkg").exists()
+
+
+def test_no_plan_in_time_exits_5(monkeypatch, capsys):
+    from jurisdiction import cli
+    from jurisdiction.errors import NoSolutionError
+
+    def no_plan(*args, **kwargs):
+        raise NoSolutionError(["the solver found no plan within the time limit of 1 s (not proven infeasible)"])
+
+    monkeypatch.setattr(sys.modules["jurisdiction.plan"], "plan", no_plan)
+    assert cli.main(["demo", "--quiet"]) == 5
+    assert "not proven infeasible" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 import pulp
 
-from jurisdiction.errors import InfeasibleError
+from jurisdiction.errors import InfeasibleError, NoSolutionError
 from jurisdiction.optimise.bundling import bundle_of
 from jurisdiction.optimise.contiguity import cut_rows, is_connected
 from jurisdiction.optimise.incumbents import (balanced_plan, by_centre_sets_plan, contiguous_incumbent,
@@ -151,14 +151,14 @@ def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | 
             built.prob.addConstraint(pulp.LpConstraint(expression(built.variables, ids, coefs), pulp.LpConstraintLE, rhs=0))
 
 
-def _fail(p: Prepared, options: Options, result: Run) -> InfeasibleError:
+def _fail(p: Prepared, options: Options, result: Run) -> InfeasibleError | NoSolutionError:
     if result.status == "infeasible":
         return InfeasibleError([describe_combination(p, options)])
     if result.status == "unbounded":
         return InfeasibleError(["the model is unbounded (this is a bug in the model, please report it)"])
     what = "contiguous plan" if options.contiguity == "cuts" else "plan"
     limit = f"the time limit of {options.time_limit:g} s" if options.time_limit is not None else "the cut round limit"
-    return InfeasibleError([f"the solver found no {what} within {limit} (not proven infeasible): "
+    return NoSolutionError([f"the solver found no {what} within {limit} (not proven infeasible): "
                             f"allow more time, or relax: {describe_combination(p, options).split('; try ')[-1]}"])
 
 

@@ -116,7 +116,6 @@ def subgradient(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray
     """
     began = time.perf_counter()
     finite = penalised(cost)
-    n = cost.shape[0]
     best_open, best_obj = np.asarray(open_), float(objective)
     d1 = finite[:, best_open].min(axis=1)
     u = d1.copy() if start is None else np.asarray(start, dtype=np.float64).copy()
