@@ -324,29 +324,31 @@ def _positive(key: str, value: Any) -> float:
     return number
 
 
+def _range(value: Any) -> tuple[int, int] | None:
+    """``(low, high)`` from a two-integer list with 1 <= low <= high, else None."""
+    if (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and 1 <= value[0] <= value[1]
+    ):
+        return (int(value[0]), int(value[1]))
+    return None
+
+
 def _centres(value: Any) -> int | tuple[int, int] | None:
     if value is None:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
-    if (
-        isinstance(value, tuple | list)
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-        and 1 <= value[0] <= value[1]
-    ):
-        return (int(value[0]), int(value[1]))
+    if (bounds := _range(value)) is not None:
+        return bounds
     raise ScenarioError(f"centres: expected a positive integer or [min, max], got {value!r}")
 
 
 def _sizes(value: Any) -> tuple[int, int]:
-    if (
-        isinstance(value, tuple | list)
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-        and 1 <= value[0] <= value[1]
-    ):
-        return (int(value[0]), int(value[1]))
+    if (bounds := _range(value)) is not None:
+        return bounds
     raise ScenarioError(f"bundling.sizes: expected [gmin, gmax] with 1 <= gmin <= gmax, got {value!r}")
 
 
