@@ -117,7 +117,11 @@ class _Progress:
 
 
 def _load(scenario: Any) -> tuple[dict[str, Any], str]:
-    """The layers a scenario's [data] section names, and their attribution."""
+    """The layers a scenario's [data] section names, and their attribution.
+
+    Roads given as an OSM XML/PBF or GraphML file come back as a road graph, line layers as
+    a validated GeoDataFrame.
+    """
     from jurisdiction import load
     from jurisdiction.example import load_example
     from jurisdiction.plan import EXAMPLE_ATTRIBUTION
@@ -131,11 +135,18 @@ def _load(scenario: Any) -> tuple[dict[str, Any], str]:
         from jurisdiction.errors import ScenarioError
 
         raise ScenarioError(f"data: the scenario names no {', '.join(missing)} (set data.example or data.<layer> paths)")
+    from jurisdiction.roads import NETWORK_SUFFIXES, road_graph
+
     stations = load.read_stations(scenario.stations, datum=scenario.datum)
+    network_file = Path(scenario.roads).suffix.lower() in NETWORK_SUFFIXES  # OSM XML/PBF, GraphML
     layers = {
         "stations": stations,
         "villages": load.read_villages(scenario.villages, datum=scenario.datum, stations=stations),
-        "roads": load.read_roads(scenario.roads, datum=scenario.datum),
+        "roads": (
+            road_graph(scenario.roads, speeds=scenario.speeds or None)
+            if network_file
+            else load.read_roads(scenario.roads, datum=scenario.datum)
+        ),
         "jurisdictions": (
             load.read_jurisdictions(scenario.jurisdictions, datum=scenario.datum, stations=stations)
             if scenario.jurisdictions
@@ -199,8 +210,10 @@ def _run_plan(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
 
 
 def _run_diagnose(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
+    import networkx as nx
+
     from jurisdiction.diagnose import diagnose
-    from jurisdiction.roads import road_graph
+    from jurisdiction.roads import graph_lines, road_graph
     from jurisdiction.scenario import read_scenario
     from jurisdiction.travel import travel_time_matrix
 
@@ -217,7 +230,7 @@ def _run_diagnose(args: argparse.Namespace, progress: _Progress) -> dict[str, An
         layers["stations"],
         layers["jurisdictions"],
         times,
-        roads=layers["roads"],
+        roads=graph_lines(graph) if isinstance(layers["roads"], nx.Graph) else layers["roads"],
         limit=scenario.limit or 30.0,
     )
     progress.done()

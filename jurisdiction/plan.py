@@ -16,7 +16,6 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 
 from jurisdiction import adjacency, districts
@@ -26,7 +25,7 @@ from jurisdiction.errors import ScenarioError
 from jurisdiction.isochrones import isochrones
 from jurisdiction.load import read_jurisdictions, read_roads, read_stations, read_villages
 from jurisdiction.optimise import Instance, Options, Solution, solve
-from jurisdiction.roads import road_graph
+from jurisdiction.roads import graph_lines, road_graph
 from jurisdiction.scenario import Scenario
 from jurisdiction.travel import travel_time_matrix
 
@@ -170,7 +169,7 @@ def plan(
     say("building the road graph")
     graph = road_graph(roads if road_lines is None else road_lines, speeds=scenario.speeds or None)
     if road_lines is None:  # an osmnx graph: its edges are the road lines of the district table
-        road_lines = ox.graph_to_gdfs(graph, nodes=False)[["road_class", "geometry"]].reset_index(drop=True)
+        road_lines = graph_lines(graph)
     say("computing travel times")
     times = travel_time_matrix(graph, villages, stations, access_speed_kph=scenario.access_speed)
     times = times.reindex(index=villages["village_id"], columns=stations["station_id"])

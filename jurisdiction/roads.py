@@ -31,6 +31,9 @@ _ONEWAY_FORWARD = {"yes", "true", "1", "t", "ft"}  # "FT"/"TF": ESRI network-dat
 _ONEWAY_REVERSED = {"-1", "reverse", "tf"}
 _OSM_SUFFIXES = {".osm", ".xml"}
 
+#: File suffixes read as road networks (OSM XML, OSM PBF, GraphML) rather than as line layers.
+NETWORK_SUFFIXES = frozenset({*_OSM_SUFFIXES, ".pbf", ".graphml"})
+
 
 def road_graph(
     source: Any,
@@ -134,6 +137,27 @@ def graph_from_polygon(polygon: Any, *, speeds: Mapping[str, float] | None = Non
     """
     graph = ox.graph_from_polygon(polygon, network_type=network_type, retain_all=True)
     return road_graph(graph, speeds=speeds, crs=crs)
+
+
+def graph_lines(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
+    """The edges of a road graph as a lines layer (``road_class``, geometry), in the graph's CRS.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A graph from :func:`road_graph`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One LineString per road: a two-way road (an edge in each direction) appears once, so
+        summed lengths are road km.
+    """
+    edges = ox.graph_to_gdfs(graph, nodes=False)[["road_class", "geometry"]].reset_index()
+    # keep one direction of each two-way road, so lengths are not counted twice
+    key = [tuple(sorted(pair)) for pair in zip(edges["u"], edges["v"], strict=True)]
+    edges = edges.assign(pair=key).drop_duplicates(subset=["pair", "key"])
+    return edges[["road_class", "geometry"]].reset_index(drop=True)
 
 
 def _graph_from_file(path: Path, include: set[str]) -> nx.MultiDiGraph:

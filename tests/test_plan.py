@@ -113,3 +113,33 @@ def test_plan_from_an_osmnx_graph(county):
     result = plan(county.villages, county.stations, graph, Scenario(centres=3, limit=60))
     assert result.districts["road_km"].sum() > 0
     assert len(result.districts) == 3
+
+
+def test_cli_plan_from_files_with_a_graphml_network(county, tmp_path):
+    import json
+
+    import osmnx as ox
+
+    from jurisdiction.cli import main
+    from jurisdiction.roads import road_graph
+
+    gpkg = tmp_path / "county.gpkg"
+    for layer in ("villages", "stations", "jurisdictions"):
+        getattr(county, layer).to_file(gpkg, layer=layer, driver="GPKG")
+    ox.save_graphml(road_graph(county.roads), tmp_path / "roads.graphml")
+    scenario = tmp_path / "county.toml"
+    scenario.write_text(
+        '[data]\nvillages = "county.gpkg"\nstations = "county.gpkg"\njurisdictions = "county.gpkg"\n'
+        'roads = "roads.graphml"\n[model]\ncentres = 3\nlimit = 60\n[outputs]\nfolder = "out"\nisochrones = [10]\n',
+        encoding="utf-8",
+    )
+    assert main(["plan", str(scenario), "--quiet"]) == 0
+    districts = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert districts["metrics"]["stations or centres"]["after"] == 3
+    lines_km = county.roads.length.sum() / 1000
+    import geopandas as gpd
+
+    table = gpd.read_file(tmp_path / "out" / "plan.gpkg", layer="districts")
+    assert table["road_km"].sum() == pytest.approx(lines_km, rel=0.01)  # each road counted once
+    assert main(["diagnose", str(scenario), "--quiet", "--out", str(tmp_path / "diag")]) == 0
+    assert (tmp_path / "diag" / "workload.csv").exists()
