@@ -131,11 +131,7 @@ def plan_map(plan: Any, path: str | os.PathLike, *, tiles: str = "openstreetmap"
         ``path``.
     """
     labels = _labels(language)
-    m = _base_map(plan, tiles)
-    bands = isochrone_layers(plan, m, tiles, labels)
-    roads = roads_layer(plan, tiles, labels)
-    if roads is not None:
-        roads.add_to(m)
+    m, bands = _map_with_context(plan, tiles, labels)
     before, _ = districts_layer(draw_layer(plan.current_districts, tiles), labels["current"],
                                 labels, show=False, dashed=True)
     before.add_to(m)
@@ -154,6 +150,16 @@ def plan_map(plan: Any, path: str | os.PathLike, *, tiles: str = "openstreetmap"
     m.add_child(_legend(labels, items, [("centre", "centre"), ("post", "post"), ("station", "station")], extra, bands))
     folium.LayerControl(collapsed=False).add_to(m)
     return _write(m, path, language)
+
+
+def _map_with_context(plan: Any, tiles: str, labels: dict) -> tuple[folium.Map, Any]:
+    """The base map with the isochrone bands and main roads both maps share."""
+    m = _base_map(plan, tiles)
+    bands = isochrone_layers(plan, m, tiles, labels)
+    roads = roads_layer(plan, tiles, labels)
+    if roads is not None:
+        roads.add_to(m)
+    return m, bands
 
 
 def current_map(plan: Any, path: str | os.PathLike, *, tiles: str = "openstreetmap",
@@ -182,11 +188,7 @@ def current_map(plan: Any, path: str | os.PathLike, *, tiles: str = "openstreetm
         ``path``.
     """
     labels = _labels(language)
-    m = _base_map(plan, tiles)
-    bands = isochrone_layers(plan, m, tiles, labels)
-    roads = roads_layer(plan, tiles, labels)
-    if roads is not None:
-        roads.add_to(m)
+    m, bands = _map_with_context(plan, tiles, labels)
     before, items = districts_layer(draw_layer(plan.current_districts, tiles), labels["current"],
                                     labels, show=True)
     before.add_to(m)
