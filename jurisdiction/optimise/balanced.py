@@ -178,6 +178,44 @@ def _starts(cost: np.ndarray, k: int, allowed: np.ndarray, fixed: np.ndarray, rn
     return out
 
 
+def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
+            allowed: np.ndarray, fixed: np.ndarray, seconds: float, adjacency: sp.csr_matrix | None = None,
+            cutoff: float | None = None, seen: dict | None = None) -> tuple[np.ndarray | None, float]:
+    """Assign to ``centres``, then move each centre to its district's best station, while it gains.
+
+    Parameters are those of :func:`assign` and :func:`recentre`; ``seen`` caches the
+    assignment of each centre set already tried (shared between calls), ``cutoff`` keeps only
+    plans below it.
+
+    Returns
+    -------
+    assignment, value
+        The best plan found (None, inf when none).
+    """
+    t_end = time.perf_counter() + seconds
+    seen = {} if seen is None else seen
+    k = np.unique(centres).size
+
+    def evaluate(cs: np.ndarray):
+        key = tuple(cs.tolist())
+        if key not in seen:
+            seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency, cutoff=cutoff,
+                               seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 3),
+                                           max(t_end - time.perf_counter(), 0.1)))
+        return seen[key][:2]
+
+    a, v = evaluate(np.asarray(sorted(set(centres.tolist())), dtype=np.int64))
+    while a is not None and time.perf_counter() < t_end:
+        nxt = recentre(cost, a, roots, allowed, fixed)
+        if nxt.size != k:
+            break
+        a2, v2 = evaluate(nxt)
+        if a2 is None or v2 >= v - 1e-9:
+            break
+        a, v = a2, v2
+    return a, v
+
+
 def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
                    allowed: np.ndarray, fixed: np.ndarray, seconds: float,
                    extra_starts: list[np.ndarray] = (), adjacency: sp.csr_matrix | None = None,
@@ -213,25 +251,9 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
     best_a, best_v = None, np.inf
     seen: dict[tuple, tuple] = {}
 
-    def evaluate(cs: np.ndarray):
-        key = tuple(cs.tolist())
-        if key not in seen:
-            seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency,
-                               seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 3),
-                                           max(t_end - time.perf_counter(), 0.1)))
-        return seen[key][:2]
-
     def descend(cs: np.ndarray):
-        a, v = evaluate(cs)
-        while a is not None and time.perf_counter() < t_end:
-            nxt = recentre(cost, a, roots, allowed, fixed)
-            if nxt.size != k:
-                break
-            a2, v2 = evaluate(nxt)
-            if a2 is None or v2 >= v - 1e-9:
-                break
-            a, v = a2, v2
-        return a, v
+        return improve(cost, load, cs, roots, lo, hi, allowed, fixed, max(t_end - time.perf_counter(), 0.1),
+                       adjacency=adjacency, seen=seen)
 
     starts = list(extra_starts) + _starts(cost, k, allowed, fixed, rng, 4)
     for cs in starts:

@@ -1,4 +1,4 @@
-"""solve(): pre-checks, model building, solver stages, contiguity cut rounds, reading the plan.
+"""solve(): pre-checks, model building, solver stages (cut rounds in cut_rounds.py), reading the plan.
 
 Lexicographic objectives: p-center, max-covering and set-covering leave the assignment of
 many villages free (any centre within the optimal radius, any centre beyond the covering
@@ -19,76 +19,17 @@ import pulp
 
 from jurisdiction.errors import InfeasibleError, NoSolutionError
 from jurisdiction.optimise.bundling import bundle_of
-from jurisdiction.optimise.contiguity import cut_rows, is_connected
-from jurisdiction.optimise.incumbents import (balanced_plan, by_centre_sets_plan, contiguous_incumbent,
-                                              relaxed_without_contiguity, shortest_path_incumbent)
+from jurisdiction.optimise.contiguity import is_connected
+from jurisdiction.optimise.cut_rounds import assignment_of, solve_stage
+from jurisdiction.optimise.incumbents import (balanced_plan, by_centre_sets_plan, connected_repair, contiguous_incumbent,
+                                              shortest_path_incumbent)
 from jurisdiction.optimise.infeasibility import describe_combination, explain_prepared
 from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution, prepare
-from jurisdiction.optimise.model import Built, build, expression
-from jurisdiction.optimise.solver import Run, relative_gap, run
+from jurisdiction.optimise.model import Built, build
+from jurisdiction.optimise.solver import Run, relative_gap
 
-#: Most contiguity cut rounds before giving up.
-MAX_ROUNDS = 500
-#: Relative gap of the cut rounds that only look for violated cuts.
-LOOSE_GAP = 0.05
-#: Give HiGHS the connected incumbent's value as its objective bound in the cut rounds.
-USE_CUTOFF = True
-#: HiGHS mip_pscost_minreliable for balanced p-medians (HiGHS default 8).
-BALANCED_MINRELIABLE = 0
-
-
-def _highs_options(options: Options, cutoff: float | None = None) -> dict:
-    """HiGHS options for the model: balanced p-medians branch without waiting for reliable pseudocosts.
-
-    With a tight balance the LP bound is weak and HiGHS spends most of its time on strong
-    branching; ``mip_pscost_minreliable=0`` trusts pseudocosts at once (SC, ±0.5 %: proven in
-    ~40 s instead of > 60 s with the optimum known).
-    """
-    out = {}
-    if options.model == "p-median" and options.balance is not None and options.bundle_sizes is None:
-        out["mip_pscost_minreliable"] = int(BALANCED_MINRELIABLE)
-    if cutoff is not None and options.model == "p-median":
-        # Also as HiGHS's objective bound, so that it prunes and fixes by reduced cost against it.
-        out["objective_bound"] = float(cutoff)
-    return out
-
-
-def _remaining(deadline: float | None) -> float | None:
-    if deadline is None:
-        return None
-    return max(deadline - time.perf_counter(), 0.5)
-
-
-def _assignment(built: Built, n: int) -> np.ndarray:
-    values = np.array([built.variables[i].varValue or 0.0 for i in built.pair_var.tolist()])
-    out = np.full(n, -1, dtype=np.int64)
-    best = np.full(n, 0.5)
-    for q in np.flatnonzero(values > 0.5).tolist():
-        v = built.pair_v[q]
-        if values[q] > best[v]:
-            best[v] = values[q]
-            out[v] = built.pair_c[q]
-    return out
-
-
-def _saved_assignments(built: Built, n: int, solver: str) -> list[np.ndarray]:
-    """Assignments of the other integer solutions HiGHS found on the way (for more cuts per round)."""
-    if solver != "highs":
-        return []
-    try:
-        saved = built.prob.solverModel.getSavedMipSolutions()
-    except AttributeError:
-        return []
-    cols = np.array([built.variables[i].index for i in built.pair_var.tolist()], dtype=np.int64)
-    out = []
-    for sol in saved[-20:]:
-        values = np.asarray(sol.col_value)[cols]
-        a = np.full(n, -1, dtype=np.int64)
-        on = np.flatnonzero(values > 0.5)
-        a[built.pair_v[on]] = built.pair_c[on]
-        if (a >= 0).all():
-            out.append(a)
-    return out
+#: Share of the time limit for the connected heuristic plan before the cut rounds.
+INCUMBENT_SHARE = 0.4
 
 
 def _set_start(built: Built, p: Prepared, options: Options, start: np.ndarray) -> None:
@@ -109,46 +50,6 @@ def _set_start(built: Built, p: Prepared, options: Options, start: np.ndarray) -
     if built.center_var is not None:
         ok = start >= 0
         built.center_var.setInitialValue(float(p.times[np.flatnonzero(ok), start[ok]].max()) if ok.any() else 0.0)
-
-
-def _solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool,
-                 cutoff: float | None = None) -> tuple[Run, int]:
-    """Solve once, or in rounds of separator cuts until every district is connected.
-
-    With cuts, rounds that only look for violated cuts stop at a loose gap (any integer plan
-    yields cuts); a connected plan is then re-solved at the requested gap, which proves it.
-    """
-    rounds = 0
-    n = p.times.shape[0]
-    cuts = options.contiguity == "cuts"
-    loose = max(options.gap, LOOSE_GAP) if cuts else options.gap
-    proving = loose == options.gap
-    while True:
-        rounds += 1
-        result = run(built.prob, options.solver, time_limit=_remaining(deadline),
-                     gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
-                     highs_options=_highs_options(options, cutoff))
-        if not cuts or result.status not in ("optimal", "feasible"):
-            return result, rounds
-        assignment = _assignment(built, n)
-        centres = np.array(sorted(built.y))
-        rows = cut_rows(p.adjacency, assignment, built.roots, centres, built.lookup)
-        if not rows:
-            if proving or result.gap <= options.gap:
-                return result, rounds
-            proving = True
-            continue
-        proving = loose == options.gap
-        if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
-            return Run("no-solution", math.nan, result.bound, math.inf, result.seconds), rounds
-        seen = set()
-        for other in _saved_assignments(built, n, options.solver):
-            rows += cut_rows(p.adjacency, other, built.roots, centres, built.lookup)
-        rows = [r for r in rows if not ((key := (r[0], tuple(r[1].tolist()))) in seen or seen.add(key))]
-        for q, seps in rows:
-            ids = np.concatenate([[built.pair_var[q]], built.pair_var[seps]])
-            coefs = np.concatenate([[1.0], -np.ones(len(seps))])
-            built.prob.addConstraint(pulp.LpConstraint(expression(built.variables, ids, coefs), pulp.LpConstraintLE, rhs=0))
 
 
 def _fail(p: Prepared, options: Options, result: Run) -> InfeasibleError | NoSolutionError:
@@ -238,60 +139,43 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         if sol is not None:
             return sol
     incumbent = None
-    relaxed = None
+    repair = None
+    start = options.warm_start
     if options.contiguity == "cuts" and options.model == "p-median":
-        relaxed = relaxed_without_contiguity(instance, options, deadline)
-        if relaxed is not None and is_connected(p.adjacency, relaxed.assignment):
-            if relaxed.status == "optimal":
-                # The optimum without contiguity is connected: it is the optimum with it.
-                return replace(relaxed, seconds=time.perf_counter() - t0,
-                               formulation=relaxed.formulation + ", contiguity cuts (optimum without contiguity is connected)")
-            incumbent = relaxed
-        if incumbent is None:
-            incumbent = contiguous_incumbent(p, options, deadline, relaxed)
+        repair = connected_repair(p, options, deadline)
+        if repair is not None:
+            incumbent, free = contiguous_incumbent(p, options, deadline, INCUMBENT_SHARE, repair)
+            start = free if start is None else start
         exact = by_centre_sets_plan(p, options, deadline, incumbent)
         if exact is not None:
             if exact.status == "optimal":
                 return replace(exact, seconds=time.perf_counter() - t0)
             incumbent = exact
-        if incumbent is None:
+        if incumbent is None and repair is None:
+            # Without a repair (bundles, disruption, no balance) the cut rounds need a connected plan to beat.
             incumbent = shortest_path_incumbent(instance, options, deadline)
-        if incumbent is not None and relaxed is not None and relaxed.status in ("optimal", "feasible") \
-                and relative_gap(incumbent.objective, relaxed.bound) <= options.gap:
-            # The bound without contiguity already closes the gap of the connected incumbent.
-            return replace(incumbent, status="optimal", bound=float(relaxed.bound), gap=0.0,
-                           seconds=time.perf_counter() - t0, rounds=incumbent.rounds,
-                           formulation=f"{incumbent.formulation}, proven by the bound without contiguity")
     built = build(p, options)
-    warm = options.warm_start is not None
+    warm = start is not None
     if warm:
-        _set_start(built, p, options, options.warm_start)
+        _set_start(built, p, options, start)
     else:
         plan = balanced_plan(built, p, options, deadline)
         if plan is not None:
             _set_start(built, p, options, plan)
             warm = True
-    if incumbent is not None:
-        # Only plans better than the connected incumbent by more than the gap are sought: if
-        # none exists, the cut rounds end infeasible, which proves the incumbent optimal.
-        step = max(options.gap, 1e-9) * abs(incumbent.objective)
-        built.prob.addConstraint(built.primary <= incumbent.objective - step)
-    cutoff = incumbent.objective if incumbent is not None and USE_CUTOFF else None
-    first, rounds = _solve_stage(built, p, options, deadline, warm, cutoff)
+    first, rounds, incumbent = solve_stage(built, p, options, deadline, warm, incumbent, repair)
     if incumbent is not None and first.status not in ("optimal", "feasible"):
         proved = first.status == "infeasible"
         # The cut rounds relax the problem, so their bound holds for it; the compact form's does not.
         bound = incumbent.objective if proved else min(incumbent.objective, first.bound) if math.isfinite(first.bound) else math.nan
-        if not proved and relaxed is not None and math.isfinite(relaxed.bound):
-            bound = max(bound, relaxed.bound) if math.isfinite(bound) else relaxed.bound
         return replace(incumbent, status="optimal" if proved else "feasible", bound=float(bound),
                        gap=0.0 if proved else float(relative_gap(incumbent.objective, bound)),
-                       seconds=time.perf_counter() - t0, formulation=f"{built.formulation} (from incumbent: {incumbent.formulation})",
+                       seconds=time.perf_counter() - t0, formulation=f"{built.formulation} (plan: {incumbent.formulation})",
                        n_variables=len(built.prob.variables()), n_constraints=len(built.prob.constraints),
                        rounds=rounds + incumbent.rounds)
     if first.status not in ("optimal", "feasible"):
         raise _fail(p, options, first)
-    assignment = _assignment(built, n)
+    assignment = assignment_of(built, n)
     bundle_values = bundle_of(built.z, m) if built.z else None
     y_values = {c: (var.varValue or 0) > 0.5 for c, var in built.y.items()}
 
@@ -309,10 +193,10 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         if built.z:
             for (s, c), var in built.z.items():
                 var.setInitialValue(1 if bundle_values[s] == c else 0)
-        second, more = _solve_stage(built, p, options, deadline, True)
+        second, more, _ = solve_stage(built, p, options, deadline, True)
         rounds += more
         if second.status in ("optimal", "feasible"):
-            assignment = _assignment(built, n)
+            assignment = assignment_of(built, n)
             bundle_values = bundle_of(built.z, m) if built.z else None
             y_values = {c: (var.varValue or 0) > 0.5 for c, var in built.y.items()}
 

@@ -2,9 +2,9 @@
 
 * :func:`balanced_plan`: a balanced p-median plan from the assign/recentre/swap heuristic, the
   MIP's warm start;
-* :func:`relaxed_without_contiguity`: the same problem without contiguity, whose bound holds with
-  contiguity and whose optimum, when connected, is the optimum with contiguity;
-* :func:`contiguous_incumbent`: the heuristic with connected districts (separator cut rounds);
+* :func:`contiguous_incumbent`: a connected plan on the centres of the balanced plan without
+  contiguity, or the heuristic with connected districts;
+* :func:`connected_repair`: the best connected plan on given centres (for the cut rounds);
 * :func:`by_centre_sets_plan`: the exact contiguous optimum by enumerating centre sets, when few;
 * :func:`shortest_path_incumbent`: the compact shortest-path form, a connected plan.
 """
@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from jurisdiction.errors import InfeasibleError
-from jurisdiction.optimise.balanced import balanced_start, by_centre_sets
+from jurisdiction.optimise.balanced import balanced_start, by_centre_sets, improve
 from jurisdiction.optimise.contiguity import prune_pairs, roots_of
 from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination
 from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution
@@ -28,6 +28,8 @@ from jurisdiction.optimise.model import Built, pair_mask
 HEURISTIC_SHARE = 0.3
 #: Its budget in seconds when there is no time limit.
 HEURISTIC_SECONDS = 30.0
+#: Most seconds one repair (connected assignment to given centres) may take.
+REPAIR_SECONDS = 10.0
 
 
 def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float | None) -> np.ndarray | None:
@@ -47,71 +49,103 @@ def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float |
     return plan
 
 
-def relaxed_without_contiguity(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
-    """The balanced p-median without contiguity (a third of the time left), or None.
-
-    Its bound is a bound with contiguity too, and when its optimal plan is connected it is
-    the optimum with contiguity.
-    """
-    if options.balance is None or options.bundle_sizes is not None:
-        return None
-    budget = None if deadline is None else max((deadline - time.perf_counter()) / 3, 0.5)
-    from jurisdiction.optimise.engine import solve  # solve() calls this module: import at call time
-
-    try:
-        return solve(instance, replace(options, contiguity=None, time_limit=budget))
-    except InfeasibleError:
-        return None
-
-
-def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None,
-                          relaxed: Solution | None) -> Solution | None:
-    """A connected balanced plan from :func:`balanced_start` with contiguity (a third of the time left)."""
-    kr = p.k_range
-    if (options.balance is None or kr is None or kr[0] != kr[1] or p.capacity is not None
-            or options.bundle_sizes is not None or options.disruption != 0):
-        return None
-    t0 = time.perf_counter()
-    n, m = p.times.shape
-    mask = pair_mask(p, options)
-    roots = roots_of(p, mask, True)
-    lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
-    upper = np.full(m, hi)
-    mask = prune_pairs(p, mask, roots, upper)
-    cost = np.where(mask, p.cost, np.inf)
-    budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) / 3, 0.5)
-    starts = [np.asarray(relaxed.centres)] if relaxed is not None else []
-    plan, value = balanced_start(cost, p.balance_weights, kr[0], lo, hi, roots, p.allowed, p.fixed, budget,
-                                 extra_starts=starts, adjacency=p.adjacency)
-    if plan is None:
-        return None
+def plan_solution(p: Prepared, plan: np.ndarray, value: float, formulation: str, seconds: float = 0.0,
+                  proven: bool = False) -> Solution:
+    """A :class:`Solution` for ``plan`` (station index per village), each station bundled where its village goes."""
+    m = p.times.shape[1]
     centres = np.unique(plan)
     bundle = np.full(m, -1, dtype=np.int64)
     own = p.station_village >= 0
     bundle[own] = plan[p.station_village[own]]
     bundle[centres] = centres
-    return Solution(centres=centres, assignment=plan, bundle=bundle, status="feasible", objective=float(value),
-                    bound=math.nan, gap=math.inf, seconds=time.perf_counter() - t0, solver=options.solver,
-                    formulation="balanced heuristic with contiguity", n_variables=0, n_constraints=0, rounds=0)
+    return Solution(centres=centres, assignment=plan, bundle=bundle, status="optimal" if proven else "feasible",
+                    objective=float(value), bound=float(value) if proven else math.nan, gap=0.0 if proven else math.inf,
+                    seconds=seconds, solver="highs", formulation=formulation, n_variables=0, n_constraints=0, rounds=0)
 
 
-def by_centre_sets_plan(p: Prepared, options: Options, deadline: float | None,
-                    incumbent: Solution | None) -> Solution | None:
-    """The connected optimum by enumerating centre sets (few stations and centres), else None."""
+def _connected_setting(p: Prepared, options: Options):
+    """(cost with unreachable pairs inf, roots, lo, hi) of the balanced connected problem, or None."""
     kr = p.k_range
     if (options.balance is None or kr is None or kr[0] != kr[1] or p.capacity is not None
             or options.bundle_sizes is not None or options.disruption != 0):
         return None
-    t0 = time.perf_counter()
     m = p.times.shape[1]
     mask = pair_mask(p, options)
     roots = roots_of(p, mask, True)
     lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
     mask = prune_pairs(p, mask, roots, np.full(m, hi))
-    cost = np.where(mask, p.cost, np.inf)
+    return np.where(mask, p.cost, np.inf), roots, lo, hi
+
+
+def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, share: float,
+                         repair) -> tuple[Solution | None, np.ndarray | None]:
+    """A connected balanced plan, from the balanced plan without contiguity (``share`` of the time left).
+
+    :func:`balanced_start` finds the balanced plan without contiguity fast (on the US county
+    instances, the optimum of that problem); ``repair`` (from :func:`connected_repair`) gives
+    the best connected plan on its centres, which is often the optimum with contiguity. When
+    those centres have no connected plan, :func:`balanced_start` with contiguity starts from them.
+
+    Returns
+    -------
+    incumbent, free
+        The connected plan (None when those centres have none) and the plan without
+        contiguity (None when none was found), a start for the cut rounds.
+    """
+    setting = _connected_setting(p, options)
+    if setting is None:
+        return None, None
+    cost, roots, lo, hi = setting
+    t0 = time.perf_counter()
+    budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * share, 0.5)
+    free, _ = balanced_start(np.where(pair_mask(p, options), p.cost, np.inf), p.balance_weights, p.k_range[0], lo, hi,
+                             roots, p.allowed, p.fixed, budget / 2)
+    if free is None:
+        return None, None
+    found = repair(np.unique(free), math.inf)
+    if found is not None:
+        return replace(found, seconds=time.perf_counter() - t0,
+                       formulation="connected assignment to the balanced plan's centres"), free
+    plan, value = balanced_start(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed,
+                                 max(budget - (time.perf_counter() - t0), 0.5), extra_starts=[np.unique(free)],
+                                 adjacency=p.adjacency)
+    if plan is None:
+        return None, free
+    return plan_solution(p, plan, value, "balanced heuristic with contiguity", time.perf_counter() - t0), free
+
+
+def connected_repair(p: Prepared, options: Options, deadline: float | None):
+    """``repair(centres, cutoff)``: the best connected plan on ``centres`` (moved to their districts'
+    best stations while that gains) below ``cutoff``, or None; None when not a balanced problem."""
+    setting = _connected_setting(p, options)
+    if setting is None:
+        return None
+    cost, roots, lo, hi = setting
+    seen: dict = {}
+
+    def repair(centres: np.ndarray, cutoff: float) -> Solution | None:
+        t0 = time.perf_counter()
+        budget = REPAIR_SECONDS if deadline is None else min(REPAIR_SECONDS, max(deadline - t0, 0.1))
+        plan, value = improve(cost, p.balance_weights, centres, roots, lo, hi, p.allowed, p.fixed, budget,
+                              adjacency=p.adjacency, cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen)
+        if plan is None or value >= cutoff:
+            return None
+        return plan_solution(p, plan, value, "connected assignment to a cut round's centres", time.perf_counter() - t0)
+
+    return repair
+
+
+def by_centre_sets_plan(p: Prepared, options: Options, deadline: float | None,
+                        incumbent: Solution | None) -> Solution | None:
+    """The connected optimum by enumerating centre sets (few stations and centres), else None."""
+    setting = _connected_setting(p, options)
+    if setting is None:
+        return None
+    cost, roots, lo, hi = setting
+    t0 = time.perf_counter()
     budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * 2 / 3, 0.5)
     best = incumbent.objective if incumbent is not None else math.inf
-    out = by_centre_sets(cost, p.balance_weights, kr[0], lo, hi, roots, p.allowed, p.fixed, budget, best,
+    out = by_centre_sets(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed, budget, best,
                          options.gap, adjacency=p.adjacency)
     if out is None:
         return None
@@ -123,15 +157,8 @@ def by_centre_sets_plan(p: Prepared, options: Options, deadline: float | None,
             return None
         return replace(incumbent, status="optimal", bound=incumbent.objective, gap=0.0,
                        formulation=f"{incumbent.formulation}, proven by enumerating centre sets") if proven else None
-    centres = np.unique(plan)
-    bundle = np.full(m, -1, dtype=np.int64)
-    own = p.station_village >= 0
-    bundle[own] = plan[p.station_village[own]]
-    bundle[centres] = centres
-    return Solution(centres=centres, assignment=plan, bundle=bundle, status="optimal" if proven else "feasible",
-                    objective=float(value), bound=float(value) if proven else math.nan, gap=0.0 if proven else math.inf,
-                    seconds=time.perf_counter() - t0, solver=options.solver,
-                    formulation="balanced contiguous plan by enumerating centre sets", n_variables=0, n_constraints=0)
+    return plan_solution(p, plan, value, "balanced contiguous plan by enumerating centre sets",
+                         time.perf_counter() - t0, proven)
 
 
 def shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:

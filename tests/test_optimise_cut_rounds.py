@@ -1,0 +1,93 @@
+"""The contiguity cut rounds with repaired incumbents, against brute force.
+
+The brute-force tests in test_optimise.py are small enough that the centre-set enumeration
+answers them before any cut round; here it is switched off, so the rounds, the connected
+repair of their plans and the proof by an infeasible round carry the whole solve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jurisdiction.errors import InfeasibleError
+from jurisdiction.optimise import Options, solve
+from jurisdiction.optimise import balanced as balanced_module
+from jurisdiction.optimise import cut_rounds
+from jurisdiction.optimise.incumbents import connected_repair
+from jurisdiction.optimise.instance import prepare
+from tests.test_optimise import (SETTINGS, assignments, balanced, check_plan, connected, n_open, pmedian_cost,
+                                 random_instance, seeds)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(7, 9), m=st.integers(3, 5), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4]))
+def test_cut_rounds_without_enumeration_equal_brute_force(seed, n, m, k, e):
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, None)
+    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(balanced_module, "MAX_CENTRE_SETS", 0)
+        if not len(grid):
+            with pytest.raises(InfeasibleError):
+                solve(inst, opts)
+            return
+        sol = solve(inst, opts)
+    check_plan(inst, opts, sol)
+    assert sol.objective == pytest.approx(pmedian_cost(inst, grid).min(), rel=1e-6, abs=1e-6)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]))
+def test_repair_is_the_best_connected_plan_on_its_centres_or_better(seed, n, m, k, e):
+    inst = random_instance(seed, n, m)
+    opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
+    repair = connected_repair(prepare(inst, opts), opts, None)
+    grid = assignments(inst, None)
+    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    centres = np.sort(np.random.default_rng(seed).choice(m, k, replace=False))
+    on_centres = [a for a in grid if set(np.unique(a).tolist()) == set(centres.tolist())]
+    found = repair(centres, np.inf)
+    if found is None:
+        assert not on_centres
+        return
+    a = found.assignment
+    # Connected, balanced, each centre keeps its village, and priced right.
+    assert connected(inst.adjacency, a)
+    load = np.bincount(a, weights=inst.weights, minlength=m)[found.centres]
+    total = inst.weights.sum()
+    assert (load >= (1 - e) * total / k - 1e-6).all() and (load <= (1 + e) * total / k + 1e-6).all()
+    assert (a[inst.station_village[found.centres]] == found.centres).all()
+    assert found.objective == pytest.approx(pmedian_cost(inst, a[None, :])[0])
+    # Recentring only improves on the best plan on the given centres.
+    if on_centres:
+        assert found.objective <= pmedian_cost(inst, np.array(on_centres)).min() + 1e-6
+    # Below a cutoff, or nothing.
+    below = repair(centres, found.objective - 1e-6)
+    assert below is None or below.objective < found.objective - 1e-6
+
+
+def test_round_plans_repaired_in_order_and_only_once():
+    """_repair_all tries each centre set once and keeps the best plan that beats the incumbent."""
+    calls = []
+
+    class Plan:
+        def __init__(self, value):
+            self.objective = value
+
+    def repair(centres, cutoff):
+        calls.append((tuple(centres.tolist()), cutoff))
+        return Plan(10.0 - len(calls))
+
+    tried: set = set()
+    plans = [np.array([0, 0, 1]), np.array([1, 0, 0]), np.array([2, 2, 1]), np.array([0, 3, 3]), np.array([4, 4, 5])]
+    best = cut_rounds._repair_all(plans, repair, Plan(20.0), Options(gap=0.0), tried)
+    assert [c for c, _ in calls] == [(0, 1), (1, 2), (0, 3)]  # (0, 1) twice counts once; at most 3
+    assert best.objective == 7.0
+    assert calls[0][1] == pytest.approx(20.0) and calls[1][1] == pytest.approx(9.0)
+    assert cut_rounds._repair_all(plans[:2], repair, None, Options(gap=0.0), tried) is None  # all tried already
