@@ -12,21 +12,33 @@ valid at every column-generation iteration, exceeds "incumbent minus the smalles
 from __future__ import annotations
 
 import heapq
+import os
 import time
 
 import highspy
 import numpy as np
 
-from jurisdiction.optimise.pmedian_columns import generate, master_heuristic, new_master
+TARGET = float(os.environ.get('PMT', '0.5'))
+VARIANT = int(os.environ.get('PMV', '0'))
+FIXING = os.environ.get('PMF', '1') == '1'
+GROUPS = os.environ.get('PMG', '1') == '1'
+from jurisdiction.optimise.pmedian_columns import generate, master_heuristic, new_master, set_groups
+from jurisdiction.optimise.pmedian_fixing import fix
 
 
 def _restrictions(usable, decisions):
-    """(allowed pairs, forced pairs, facilities that must open) from branching decisions."""
+    """(allowed pairs, forced pairs, facilities that must open, groups of which one must open)."""
     allowed = usable.copy()
     forced = np.zeros_like(usable)
     must = np.zeros(usable.shape[1], dtype=bool)
+    groups = []
     for kind, i, j, side in decisions:
-        if kind == "y":
+        if kind == "g":
+            if side:
+                groups.append(j)
+            else:
+                allowed[:, j] = False
+        elif kind == "y":
             if side:
                 must[j] = True
             else:
@@ -39,10 +51,10 @@ def _restrictions(usable, decisions):
             must[j] = True
         else:
             allowed[i, j] = False
-    return allowed, forced, must
+    return allowed, forced, must, groups
 
 
-def _apply(master, allowed, forced, must):
+def _apply(master, allowed, forced, must, groups):
     """Switch off the pool columns a node forbids and set its facility rows."""
     n, m = master.n, master.m
     if master.facility.size:
@@ -53,6 +65,56 @@ def _apply(master, allowed, forced, must):
                                   np.where(ok, highspy.kHighsInf, 0.0))
     rows = np.arange(n, n + m, dtype=np.int32)
     master.h.changeRowsBounds(m, rows, np.where(must, 1.0, -highspy.kHighsInf), np.ones(m))
+    if len(groups) != len(master.groups) or any((a != b).any() for a, b in zip(groups, master.groups)):
+        set_groups(master, groups)
+
+
+def _cutoff(ub, step):
+    """Bounds above this prune: ``ub - step`` plus a margin for the LP's rounding noise."""
+    return ub - step + 1e-6 + 1e-9 * abs(ub)
+
+
+def _facility_order(cost, usable):
+    """Facilities by likeness to each facility: mean |c_ij - c_ij'| over clients that reach both."""
+    finite = np.where(usable, cost, np.nan)
+    m = cost.shape[1]
+    far = np.empty((m, m))
+    for j in range(m):
+        diff = np.abs(finite - finite[:, [j]])
+        far[j] = np.nan_to_num(np.nanmean(diff, axis=0), nan=np.inf)
+        far[j, j] = -1.0
+    return np.argsort(far, axis=1, kind="stable")
+
+
+def _branch_on_groups(y, near):
+    """Children "no facility of G opens" / "one of G opens" for the neighbourhood G of a fractional facility.
+
+    G is the largest run of ``near[j]`` (j first) whose total y stays below 1; the fractional facility
+    whose G has total y nearest 0.5 is chosen. ``None`` when no y is fractional.
+    """
+    frac = np.flatnonzero((y > 1e-6) & (y < 1.0 - 1e-6))
+    if frac.size == 0:
+        return None
+    best, score = None, np.inf
+    for j in frac:
+        cum = np.cumsum(y[near[j]])
+        k = int(np.searchsorted(cum, 1.0 - 1e-6))  # prefix near[j][:k] has total < 1
+        k = max(k, 1)
+        if VARIANT == 1:
+            part = np.abs(cum[:k] - TARGET)
+            k = int(np.flatnonzero(part <= part.min() + 1e-9)[-1]) + 1
+        elif VARIANT == 2:
+            part = np.abs(cum[:k] - TARGET)
+            k = int(np.flatnonzero(part <= part.min() + 1e-9)[0]) + 1
+        sc = abs(cum[k - 1] - TARGET)
+        if sc < score:
+            score, best = sc, (j, k)
+    j, k = best
+    if k == 1:
+        return [("y", -1, int(j), 1), ("y", -1, int(j), 0)]
+    group = np.zeros(y.size, dtype=bool)
+    group[near[j][:k]] = True
+    return [("g", -1, group, 1), ("g", -1, group, 0)]
 
 
 def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,
@@ -109,26 +171,31 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     best = incumbent.copy()
     ub = float(cost[rows, best].sum())
     master = new_master(np.where(usable, cost, np.inf), p, best)
+    near = _facility_order(cost, usable)
     heap = [(root_bound, 0, 0, 0, ())]
     counter, nodes, pruned = 1, 0, np.inf
     root_duals = np.zeros(n)
     tried: set[bytes] = set()
+    fixed_at = np.inf  # incumbent cost of the last reduced-cost fixing (with the root duals)
     started, repair_seconds = time.perf_counter(), 0.0
     while heap:
         parent_bound, _, _, depth, decisions = heap[0]
-        if parent_bound > ub - step:
+        if parent_bound > _cutoff(ub, step):
             pruned = min(pruned, parent_bound)
             heap.clear()
             break
         if (deadline is not None and time.perf_counter() > deadline) or nodes == max_nodes:
             break
+        if nodes and ub < fixed_at and FIXING:
+            usable, _, excluded = fix(cost, usable, root_duals, demand, capacity, p, _cutoff(ub, step))
+            pruned, fixed_at = min(pruned, excluded), ub
         heapq.heappop(heap)
-        allowed, forced, must = _restrictions(usable, decisions)
+        allowed, forced, must, groups = _restrictions(usable, decisions)
         if must.sum() > p:
             continue
-        _apply(master, allowed, forced, must)
+        _apply(master, allowed, forced, must, groups)
         bound, duals, _, converged, _, values = generate(master, cost, allowed, demand, capacity, forced=forced,
-                                                     must=must, stop_at=ub - step, deadline=deadline)
+                                                     must=must, stop_at=_cutoff(ub, step), deadline=deadline)
         nodes += 1
         if nodes == 1:
             root_duals = duals
@@ -138,7 +205,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             a = master_heuristic(cost, master.facility, master.members, p, time_limit=left)
             if a is not None and cost[rows, a].sum() < ub:
                 ub, best = float(cost[rows, a].sum()), a
-        if bound > ub - step:
+        if bound > _cutoff(ub, step):
             pruned = min(pruned, bound)
             continue
         if not converged:
@@ -168,12 +235,14 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
                 repair_seconds += time.perf_counter() - clock
                 if a is not None and obj < ub:
                     ub, best = float(obj), a
-        frac = np.abs(y - 0.5)
-        frac[(y < 1e-6) | (y > 1.0 - 1e-6)] = np.inf
-        if np.isfinite(frac).any():
+        children = _branch_on_groups(y, near) if GROUPS else None
+        if children is None:
+          frac = np.abs(y - 0.5)
+          frac[(y < 1e-6) | (y > 1.0 - 1e-6)] = np.inf
+          if np.isfinite(frac).any():
             j = int(np.argmin(frac))
             children = [("y", -1, j, 1), ("y", -1, j, 0)]
-        else:
+          else:
             x = np.zeros(cost.shape)
             np.add.at(x.T, fac[use], lam[use][:, None] * mem[use])
             fx = np.abs(x - 0.5)

@@ -32,12 +32,14 @@ from scipy import sparse
 
 from jurisdiction.errors import InfeasibleError, InputError, Problem
 from jurisdiction.optimise.pmedian_branch_price import branch_and_price
+from jurisdiction.optimise.pmedian_fixing import fix
+from jurisdiction.optimise.pmedian_fixing import relax as _relax  # noqa: F401  (tests use it)
 from jurisdiction.optimise.pmedian_mip import PMedianResult, relative_gap, run_highs
 from jurisdiction.optimise.pmedian_search import heuristic
 
 _MAX_DP_CELLS = 30_000_000
-_BRANCH_PRICE_SECONDS = 20.0  # then the strong MIP in HiGHS takes over with the best incumbent
-_BRANCH_PRICE_NODES = 100
+_BRANCH_PRICE_SECONDS = 120.0  # without a time limit; then the strong MIP in HiGHS takes over
+_BRANCH_PRICE_SHARE = 0.8  # of the time limit
 
 
 def _prepare(cost, p, demand, capacity):
@@ -132,40 +134,6 @@ def _alternate(cost, usable, open_, d, q, time_limit, rounds=6):
     return best, best_a
 
 
-def _knapsack_tables(profit, weight, cap_max, reverse=False):
-    """Layered DP tables: table[k][j, c] = best profit from the first k items (last k if reverse)."""
-    n, m = profit.shape
-    table = np.empty((n + 1, m, cap_max + 1))
-    table[0] = 0.0
-    order = range(n - 1, -1, -1) if reverse else range(n)
-    for k, i in enumerate(order):
-        prev, cur = table[k], table[k + 1]
-        cur[:] = prev
-        w = int(weight[i])
-        if w > cap_max:
-            continue
-        gain = profit[i][:, None]
-        if w == 0:
-            cur += np.maximum(gain, 0.0)
-        else:
-            np.maximum(prev[:, w:], prev[:, :-w] + gain, out=cur[:, w:])
-    return table
-
-
-def _relax(cost, usable, u, d, q, p):
-    """Knapsack Lagrangian: (L, rho, chosen, tables, profits)."""
-    n, m = cost.shape
-    profit = np.where(usable, u[:, None] - np.where(usable, cost, 0.0), 0.0)
-    profit = np.maximum(profit, 0.0)
-    qi = q.astype(np.int64)
-    table = _knapsack_tables(profit, d, int(qi.max()))
-    rho = -table[n][np.arange(m), qi]
-    order = np.argsort(rho, kind="stable")
-    chosen = order[:p]
-    value = float(u.sum() + rho[chosen].sum())
-    return value, rho, order, table, profit
-
-
 def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capacity, *,
                               time_limit: float | None = None, gap: float = 0.0,
                               threads: int | None = None) -> PMedianResult:
@@ -224,9 +192,9 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
     lb, u, how = -np.inf, None, "strong (x_ij <= y_j)"
     step = max(gap * ub, 1.0 if integral else 1e-9 * max(1.0, abs(ub))) if np.isfinite(ub) else 0.0
     if dp_ok and best is not None:
-        left = _BRANCH_PRICE_SECONDS if deadline is None else min(_BRANCH_PRICE_SECONDS, remaining(0.3))
+        left = _BRANCH_PRICE_SECONDS if deadline is None else remaining(_BRANCH_PRICE_SHARE)
         best, ub, lb, nodes, u = branch_and_price(
-            cost, usable, d, q, p, best, step, deadline=time.perf_counter() + left, max_nodes=_BRANCH_PRICE_NODES,
+            cost, usable, d, q, p, best, step, deadline=time.perf_counter() + left,
             repair=lambda open_: _alternate(cost, usable, open_, d, q, 2.0))
         how = "strong (x_ij <= y_j) + column-generation fixing"
         step = max(gap * ub, 1.0 if integral else 1e-9 * max(1.0, abs(ub)))
@@ -239,7 +207,7 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
     pair_ok, facility_ok = usable, np.ones(m, dtype=bool)
     if u is not None and np.isfinite(ub):
         # Fix against the incumbent's own cost so that it stays feasible and can start HiGHS.
-        pair_ok, facility_ok = _fixing(cost, usable, u, d, q, p, ub)
+        pair_ok, facility_ok, _ = fix(cost, usable, u, d, q, p, ub)
         pair_ok[np.arange(n), best] = True
         facility_ok[best] = True
     ii, jj, arrays = _strong_model(cost, pair_ok, np.zeros(m), facility_ok.astype(float), d, q, p)
@@ -270,32 +238,3 @@ def _finish(cost, assignment, bound, start, solver, formulation, size, tol):
     return PMedianResult(np.unique(assignment), assignment, objective, float(min(bound, objective)), g,
                          "optimal" if g <= tol else "feasible", time.perf_counter() - start, solver,
                          formulation, size[0], size[1])
-
-
-def _fixing(cost, usable, u, d, q, p, target):
-    """Pairs and facilities that a solution costing at most ``target`` may use."""
-    n, m = cost.shape
-    value, rho, order, table, profit = _relax(cost, usable, u, d, q, p)
-    chosen = np.zeros(m, dtype=bool)
-    chosen[order[:p]] = True
-    last = rho[order[p - 1]]
-    tol = 1e-9 * max(1.0, abs(target))
-    facility_ok = chosen | (value - last + rho <= target + tol)
-    qi = q.astype(np.int64)
-    back = _knapsack_tables(profit, d, int(qi.max()), reverse=True)
-    pair_ok = usable & facility_ok[None, :]
-    cols = np.arange(m)
-    for i in range(n):
-        fwd = table[i]                 # items 0..i-1
-        bwd = back[n - 1 - i]          # items i+1..n-1
-        rest = qi - int(d[i])
-        ok = rest >= 0
-        best_rest = np.full(m, -np.inf)
-        for r in np.unique(rest[ok]):
-            js = cols[ok & (rest == r)]
-            best_rest[js] = (fwd[js, : r + 1] + bwd[js, r::-1]).max(axis=1)
-        forced = cost[i] - u[i] - best_rest
-        base = np.where(chosen, value - rho, value - last)
-        bound = base + np.where(np.isfinite(forced), forced, np.inf)
-        pair_ok[i] &= bound <= target + tol
-    return pair_ok, facility_ok

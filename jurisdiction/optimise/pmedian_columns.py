@@ -160,6 +160,7 @@ class Master:
     facility: np.ndarray
     members: np.ndarray
     seen: set
+    groups: list  # facility masks of the rows "at least one of these facilities opens" (after the p row)
 
 
 def new_master(cost: np.ndarray, p: int, incumbent: np.ndarray | None) -> Master:
@@ -169,11 +170,12 @@ def new_master(cost: np.ndarray, p: int, incumbent: np.ndarray | None) -> Master
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("simplex_strategy", 4)  # primal simplex: new columns keep the basis primal feasible
+    h.setOptionValue("presolve", "off")  # warm re-solves; also better first duals (fewer pricing rounds)
     inf = highspy.kHighsInf
     h.addRows(n + m + 1, np.r_[np.ones(n), np.full(m + 1, -inf)], np.r_[np.ones(n), np.ones(m), float(p)],
               0, np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
-    _add_columns(h, np.full(n, big), [np.array([i]) for i in range(n)], n, None)
-    master = Master(h, n, m, p, np.zeros(0, dtype=np.int64), np.zeros((0, n), dtype=bool), set())
+    master = Master(h, n, m, p, np.zeros(0, dtype=np.int64), np.zeros((0, n), dtype=bool), set(), [])
+    _add_columns(master, np.full(n, big), [np.array([i]) for i in range(n)], None)
     if incumbent is not None:
         opened = np.unique(incumbent)
         _extend(master, cost, opened, np.array([incumbent == j for j in opened]))
@@ -194,8 +196,8 @@ def _extend(master, cost, facilities, members):
         master.members = np.concatenate([master.members, np.zeros((len(added_s), master.n), dtype=bool)])
         for k, s in enumerate(added_s):
             master.members[len(master.members) - len(added_s) + k, s] = True
-        _add_columns(master.h, np.array([cost[s, j].sum() for j, s in zip(added_f, added_s)]), added_s,
-                     master.n, np.array(added_f))
+        _add_columns(master, np.array([cost[s, j].sum() for j, s in zip(added_f, added_s)]), added_s,
+                     np.array(added_f))
     return len(added_f)
 
 
@@ -219,15 +221,17 @@ def generate(master: Master, cost: np.ndarray, usable: np.ndarray, demand: np.nd
         dual = np.asarray(h.getSolution().row_dual)
         pi_lp, sigma, mu = dual[:n], dual[n:n + m], min(dual[n + m], 0.0)
         sigma = np.where(must, sigma, np.minimum(sigma, 0.0)) if must is not None else np.minimum(sigma, 0.0)
+        tau = np.maximum(dual[n + m + 1:], 0.0)  # group rows (>= 1): any tau >= 0 keeps the bound valid
+        tau_f = (np.array(master.groups).T @ tau) if master.groups else np.zeros(m)
         a = alpha if np.isfinite(best_l) else 0.0
         added = 0
         while True:
             pi = a * best_pi + (1.0 - a) * pi_lp
             value, members = price(cost, usable, pi, demand, capacity, forced)
-            bound = lagrangian_value(pi, value, p, must)
+            bound = lagrangian_value(pi, value - tau_f, p, must) + float(tau.sum())
             if bound > best_l:
                 best_l, best_pi = bound, pi
-            rc = (members * (finite.T - pi_lp[None, :])).sum(axis=1) - sigma - mu
+            rc = (members * (finite.T - pi_lp[None, :])).sum(axis=1) - sigma - mu - tau_f
             good = np.flatnonzero(np.isfinite(value) & members.any(axis=1) & (rc < -1e-7))
             if good.size:
                 added = _extend(master, cost, good, members[good])
@@ -280,18 +284,39 @@ def column_generation(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, 
                        master.facility.copy(), master.members.copy(), values[n:])
 
 
-def _add_columns(h, costs, clusters, n, facilities):
-    """Append columns: each covers its clients, its facility row and the p row."""
-    p_row = h.getNumRow() - 1
+def _add_columns(master, costs, clusters, facilities):
+    """Append columns: each covers its clients, its facility row, the p row and its group rows."""
+    h, n, m = master.h, master.n, master.m
     starts, index = [], []
     for k, s in enumerate(clusters):
         starts.append(len(index))
         index.extend(int(i) for i in s)
         if facilities is not None:
-            index.extend((n + int(facilities[k]), p_row))
+            f = int(facilities[k])
+            index.extend((n + f, n + m))
+            index.extend(n + m + 1 + g for g, mask in enumerate(master.groups) if mask[f])
     k = len(clusters)
     h.addCols(k, np.asarray(costs, dtype=np.float64), np.zeros(k), np.full(k, highspy.kHighsInf), len(index),
               np.asarray(starts, dtype=np.int32), np.asarray(index, dtype=np.int32), np.ones(len(index)))
+
+
+def set_groups(master: Master, groups: list) -> None:
+    """Make the master's group rows ``sum of the columns of facilities in G >= 1`` exactly ``groups``.
+
+    Parameters
+    ----------
+    master : Master
+    groups : list of ndarray of bool, shape (n_facilities,)
+        One facility mask per row (branching decisions "at least one of G opens").
+    """
+    n, m, h = master.n, master.m, master.h
+    extra = h.getNumRow() - (n + m + 1)
+    if extra:
+        h.deleteRows(extra, np.arange(n + m + 1, n + m + 1 + extra, dtype=np.int32))
+    master.groups = [np.asarray(g, dtype=bool) for g in groups]
+    for mask in master.groups:
+        cols = (n + np.flatnonzero(mask[master.facility])).astype(np.int32)
+        h.addRow(1.0, highspy.kHighsInf, cols.size, cols, np.ones(cols.size))
 
 
 def master_heuristic(cost: np.ndarray, facility: np.ndarray, members: np.ndarray, p: int, *,

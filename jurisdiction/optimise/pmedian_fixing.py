@@ -1,0 +1,120 @@
+"""Knapsack Lagrangian of the capacitated p-median and reduced-cost fixing of pairs and facilities.
+
+Relaxing ``sum_j x_ij = 1`` with multipliers ``u`` leaves one 0-1 knapsack per facility
+(profit ``u_i - c_ij``, weight ``d_i``, capacity ``Q_j``) and the choice of the ``p`` facilities
+with the most negative values ``rho_j``. Forcing ``x_ij = 1`` (item i in facility j's knapsack,
+from forward and backward DP tables) or ``y_j = 1 / 0`` bounds every solution that uses the pair
+or the facility; those whose bound exceeds a target cost are dropped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def knapsack_tables(profit: np.ndarray, weight: np.ndarray, cap_max: int, reverse: bool = False) -> np.ndarray:
+    """Layered DP tables: ``table[k][j, c]`` = best profit from the first k items (last k if reverse).
+
+    Parameters
+    ----------
+    profit : ndarray, shape (n_items, n_facilities)
+        Non-negative profit of each item in each facility's knapsack.
+    weight : ndarray, shape (n_items,)
+        Integer weights.
+    cap_max : int
+        Largest capacity.
+    reverse : bool
+        Add the items last to first.
+
+    Returns
+    -------
+    ndarray, shape (n_items + 1, n_facilities, cap_max + 1)
+    """
+    n, m = profit.shape
+    table = np.empty((n + 1, m, cap_max + 1))
+    table[0] = 0.0
+    order = range(n - 1, -1, -1) if reverse else range(n)
+    for k, i in enumerate(order):
+        prev, cur = table[k], table[k + 1]
+        cur[:] = prev
+        w = int(weight[i])
+        if w > cap_max:
+            continue
+        gain = profit[i][:, None]
+        if w == 0:
+            cur += np.maximum(gain, 0.0)
+        else:
+            np.maximum(prev[:, w:], prev[:, :-w] + gain, out=cur[:, w:])
+    return table
+
+
+def relax(cost, usable, u, d, q, p):
+    """Knapsack Lagrangian at multipliers ``u``: (L, rho, facility order, forward tables, profits)."""
+    n, m = cost.shape
+    profit = np.where(usable, u[:, None] - np.where(usable, cost, 0.0), 0.0)
+    profit = np.maximum(profit, 0.0)
+    qi = q.astype(np.int64)
+    table = knapsack_tables(profit, d, int(qi.max()))
+    rho = -table[n][np.arange(m), qi]
+    order = np.argsort(rho, kind="stable")
+    chosen = order[:p]
+    value = float(u.sum() + rho[chosen].sum())
+    return value, rho, order, table, profit
+
+
+def fix(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: np.ndarray, p: int,
+        target: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Pairs and facilities that a solution costing at most ``target`` may use.
+
+    Parameters
+    ----------
+    cost : ndarray, shape (n_clients, n_facilities)
+        Assignment costs.
+    usable : ndarray of bool, shape (n_clients, n_facilities)
+        Pairs allowed so far.
+    u : ndarray, shape (n_clients,)
+        Lagrangian multipliers of the assignment rows (e.g. column-generation duals).
+    d, q : ndarray
+        Integer demands (n_clients,) and capacities (n_facilities,).
+    p : int
+        Number of facilities.
+    target : float
+        Cost that a kept solution may reach (e.g. the incumbent minus the smallest improvement).
+
+    Returns
+    -------
+    pair_ok : ndarray of bool, shape (n_clients, n_facilities)
+    facility_ok : ndarray of bool, shape (n_facilities,)
+    excluded : float
+        A lower bound on the cost of every solution that uses a dropped pair or facility
+        (``inf`` when nothing was dropped); it exceeds ``target``.
+    """
+    n, m = cost.shape
+    value, rho, order, table, profit = relax(cost, usable, u, d, q, p)
+    chosen = np.zeros(m, dtype=bool)
+    chosen[order[:p]] = True
+    last = rho[order[p - 1]]
+    tol = 1e-9 * max(1.0, abs(target))
+    open_bound = np.where(chosen, value, value - last + rho)
+    facility_ok = open_bound <= target + tol
+    excluded = float(open_bound[~facility_ok].min(initial=np.inf))
+    qi = q.astype(np.int64)
+    back = knapsack_tables(profit, d, int(qi.max()), reverse=True)
+    pair_ok = usable & facility_ok[None, :]
+    cols = np.arange(m)
+    for i in range(n):
+        fwd = table[i]                 # items 0..i-1
+        bwd = back[n - 1 - i]          # items i+1..n-1
+        rest = qi - int(d[i])
+        ok = rest >= 0
+        best_rest = np.full(m, -np.inf)
+        for r in np.unique(rest[ok]):
+            js = cols[ok & (rest == r)]
+            best_rest[js] = (fwd[js, : r + 1] + bwd[js, r::-1]).max(axis=1)
+        forced = cost[i] - u[i] - best_rest
+        base = np.where(chosen, value - rho, value - last)
+        bound = base + np.where(np.isfinite(forced), forced, np.inf)
+        drop = pair_ok[i] & (bound > target + tol)
+        excluded = min(excluded, float(bound[drop].min(initial=np.inf)))
+        pair_ok[i] &= ~drop
+    return pair_ok, facility_ok, excluded
