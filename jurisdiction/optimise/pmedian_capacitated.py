@@ -9,14 +9,16 @@
    master (:mod:`jurisdiction.optimise.pmedian_columns`): columns are (facility, client set)
    pairs that fit the capacity; pricing is a 0-1 knapsack per facility, solved for all of them
    at once by a dynamic programme over integer capacities. Its root bound is the knapsack
-   Lagrangian dual. At most ``_BRANCH_PRICE_NODES`` nodes and ``_BRANCH_PRICE_SECONDS`` (30% of
-   the time limit): it proves most OR-Library instances outright and improves the incumbent.
-3. Fixing: with the root duals, forcing ``x_ij = 1`` in the knapsack Lagrangian (item i forced
-   in, from forward and backward DP tables) bounds every solution using the pair; pairs and
+   Lagrangian dual; it branches on neighbourhoods of facilities and fixes pairs by reduced cost
+   as the incumbent improves. It gets ``_BRANCH_PRICE_SHARE`` of the time limit (or
+   ``_BRANCH_PRICE_SECONDS`` without one) and proves all OR-Library pmedcap1 instances but #20
+   outright.
+3. Fixing: with the root duals, forcing ``x_ij = 1`` in the knapsack Lagrangian
+   (:mod:`jurisdiction.optimise.pmedian_fixing`) bounds every solution using the pair; pairs and
    facilities whose bound exceeds the incumbent's cost are dropped.
 4. The strong formulation (explicit ``x_ij <= y_j``) over the surviving pairs, passed to HiGHS as
-   arrays with the incumbent as a start. The bound reported is the best of the branch-and-price
-   tree (lowest open node) and HiGHS's own.
+   arrays with the incumbent as a start, for the time left. The bound reported is the best of
+   the branch-and-price tree (lowest open node) and HiGHS's own.
 
 Without integer demands and capacities (or when the DP would be too large) stages 2-3 are
 skipped.

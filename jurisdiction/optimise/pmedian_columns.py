@@ -166,7 +166,9 @@ class Master:
 def new_master(cost: np.ndarray, p: int, incumbent: np.ndarray | None) -> Master:
     """The master LP with artificial columns (cost above any assignment) and the incumbent's clusters."""
     n, m = cost.shape
-    big = float(np.where(np.isfinite(cost), cost, 0.0).max(axis=1).sum() + 1.0)
+    # Above any plan's cost plus any one client's: an artificial column, which also covers the
+    # group rows of :func:`set_groups`, is then never cheaper than a real LP solution.
+    big = 2.0 * float(np.where(np.isfinite(cost), cost, 0.0).max(axis=1).sum() + 1.0)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("simplex_strategy", 4)  # primal simplex: new columns keep the basis primal feasible
@@ -232,7 +234,8 @@ def generate(master: Master, cost: np.ndarray, usable: np.ndarray, demand: np.nd
             if bound > best_l:
                 best_l, best_pi = bound, pi
             rc = (members * (finite.T - pi_lp[None, :])).sum(axis=1) - sigma - mu - tau_f
-            good = np.flatnonzero(np.isfinite(value) & members.any(axis=1) & (rc < -1e-7))
+            # Empty columns too: with a "must open" or group row, opening j with no client can price out.
+            good = np.flatnonzero(np.isfinite(value) & (rc < -1e-7))
             if good.size:
                 added = _extend(master, cost, good, members[good])
             if added or a == 0.0:
@@ -315,7 +318,8 @@ def set_groups(master: Master, groups: list) -> None:
         h.deleteRows(extra, np.arange(n + m + 1, n + m + 1 + extra, dtype=np.int32))
     master.groups = [np.asarray(g, dtype=bool) for g in groups]
     for mask in master.groups:
-        cols = (n + np.flatnonzero(mask[master.facility])).astype(np.int32)
+        # The artificial columns cover the row too, so that the LP stays feasible (at a high cost).
+        cols = np.r_[np.arange(n), n + np.flatnonzero(mask[master.facility])].astype(np.int32)
         h.addRow(1.0, highspy.kHighsInf, cols.size, cols, np.ones(cols.size))
 
 

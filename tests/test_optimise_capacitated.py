@@ -1,0 +1,117 @@
+"""Capacitated p-median internals: neighbourhood branching, group rows, reduced-cost fixing."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jurisdiction.optimise.pmedian_branch_price import _branch_on_groups, _restrictions, branch_and_price
+from jurisdiction.optimise.pmedian_capacitated import _prepare, solve_capacitated_pmedian
+from jurisdiction.optimise.pmedian_columns import column_generation, generate, new_master, set_groups
+from jurisdiction.optimise.pmedian_fixing import fix
+
+
+def feasible_assignments(cost, p, demand, capacity):
+    """Every capacity-feasible assignment with at most p facilities, with its cost."""
+    n, m = cost.shape
+    for a in itertools.product(range(m), repeat=n):
+        a = np.array(a, dtype=np.int64)
+        if len(set(a.tolist())) <= p and np.bincount(a, weights=demand, minlength=m).max() <= capacity:
+            yield a, float(cost[np.arange(n), a].sum())
+
+
+@st.composite
+def tight_instances(draw):
+    n = draw(st.integers(2, 6))
+    m = draw(st.integers(2, 4))
+    cost = np.array(draw(st.lists(st.integers(0, 20).map(float), min_size=n * m, max_size=n * m))).reshape(n, m)
+    demand = np.array(draw(st.lists(st.integers(1, 6).map(float), min_size=n, max_size=n)))
+    p = draw(st.integers(1, m))
+    capacity = float(max(demand.max(), np.ceil(demand.sum() / p * draw(st.sampled_from([1.0, 1.1, 1.3])))))
+    return cost, p, demand, capacity
+
+
+def test_neighbourhood_of_a_fractional_facility():
+    y = np.array([0.3, 0.0, 0.3, 1.0, 0.4])
+    near = np.array([[0, 1, 2, 4, 3], [1, 0, 2, 3, 4], [2, 1, 0, 4, 3], [3, 4, 2, 1, 0], [4, 2, 3, 0, 1]])
+    (kind_in, _, group, side_in), (kind_out, _, group_out, side_out) = _branch_on_groups(y, near)
+    # From facility 0: {0, 1} carries 0.3, {0, 1, 2} carries 0.6 (nearest 0.5), adding 4 reaches 1.
+    assert (kind_in, kind_out, side_in, side_out) == ("g", "g", 1, 0)
+    assert group.tolist() == [True, True, True, False, False] and group_out is group
+    allowed, _, must, groups = _restrictions(np.ones((3, 5), dtype=bool), [("g", -1, group, 0)])
+    assert not allowed[:, group].any() and allowed[:, ~group].all() and not must.any() and groups == []
+    _, _, _, groups = _restrictions(np.ones((3, 5), dtype=bool), [("g", -1, group, 1)])
+    assert len(groups) == 1 and groups[0] is group
+    assert _branch_on_groups(np.array([1.0, 0.0, 1.0]), np.tile(np.arange(3), (3, 1))) is None
+
+
+@settings(deadline=None, max_examples=40)
+@given(tight_instances(), st.data())
+def test_group_row_bound_is_valid(instance, data):
+    cost, p, demand, capacity = instance
+    m = cost.shape[1]
+    group = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    if not group.any():
+        group[0] = True
+    best = min((c for a, c in feasible_assignments(cost, p, demand, capacity) if group[np.unique(a)].any()),
+               default=np.inf)
+    cost, d, q, usable = _prepare(cost, p, demand, capacity) if np.isfinite(best) else (None,) * 4
+    if cost is None:
+        return
+    master = new_master(np.where(usable, cost, np.inf), p, None)
+    set_groups(master, [group])
+    bound, _, lp_value, converged, _, values = generate(master, cost, usable, d, q)
+    assert converged and lp_value - 1e-6 <= bound <= best + 1e-6
+    # A feasible node is never reported infeasible: no artificial column in the LP solution.
+    assert values[: cost.shape[0]].max() <= 1e-6
+    lam = values[cost.shape[0]:]
+    assert lam[group[master.facility]].sum() >= 1.0 - 1e-6
+
+
+@settings(deadline=None, max_examples=40)
+@given(tight_instances())
+def test_fixing_keeps_every_solution_at_the_target(instance):
+    cost, p, demand, capacity = instance
+    solutions = list(feasible_assignments(cost, p, demand, capacity))
+    if not solutions:
+        return
+    best = min(c for _, c in solutions)
+    cost, d, q, usable = _prepare(cost, p, demand, capacity)
+    n = cost.shape[0]
+    columns = column_generation(cost, usable, d, q, p, None)
+    for target in (best, best + 3.0):
+        pair_ok, facility_ok, excluded = fix(cost, usable, columns.duals, d, q, p, target)
+        for a, c in solutions:
+            uses_dropped = not pair_ok[np.arange(n), a].all() or not facility_ok[np.unique(a)].all()
+            if uses_dropped:
+                assert c > target and c >= excluded - 1e-6
+            elif c <= target:
+                assert pair_ok[np.arange(n), a].all()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_branch_and_price_proves_tight_instances(seed):
+    rng = np.random.default_rng(seed)
+    n, m, p = 7, 4, 2
+    cost = rng.integers(0, 20, (n, m)).astype(float)
+    demand = rng.integers(1, 6, n).astype(float)
+    capacity = float(np.ceil(demand.sum() / p * 1.05))
+    solutions = list(feasible_assignments(cost, p, demand, capacity))
+    if not solutions:
+        return
+    best = min(c for _, c in solutions)
+    start = min(solutions, key=lambda s: -s[1])[0]  # the worst feasible plan as incumbent
+    c, d, q, usable = _prepare(cost, p, demand, capacity)
+    root = column_generation(c, usable, d, q, p, None).bound
+    a, objective, bound, nodes, _ = branch_and_price(c, usable, d, q, p, start, 1.0)
+    assert objective == pytest.approx(best) and best - 1.0 < bound <= best + 1e-9
+    assert c[np.arange(n), a].sum() == pytest.approx(best)
+    assert np.bincount(a, weights=d, minlength=m).max() <= capacity and np.unique(a).size <= p
+    if root < best - 1.0 + 1e-6:  # the root bound cannot prove it: the search must branch
+        assert nodes >= 3
+    result = solve_capacitated_pmedian(cost, p, demand, capacity)
+    assert result.objective == pytest.approx(best) and result.status == "optimal"
