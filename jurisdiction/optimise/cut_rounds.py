@@ -24,6 +24,7 @@ import numpy as np
 import pulp
 
 from jurisdiction.optimise.contiguity import cut_rows
+from jurisdiction.optimise.incumbents import plan_solution
 from jurisdiction.optimise.instance import Options, Prepared, Solution
 from jurisdiction.optimise.model import Built, expression
 from jurisdiction.optimise.solver import Run, run
@@ -178,8 +179,6 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
                 return result, rounds, incumbent
             if repair is not None:
                 # A connected plan: it becomes the incumbent, and the next round proves or beats it.
-                from jurisdiction.optimise.incumbents import plan_solution  # incumbents imports engine
-
                 incumbent = plan_solution(p, assignment, result.objective, built.formulation + ", cut round")
                 bound_by(incumbent.objective)
             proving = True
