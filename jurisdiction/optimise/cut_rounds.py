@@ -98,6 +98,27 @@ def saved_assignments(built: Built, n: int, solver: str) -> list[np.ndarray]:
     return out
 
 
+def add_cuts(built: Built, p: Prepared, plans: list[np.ndarray], rows: list | None = None) -> int:
+    """Add the separator cuts that ``plans`` (station index per village) break, once each.
+
+    Returns
+    -------
+    int
+        Rows added (``rows`` found already are added too).
+    """
+    rows = list(rows or [])
+    centres = np.array(sorted(built.y))
+    for plan in plans:
+        rows += cut_rows(p.adjacency, plan, built.roots, centres, built.lookup)
+    seen = set()
+    rows = [r for r in rows if not ((key := (r[0], tuple(r[1].tolist()))) in seen or seen.add(key))]
+    for q, seps in rows:
+        ids = np.concatenate([[built.pair_var[q]], built.pair_var[seps]])
+        coefs = np.concatenate([[1.0], -np.ones(len(seps))])
+        built.prob.addConstraint(pulp.LpConstraint(expression(built.variables, ids, coefs), pulp.LpConstraintLE, rhs=0))
+    return len(rows)
+
+
 def _step(options: Options, value: float) -> float:
     """Least improvement on ``value`` worth seeking at the requested gap."""
     return max(options.gap, 1e-9) * abs(value)
@@ -191,11 +212,4 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         if repaired is not None:
             incumbent = repaired
             bound_by(incumbent.objective)
-        seen = set()
-        for other in others:
-            rows += cut_rows(p.adjacency, other, built.roots, centres, built.lookup)
-        rows = [r for r in rows if not ((key := (r[0], tuple(r[1].tolist()))) in seen or seen.add(key))]
-        for q, seps in rows:
-            ids = np.concatenate([[built.pair_var[q]], built.pair_var[seps]])
-            coefs = np.concatenate([[1.0], -np.ones(len(seps))])
-            built.prob.addConstraint(pulp.LpConstraint(expression(built.variables, ids, coefs), pulp.LpConstraintLE, rhs=0))
+        add_cuts(built, p, others, rows)
