@@ -13,6 +13,11 @@ against the published L and U. Contiguity is imposed with exact separator cuts i
 Usage::
 
     python benchmarks/districting.py [STATE ...] [--time-limit 60] [--forms none,cuts,shortest-path]
+        [--baseline-states AL,LA,OK,WV] [--baseline-cap 120]
+
+The textbook baseline (the Hess MIP over every pair, solved by HiGHS with no pruning, start or
+bound; with contiguity, re-solved with boundary separator cuts until connected) runs in the same
+process for ``--baseline-states``; "ratio" is its time over ours (">cap" when it did not finish).
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ import sys
 import time
 from pathlib import Path
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -54,6 +61,84 @@ def adjacency(graph_json: dict, n: int) -> sp.csr_matrix:
     return ((a + a.T) > 0).astype(np.int8)
 
 
+def textbook(data: dict, adj: sp.csr_matrix, contiguous: bool, cap: float) -> tuple[str, float, float]:
+    """The textbook Hess MIP in HiGHS: every pair, ``x_ij <= x_jj``, no pruning, start or bound.
+
+    With contiguity, the textbook loop: solve to optimality, add the boundary separator cut
+    ``x_vj <= sum_{u in N(S)} x_uj`` for every village v of every piece S cut off from its
+    centre j, and solve again until every district is connected.
+
+    Returns
+    -------
+    status, objective, seconds
+        status is "optimal", "infeasible" or "cap" (not finished within ``cap`` seconds).
+    """
+    pop, W, k, lo, hi = data["pop"], data["W"], data["k"], data["L"], data["U"]
+    n = pop.size
+    col = np.arange(n * n).reshape(n, n)  # x_ij at col[i, j]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", 1e-7)
+    inf = highspy.kHighsInf
+    h.addVars(n * n, np.zeros(n * n), np.ones(n * n))
+    h.changeColsCost(n * n, col.ravel().astype(np.int32), W.ravel())
+    h.changeColsIntegrality(n * n, col.ravel().astype(np.int32), np.full(n * n, highspy.HighsVarType.kInteger))
+    rows = []  # (lower, upper, index, value)
+    for i in range(n):
+        rows.append((1, 1, col[i], np.ones(n)))
+    rows.append((k, k, col[np.arange(n), np.arange(n)], np.ones(n)))
+    for j in range(n):
+        low, high = pop.astype(float), pop.astype(float)
+        low[j] -= lo
+        high[j] -= hi
+        rows.append((0, inf, col[:, j], low))  # L x_jj <= load of j
+        rows.append((-inf, 0, col[:, j], high))  # load of j <= U x_jj
+        for i in range(n):
+            if i != j:
+                rows.append((-inf, 0, np.array([col[i, j], col[j, j]]), np.array([1.0, -1.0])))
+
+    def add(batch):
+        """Append rows (lower, upper, column indices, values) to the live model."""
+        starts = np.cumsum([0] + [len(r[2]) for r in batch[:-1]]).astype(np.int32)
+        status = h.addRows(len(batch), np.array([r[0] for r in batch], float), np.array([r[1] for r in batch], float),
+                  int(sum(len(r[2]) for r in batch)), starts, np.concatenate([r[2] for r in batch]).astype(np.int32),
+                  np.concatenate([r[3] for r in batch]).astype(float))
+        if status != highspy.HighsStatus.kOk:
+            raise RuntimeError(f"HiGHS refused the textbook rows ({status})")
+
+    t0 = time.perf_counter()
+    add(rows)
+    while True:
+        left = cap - (time.perf_counter() - t0)
+        if left <= 0:
+            return "cap", math.nan, time.perf_counter() - t0
+        h.setOptionValue("time_limit", left)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return "infeasible", math.nan, time.perf_counter() - t0
+        if status != highspy.HighsModelStatus.kOptimal:
+            return "cap", math.nan, time.perf_counter() - t0
+        x = np.asarray(h.getSolution().col_value).reshape(n, n) > 0.5
+        value = float(h.getInfo().objective_function_value)
+        cuts = []
+        if contiguous:
+            for j in np.flatnonzero(x[np.arange(n), np.arange(n)]):
+                members = np.flatnonzero(x[:, j])
+                count, label = connected_components(adj[members][:, members], directed=False)
+                for comp in range(count):
+                    piece = members[label == comp]
+                    if j in piece:
+                        continue
+                    sep = np.setdiff1d(adj[piece].indices, piece)
+                    for v in piece:
+                        cuts.append((-inf, 0, np.r_[col[v, j], col[sep, j]], np.r_[1.0, -np.ones(sep.size)]))
+        if not cuts:
+            return "optimal", value, time.perf_counter() - t0
+        add(cuts)
+
+
 def instance_of(data: dict) -> Instance:
     n = len(data["pop"])
     return Instance(times=data["dist_km"], weights=data["pop"], cost=data["W"], station_village=np.arange(n),
@@ -66,6 +151,9 @@ def main(argv=None) -> int:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--forms", default="none,cuts")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--baseline-states", default="AL,LA,OK,WV",
+                    help="states also solved by the textbook Hess MIP (comma-separated; 'none' for none)")
+    ap.add_argument("--baseline-cap", type=float, default=120.0, help="seconds per textbook solve")
     args = ap.parse_args(argv)
     root = shared_dir() / "benchmarks" / "districting-counties"
     if not root.is_dir():
@@ -82,8 +170,9 @@ def main(argv=None) -> int:
             published[key] = r
     states = args.states or sorted({r["instance"] for r in rows if r["instance"] not in ("AK",)})
     forms = [None if f == "none" else f for f in args.forms.split(",")]
+    baseline_states = set() if args.baseline_states == "none" else set(args.baseline_states.split(","))
     print(f"{'state':5} {'n':>4} {'k':>3} {'contiguity':13} {'published':>12} {'ours':>12} {'status':10} "
-          f"{'rounds':>6} {'s':>7}  match / reason")
+          f"{'rounds':>6} {'s':>7} {'textbook':>9} {'ratio':>6}  match / reason")
     n_match = n_miss = n_open = 0
     for state in states:
         if state not in rebuild_hess.STATES:
@@ -139,8 +228,16 @@ def main(argv=None) -> int:
                     note = f"published {pub_status}: " + err.reasons[0][:110]
                     n_miss += 1
             pubtxt = f"{pub_opt:12.2f}" if pub_opt is not None else f"{pub_status:>12}"
+            base = f"{'-':>9} {'-':>6}"
+            if state in baseline_states:
+                b_status, b_value, b_secs = textbook(data, inst.adjacency, form is not None, args.baseline_cap)
+                b_text = f">{args.baseline_cap:g}" if b_status == "cap" else f"{b_secs:.2f}"
+                ratio = (">" if b_status == "cap" else "") + f"{b_secs / secs:.1f}x"
+                base = f"{b_text:>9} {ratio:>6}"
+                if b_status == "optimal" and pub_opt is not None and abs(b_value - pub_opt) > 0.01:
+                    note += f" (textbook {b_value:.2f}?)"
             print(f"{state:5} {len(data['pop']):4d} {data['k']:3d} {str(form):13} {pubtxt} {ours} {status:10} "
-                  f"{rounds:6d} {secs:7.2f}  {note}{bounds_note}", flush=True)
+                  f"{rounds:6d} {secs:7.2f} {base}  {note}{bounds_note}", flush=True)
     print(f"\n{n_match} agree with the published result, {n_miss} do not, {n_open} open (no published result)")
     return 0 if n_miss == 0 else 1
 
