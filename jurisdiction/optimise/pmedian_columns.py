@@ -15,6 +15,10 @@ iteration (and at the LP optimum it equals the LP value). Duals are smoothed (We
 the best Lagrangian point and the current LP duals, which cuts the tailing-off of plain column
 generation. The master is re-solved warm by HiGHS's simplex as columns are added.
 
+Branching rows: :func:`set_groups` adds rows ``sum of the columns of facilities in G >= 1``
+(dual ``tau_G >= 0``); pricing then credits ``tau_G`` to G's facilities, the Lagrangian bound
+adds ``sum tau_G``, and an empty column (a facility opened with no client) may price out.
+
 No column is forced to contain "its own" client: clients and facilities are distinct index sets
 here, so the bound is valid for the general model (``x_ij <= y_j``, any cost matrix).
 
