@@ -15,8 +15,9 @@ neighbourhood rule proves the optimum in about 220 nodes where ``y_j`` branching
 960. With ``y`` integral, branching is on a fractional client-facility pair (``x_ij = 1`` /
 ``x_ij = 0``; forced pairs are taken out of the knapsack with their demand and cost).
 
-Reduced-cost fixing: whenever the incumbent improves, the root duals drop the pairs and
-facilities that cannot be in a cheaper solution (:mod:`jurisdiction.optimise.pmedian_fixing`).
+Reduced-cost fixing (:mod:`jurisdiction.optimise.pmedian_fixing`): whenever the incumbent
+improves, the root duals drop the pairs and facilities that cannot be in a cheaper solution;
+each branched node (without forced pairs) does the same with its own duals for its subtree.
 """
 
 from __future__ import annotations
@@ -171,14 +172,14 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     ub = float(cost[rows, best].sum())
     master = new_master(np.where(usable, cost, np.inf), p, best)
     near = _facility_order(cost, usable)
-    heap = [(root_bound, 0, 0, 0, ())]
+    heap = [(root_bound, 0, 0, 0, (), None)]  # (bound, -depth, counter, depth, decisions, pairs kept)
     counter, nodes, pruned = 1, 0, np.inf
     root_duals = np.zeros(n)
     tried: set[bytes] = set()
     fixed_at = np.inf  # incumbent cost of the last reduced-cost fixing (with the root duals)
     started, repair_seconds = time.perf_counter(), 0.0
     while heap:
-        parent_bound, _, _, depth, decisions = heap[0]
+        parent_bound, _, _, depth, decisions, kept = heap[0]
         if parent_bound > _cutoff(ub, step):
             pruned = min(pruned, parent_bound)
             heap.clear()
@@ -189,7 +190,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             usable, _, excluded = fix(cost, usable, root_duals, demand, capacity, p, _cutoff(ub, step))
             pruned, fixed_at = min(pruned, excluded), ub
         heapq.heappop(heap)
-        allowed, forced, must, groups = _restrictions(usable, decisions)
+        allowed, forced, must, groups = _restrictions(usable if kept is None else usable & kept, decisions)
         if must.sum() > p:
             continue
         _apply(master, allowed, forced, must, groups)
@@ -208,7 +209,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             pruned = min(pruned, bound)
             continue
         if not converged:
-            heapq.heappush(heap, (bound, -depth, counter, depth, decisions))
+            heapq.heappush(heap, (bound, -depth, counter, depth, decisions, kept))
             break
         lam = values[n:]
         if values[:n].max(initial=0.0) > 1e-6:
@@ -242,8 +243,12 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             fx[(x < 1e-6) | (x > 1.0 - 1e-6)] = np.inf
             i, j = np.unravel_index(int(np.argmin(fx)), fx.shape)
             children = [("x", int(i), int(j), 1), ("x", int(i), int(j), 0)]
+        if not forced.any():
+            # Fixing with this node's duals holds in its subtree (its decisions only add constraints).
+            kept, _, excluded = fix(cost, allowed, duals, demand, capacity, p, _cutoff(ub, step))
+            pruned = min(pruned, excluded)
         for child in children:
-            heapq.heappush(heap, (bound, -depth - 1, counter, depth + 1, decisions + (child,)))
+            heapq.heappush(heap, (bound, -depth - 1, counter, depth + 1, decisions + (child,), kept))
             counter += 1
     # Pruned nodes only exclude solutions above ``ub - step``: their bounds bound the optimum too.
     bound = min([ub, pruned] + [b for b, *_ in heap])
