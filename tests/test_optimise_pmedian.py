@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from jurisdiction.errors import InfeasibleError, InputError
 from jurisdiction.optimise.pmedian import solve_capacitated_pmedian, solve_pmedian, textbook_pmedian
 from jurisdiction.optimise.pmedian_branch_price import branch_and_price
-from jurisdiction.optimise.pmedian_capacitated import _prepare, _relax, _strong_model
+from jurisdiction.optimise.pmedian_capacitated import _prepare, _strong_model
 from jurisdiction.optimise.pmedian_columns import column_generation, lagrangian_value, master_heuristic, price
+from jurisdiction.optimise.pmedian_fixing import relax
 from jurisdiction.optimise.pmedian_mip import run_highs
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -234,7 +235,7 @@ def test_column_generation_bound_is_valid_and_at_least_lp(instance):
     assert columns.bound >= lp.objective - 1e-6
     # ... and at least the knapsack Lagrangian bound at any multipliers.
     for u in (columns.duals, np.zeros(n), cost.min(axis=1) + 1.0):
-        assert columns.bound >= _relax(cost, usable, u, d, q, p)[0] - 1e-6
+        assert columns.bound >= relax(cost, usable, u, d, q, p)[0] - 1e-6
     a = master_heuristic(cost, columns.facility, columns.members, p)
     if a is not None:
         assert np.bincount(a, weights=d, minlength=m).max() <= capacity + 1e-9

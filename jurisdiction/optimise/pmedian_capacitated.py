@@ -35,7 +35,6 @@ from scipy import sparse
 from jurisdiction.errors import InfeasibleError, InputError, Problem
 from jurisdiction.optimise.pmedian_branch_price import branch_and_price
 from jurisdiction.optimise.pmedian_fixing import fix
-from jurisdiction.optimise.pmedian_fixing import relax as _relax  # noqa: F401  (tests use it)
 from jurisdiction.optimise.pmedian_mip import PMedianResult, relative_gap, run_highs
 from jurisdiction.optimise.pmedian_search import heuristic
 
