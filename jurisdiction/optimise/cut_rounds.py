@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
-
 import numpy as np
 import pulp
 
 from jurisdiction.optimise.contiguity import cut_rows
-from jurisdiction.optimise.incumbents import plan_solution
+from jurisdiction.optimise.incumbents import Repair, plan_solution
 from jurisdiction.optimise.instance import Options, Prepared, Solution
 from jurisdiction.optimise.model import Built, expression
 from jurisdiction.optimise.solver import Run, run
@@ -37,9 +35,6 @@ LOOSE_GAP = 0.05
 BALANCED_MINRELIABLE = 0
 #: Distinct centre sets repaired per round (the round's plan first, then HiGHS's saved plans).
 REPAIRS_PER_ROUND = 3
-
-#: ``repair(centres, cutoff)``: a connected plan on those centres below ``cutoff``, or None.
-Repair = Callable[[np.ndarray, float], "Solution | None"]
 
 
 def highs_options(options: Options, cutoff: float | None = None) -> dict:

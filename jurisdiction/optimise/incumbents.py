@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 
@@ -30,6 +31,9 @@ HEURISTIC_SHARE = 0.3
 HEURISTIC_SECONDS = 30.0
 #: Most seconds one repair (connected assignment to given centres) may take.
 REPAIR_SECONDS = 10.0
+
+#: ``repair(centres, cutoff)``: a connected plan on those centres below ``cutoff``, or None.
+Repair = Callable[[np.ndarray, float], "Solution | None"]
 
 
 def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float | None) -> np.ndarray | None:
@@ -78,7 +82,7 @@ def _connected_setting(p: Prepared, options: Options):
 
 
 def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, share: float,
-                         repair) -> tuple[Solution | None, np.ndarray | None]:
+                         repair: Repair) -> tuple[Solution | None, np.ndarray | None]:
     """A connected balanced plan, from the balanced plan without contiguity (``share`` of the time left).
 
     :func:`balanced_start` finds the balanced plan without contiguity fast (on the US county
@@ -114,7 +118,7 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
     return plan_solution(p, plan, value, "balanced heuristic with contiguity", time.perf_counter() - t0), free
 
 
-def connected_repair(p: Prepared, options: Options, deadline: float | None):
+def connected_repair(p: Prepared, options: Options, deadline: float | None) -> Repair | None:
     """``repair(centres, cutoff)``: the best connected plan on ``centres`` (moved to their districts'
     best stations while that gains) below ``cutoff``, or None; None when not a balanced problem."""
     setting = _connected_setting(p, options)
