@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,15 +11,7 @@ from jurisdiction.optimise.pmedian_branch_price import _branch_on_groups, _restr
 from jurisdiction.optimise.pmedian_capacitated import _prepare, solve_capacitated_pmedian
 from jurisdiction.optimise.pmedian_columns import column_generation, generate, new_master, set_groups
 from jurisdiction.optimise.pmedian_fixing import fix
-
-
-def feasible_assignments(cost, p, demand, capacity):
-    """Every capacity-feasible assignment with at most p facilities, with its cost."""
-    n, m = cost.shape
-    for a in itertools.product(range(m), repeat=n):
-        a = np.array(a, dtype=np.int64)
-        if len(set(a.tolist())) <= p and np.bincount(a, weights=demand, minlength=m).max() <= capacity:
-            yield a, float(cost[np.arange(n), a].sum())
+from tests.test_optimise_pmedian import feasible_assignments
 
 
 @st.composite

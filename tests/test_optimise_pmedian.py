@@ -39,15 +39,17 @@ def brute_pmedian(cost, p, weights, candidates, fixed):
     return best
 
 
-def brute_capacitated(cost, p, demand, capacity):
+def feasible_assignments(cost, p, demand, capacity):
+    """Every capacity-feasible assignment with at most p facilities, with its cost."""
     n, m = cost.shape
-    best = np.inf
     for a in itertools.product(range(m), repeat=n):
-        a = np.array(a)
-        if len(set(a.tolist())) > p or np.bincount(a, weights=demand, minlength=m).max() > capacity:
-            continue
-        best = min(best, float(cost[np.arange(n), a].sum()))
-    return best
+        a = np.array(a, dtype=np.int64)
+        if len(set(a.tolist())) <= p and np.bincount(a, weights=demand, minlength=m).max() <= capacity:
+            yield a, float(cost[np.arange(n), a].sum())
+
+
+def brute_capacitated(cost, p, demand, capacity):
+    return min((c for _, c in feasible_assignments(cost, p, demand, capacity)), default=np.inf)
 
 
 @st.composite

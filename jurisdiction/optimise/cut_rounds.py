@@ -37,7 +37,7 @@ BALANCED_MINRELIABLE = 0
 REPAIRS_PER_ROUND = 3
 
 
-def highs_options(options: Options, cutoff: float | None = None) -> dict:
+def _highs_options(options: Options, cutoff: float | None = None) -> dict:
     """HiGHS options for the model: balanced p-medians branch without waiting for reliable pseudocosts.
 
     With a tight balance the LP bound is weak and HiGHS spends most of its time on strong
@@ -53,7 +53,7 @@ def highs_options(options: Options, cutoff: float | None = None) -> dict:
     return out
 
 
-def remaining(deadline: float | None) -> float | None:
+def _remaining(deadline: float | None) -> float | None:
     """Seconds left before ``deadline`` (at least 0.5), or None without one."""
     if deadline is None:
         return None
@@ -73,7 +73,7 @@ def assignment_of(built: Built, n: int) -> np.ndarray:
     return out
 
 
-def saved_assignments(built: Built, n: int, solver: str) -> list[np.ndarray]:
+def _saved_assignments(built: Built, n: int, solver: str) -> list[np.ndarray]:
     """Assignments of the other integer solutions HiGHS found on the way (best last)."""
     if solver != "highs":
         return []
@@ -132,9 +132,10 @@ def _repair_all(plans: list[np.ndarray], repair: Repair | None, incumbent: Solut
         if key in tried:
             continue
         tried.add(key)
-        target = (best or incumbent).objective if (best or incumbent) is not None else math.inf
-        found = repair(centres, target - _step(options, target) if math.isfinite(target) else math.inf)
-        if found is not None and found.objective < target - _step(options, target):
+        current = best if best is not None else incumbent
+        cutoff = current.objective - _step(options, current.objective) if current is not None else math.inf
+        found = repair(centres, cutoff)
+        if found is not None and found.objective < cutoff:
             best = found
         done += 1
         if done >= REPAIRS_PER_ROUND:
@@ -182,9 +183,9 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
     while True:
         rounds += 1
         cutoff = incumbent.objective if incumbent is not None and median else None
-        result = run(built.prob, options.solver, time_limit=remaining(deadline),
+        result = run(built.prob, options.solver, time_limit=_remaining(deadline),
                      gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
-                     highs_options=highs_options(options, cutoff))
+                     highs_options=_highs_options(options, cutoff))
         if not cuts or result.status not in ("optimal", "feasible"):
             return result, rounds, incumbent
         assignment = assignment_of(built, n)
@@ -202,7 +203,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         proving = loose == options.gap
         if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
             return Run("no-solution", math.nan, result.bound, math.inf, result.seconds), rounds, incumbent
-        others = saved_assignments(built, n, options.solver)
+        others = _saved_assignments(built, n, options.solver)
         repaired = _repair_all([assignment] + others[::-1], repair, incumbent, options, tried)
         if repaired is not None:
             incumbent = repaired
