@@ -60,8 +60,12 @@ def _restrictions(usable, decisions):
     return allowed, forced, must, groups
 
 
-def _apply(master, allowed, forced, must, groups):
-    """Switch off the pool columns a node forbids and set its facility rows."""
+def _apply(master, allowed, forced, must, groups, warm=None):
+    """Switch off the pool columns a node forbids, set its facility and group rows, and its parent's basis.
+
+    ``warm`` is :func:`_basis` of the parent's last LP; the node's LP then starts from it (a
+    handful of dual simplex pivots instead of a few hundred from the previous node's basis).
+    """
     n, m = master.n, master.m
     if master.facility.size:
         fac, mem = master.facility, master.members
@@ -71,8 +75,28 @@ def _apply(master, allowed, forced, must, groups):
                                   np.where(ok, highspy.kHighsInf, 0.0))
     rows = np.arange(n, n + m, dtype=np.int32)
     master.h.changeRowsBounds(m, rows, np.where(must, 1.0, -highspy.kHighsInf), np.ones(m))
-    if len(groups) != len(master.groups) or any((a != b).any() for a, b in zip(groups, master.groups)):
-        set_groups(master, groups)
+    set_groups(master, groups)
+    if warm is not None:
+        cols, rows, parent_groups = warm
+        k = min(len(parent_groups), len(groups))
+        same = next((g for g in range(k) if not np.array_equal(parent_groups[g], groups[g])), k)
+        basis = highspy.HighsBasis()
+        basis.col_status = [_STATUS[c] for c in cols] + [_STATUS[0]] * (master.h.getNumCol() - cols.size)
+        basis.row_status = ([_STATUS[r] for r in rows[: n + m + 1 + same]]
+                            + [_STATUS[1]] * (len(groups) - same))
+        basis.valid = True
+        master.h.setBasis(basis)
+
+
+def _basis(master):
+    """The master's current basis as (column statuses, row statuses, group masks)."""
+    basis = master.h.getBasis()
+    return (np.fromiter((int(c) for c in basis.col_status), dtype=np.int8),
+            np.fromiter((int(r) for r in basis.row_status), dtype=np.int8), list(master.groups))
+
+
+_STATUS = [highspy.HighsBasisStatus(k) for k in range(5)]  # lower, basic, upper, zero, nonbasic
+_STRONG_ITERATIONS = 2  # pricing rounds per child in strong branching
 
 
 def _cutoff(ub, step):
@@ -117,10 +141,67 @@ def _branch_on_groups(y, near):
     return [("g", -1, group, 1), ("g", -1, group, 0)]
 
 
+def _group_candidates(y, near, limit):
+    """Neighbourhoods G (facility masks) of fractional facilities with total y below 1, best first.
+
+    For each fractional facility j, every prefix of ``near[j]`` that ends on a facility with
+    ``y > 0`` and whose total y stays below 1 is a candidate (extended over the following
+    facilities with ``y = 0``); duplicates are dropped and the ``limit`` candidates whose total y is
+    nearest 0.5 are kept.
+    """
+    frac = np.flatnonzero((y > 1e-6) & (y < 1.0 - 1e-6))
+    seen, found = set(), []
+    for j in frac:
+        order = near[j]
+        cum = np.cumsum(y[order])
+        stop = int(np.searchsorted(cum, 1.0 - 1e-6))  # prefixes shorter than this stay below 1
+        ends = [k for k in range(1, stop + 1) if y[order[k - 1]] > 1e-6]
+        for e, k in enumerate(ends):
+            size = (ends[e + 1] - 1) if e + 1 < len(ends) else stop
+            group = np.zeros(y.size, dtype=bool)
+            group[order[:size]] = True
+            key = group.tobytes()
+            if key not in seen:
+                seen.add(key)
+                found.append((abs(cum[k - 1] - 0.5), len(found), group))
+    found.sort(key=lambda t: t[:2])
+    return [g for _, _, g in found[:limit]]
+
+
+def _strong_children(master, cost, base, decisions, y, near, demand, capacity, bound, cutoff, limit, deadline,
+                     warm):
+    """Strong branching over neighbourhood candidates: ``[(decision, child bound), ...]`` or ``None``.
+
+    Each candidate's two children are bounded by column generation cut short after
+    ``_STRONG_ITERATIONS`` pricing rounds (the Lagrangian bound is valid at every round); the
+    candidate with the largest product of bound gains wins. A child whose bound exceeds
+    ``cutoff`` is returned all the same (the caller prunes it).
+    """
+    best, score = None, -np.inf
+    for group in _group_candidates(y, near, limit):
+        out = []
+        for side in (1, 0):
+            decision = ("g", -1, group, side)
+            allowed, forced, must, groups = _restrictions(base, decisions + (decision,))
+            _apply(master, allowed, forced, must, groups, warm)
+            child = generate(master, cost, allowed, demand, capacity, forced=forced, must=must, stop_at=cutoff,
+                             deadline=deadline, max_iterations=_STRONG_ITERATIONS)[0]
+            out.append((decision, max(child, bound)))
+        gain = max(out[0][1] - bound, 1e-6) * max(out[1][1] - bound, 1e-6)
+        if min(out[0][1], out[1][1]) > cutoff:
+            return out  # both children pruned
+        if gain > score:
+            best, score = out, gain
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+    return best
+
+
 def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,
                      incumbent: np.ndarray, step: float, *, deadline: float | None = None,
                      root_bound: float = -np.inf, heuristic_every: int = 200, repair=None,
-                     max_nodes: int | None = None):
+                     max_nodes: int | None = None, strong_depth: int = 6, strong_candidates: int = 8,
+                     dive: bool = False):
     """Search for an assignment cheaper than ``incumbent`` by more than ``step``, or prove none exists.
 
     Parameters
@@ -172,18 +253,28 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     ub = float(cost[rows, best].sum())
     master = new_master(np.where(usable, cost, np.inf), p, best)
     near = _facility_order(cost, usable)
-    heap = [(root_bound, 0, 0, 0, (), None)]  # (bound, -depth, counter, depth, decisions, pairs kept)
+    # (order, tie, counter, bound, depth, decisions, pairs kept, parent's basis, bounded by strong branching)
+    heap = [(0, 0, 0, root_bound, 0, (), None, None, False)]
+
+    def push(child_bound, child_depth, child_decisions, child_kept, child_warm, bounded=False):
+        nonlocal counter
+        order = (-child_depth, child_bound) if dive else (child_bound, -child_depth)
+        heapq.heappush(heap, (*order, counter, child_bound, child_depth, child_decisions, child_kept, child_warm,
+                              bounded))
+        counter += 1
+
     counter, nodes, pruned = 1, 0, np.inf
     root_duals = np.zeros(n)
     tried: set[bytes] = set()
     fixed_at = np.inf  # incumbent cost of the last reduced-cost fixing (with the root duals)
     started, repair_seconds = time.perf_counter(), 0.0
     while heap:
-        parent_bound, _, _, depth, decisions, kept = heap[0]
+        parent_bound, depth, decisions, kept, warm, bounded = heap[0][3:]
         if parent_bound > _cutoff(ub, step):
             pruned = min(pruned, parent_bound)
-            heap.clear()
-            break
+            nodes += bounded  # its bound came from strong branching's column generation
+            heapq.heappop(heap)
+            continue
         if (deadline is not None and time.perf_counter() > deadline) or nodes == max_nodes:
             break
         if nodes and ub < fixed_at:
@@ -193,7 +284,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
         allowed, forced, must, groups = _restrictions(usable if kept is None else usable & kept, decisions)
         if must.sum() > p:
             continue
-        _apply(master, allowed, forced, must, groups)
+        _apply(master, allowed, forced, must, groups, warm)
         bound, duals, _, converged, _, values = generate(master, cost, allowed, demand, capacity, forced=forced,
                                                      must=must, stop_at=_cutoff(ub, step), deadline=deadline)
         nodes += 1
@@ -209,7 +300,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             pruned = min(pruned, bound)
             continue
         if not converged:
-            heapq.heappush(heap, (bound, -depth, counter, depth, decisions, kept))
+            push(bound, depth, decisions, kept, warm, bounded)
             break
         lam = values[n:]
         if values[:n].max(initial=0.0) > 1e-6:
@@ -225,6 +316,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
                 ub, best = obj, a
             continue
         y = np.bincount(fac[use], weights=lam[use], minlength=cost.shape[1])
+        warm = _basis(master)
         if repair is not None:
             top = np.sort(np.argsort(-y, kind="stable")[:p])
             key = top.tobytes()
@@ -235,7 +327,25 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
                 repair_seconds += time.perf_counter() - clock
                 if a is not None and obj < ub:
                     ub, best = float(obj), a
-        children = _branch_on_groups(y, near)
+        if not forced.any():
+            # Fixing with this node's duals holds in its subtree (its decisions only add constraints).
+            kept, _, excluded = fix(cost, allowed, duals, demand, capacity, p, _cutoff(ub, step))
+            pruned = min(pruned, excluded)
+        children = None
+        if depth < strong_depth:
+            children = _strong_children(master, cost, usable if kept is None else usable & kept, decisions, y, near,
+                                        demand, capacity, bound, _cutoff(ub, step), strong_candidates, deadline,
+                                        warm)
+            if children is not None:
+                # Strong branching solved these children in part: a child its bound prunes is a node closed.
+                closed = [b for _, b in children if b > _cutoff(ub, step)]
+                nodes += len(closed)
+                pruned = min([pruned] + closed)
+                children = [(c, b) for c, b in children if b <= _cutoff(ub, step)]
+                if not children:
+                    continue
+        if children is None:
+            children = _branch_on_groups(y, near)
         if children is None:  # y integral: branch on the most fractional client-facility pair
             x = np.zeros(cost.shape)
             np.add.at(x.T, fac[use], lam[use][:, None] * mem[use])
@@ -243,13 +353,9 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             fx[(x < 1e-6) | (x > 1.0 - 1e-6)] = np.inf
             i, j = np.unravel_index(int(np.argmin(fx)), fx.shape)
             children = [("x", int(i), int(j), 1), ("x", int(i), int(j), 0)]
-        if not forced.any():
-            # Fixing with this node's duals holds in its subtree (its decisions only add constraints).
-            kept, _, excluded = fix(cost, allowed, duals, demand, capacity, p, _cutoff(ub, step))
-            pruned = min(pruned, excluded)
         for child in children:
-            heapq.heappush(heap, (bound, -depth - 1, counter, depth + 1, decisions + (child,), kept))
-            counter += 1
+            child, child_bound = child if len(child) == 2 else (child, bound)
+            push(child_bound, depth + 1, decisions + (child,), kept, warm, len(children[0]) == 2)
     # Pruned nodes only exclude solutions above ``ub - step``: their bounds bound the optimum too.
-    bound = min([ub, pruned] + [b for b, *_ in heap])
+    bound = min([ub, pruned] + [entry[3] for entry in heap])
     return best, ub, bound, nodes, root_duals

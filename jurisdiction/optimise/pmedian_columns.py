@@ -329,11 +329,16 @@ def set_groups(master: Master, groups: list) -> None:
         One facility mask per row (branching decisions "at least one of G opens").
     """
     n, m, h = master.n, master.m, master.h
-    extra = h.getNumRow() - (n + m + 1)
+    groups = [np.asarray(g, dtype=bool) for g in groups]
+    # Keep the rows both lists start with: deleting a row can cost the warm basis (a cold re-solve).
+    same = 0
+    while same < min(len(groups), len(master.groups)) and np.array_equal(groups[same], master.groups[same]):
+        same += 1
+    extra = h.getNumRow() - (n + m + 1 + same)
     if extra:
-        h.deleteRows(extra, np.arange(n + m + 1, n + m + 1 + extra, dtype=np.int32))
-    master.groups = [np.asarray(g, dtype=bool) for g in groups]
-    for mask in master.groups:
+        h.deleteRows(extra, np.arange(n + m + 1 + same, n + m + 1 + same + extra, dtype=np.int32))
+    master.groups = groups
+    for mask in groups[same:]:
         # The artificial columns cover the row too, so that the LP stays feasible (at a high cost).
         cols = np.r_[np.arange(n), n + np.flatnonzero(mask[master.facility])].astype(np.int32)
         h.addRow(1.0, highspy.kHighsInf, cols.size, cols, np.ones(cols.size))
