@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.sparse.csgraph import connected_components
 
 from jurisdiction.errors import InfeasibleError
 from jurisdiction.optimise import Options, solve
 from jurisdiction.optimise import balanced as balanced_module
 from jurisdiction.optimise import cut_rounds
+from jurisdiction.optimise.contiguity import cut_rows
 from jurisdiction.optimise.incumbents import connected_repair
 from jurisdiction.optimise.instance import prepare
 from tests.test_optimise import (SETTINGS, assignments, balanced, check_plan, connected, n_open, pmedian_cost,
@@ -91,3 +93,43 @@ def test_round_plans_repaired_in_order_and_only_once():
     assert best.objective == 7.0
     assert calls[0][1] == pytest.approx(20.0) and calls[1][1] == pytest.approx(9.0)
     assert cut_rounds._repair_all(plans[:2], repair, None, Options(gap=0.0), tried) is None  # all tried already
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(6, 9), m=st.integers(2, 4), tight=st.sampled_from([0.3, 0.5, 1.0]))
+def test_length_u_separator_cuts_hold_for_every_light_connected_district(seed, n, m, tight):
+    """Every cut of cut_rows with a load bound meets every connected district that fits the bound.
+
+    Districts are enumerated: all connected village sets holding the centre's root and the cut's
+    village, inside the villages allowed for that centre, of load at most ``upper``. The cut's
+    separator is a part of the plain boundary separator, and the plan it came from breaks it.
+    """
+    inst = random_instance(seed, n, m)
+    adj = inst.adjacency.tocsr()
+    rng = np.random.default_rng(seed)
+    w = inst.weights
+    roots = inst.station_village
+    allowed = rng.random((n, m)) < 0.8
+    allowed[roots, np.arange(m)] = True
+    lookup = np.where(allowed, np.arange(n * m).reshape(n, m), -1)
+    upper = np.full(m, tight * w.sum())
+    plan = rng.integers(0, m, n)
+    plan[roots] = np.arange(m)
+    plan = np.where(allowed[np.arange(n), plan], plan, np.argmax(allowed, axis=1))
+    plan[roots] = np.arange(m)
+    light = cut_rows(adj, plan, roots, np.arange(m), lookup, w, upper)
+    plain = {(q, tuple(s.tolist())) for q, s in cut_rows(adj, plan, roots, np.arange(m), lookup)}
+    members = [np.array([(bits >> i) & 1 for i in range(n)], bool) for bits in range(1, 2 ** n)]
+    for q, seps in light:
+        v, d = divmod(int(q), m)
+        sep = seps // m
+        assert (seps % m == d).all()
+        assert any(q == pq and set(sep.tolist()) <= {s // m for s in ps} for pq, ps in plain)
+        if plan[v] == d:
+            assert not (plan[sep] == d).any()  # the plan breaks its own cut
+        for inside in members:
+            if not (inside[roots[d]] and inside[v]) or (inside & ~allowed[:, d]).any() or w[inside].sum() > upper[d]:
+                continue
+            idx = np.flatnonzero(inside)
+            if connected_components(adj[idx][:, idx], directed=False)[0] == 1:
+                assert inside[sep].any(), (v, d, sep, idx)

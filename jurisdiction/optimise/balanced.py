@@ -22,17 +22,19 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from jurisdiction.optimise.contiguity import disconnected_pieces, separator
+from jurisdiction.optimise.contiguity import cut_rows
 
 #: Time limit of one fixed-centre assignment MIP (seconds).
 ASSIGN_SECONDS = 2.0
-#: Swaps checked with the MIP per local-search pass.
+#: Swaps checked with the MIP per local-search pass (without contiguity; with it, the LP
+#: without contiguity ranks the swaps poorly, so they are checked until one gains or time is up).
 SWAPS_CHECKED = 4
 
 
 def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
            *, integer: bool = True, seconds: float = ASSIGN_SECONDS, gap: float = 1e-6,
-           adjacency: sp.csr_matrix | None = None, cutoff: float | None = None) -> tuple[np.ndarray | None, float, bool]:
+           adjacency: sp.csr_matrix | None = None, cutoff: float | None = None,
+           cuts: list | None = None) -> tuple[np.ndarray | None, float, bool]:
     """Best assignment of villages to fixed ``centres`` with every load within ``[lo, hi]``.
 
     Parameters
@@ -59,6 +61,10 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
         Relative gap of the MIP.
     cutoff : float, optional
         Only plans below this value are sought (HiGHS objective bound); none: value ``inf``.
+    cuts : list, optional
+        Separator cuts as (village, station, separator villages). They hold for every
+        connected plan, whatever the other centres: the model starts with those of
+        ``centres``, and each cut found is appended (for the next centre sets and the main model).
 
     Returns
     -------
@@ -95,8 +101,12 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
     h.addRows(k, np.full(k, float(lo)), np.full(k, float(hi)), nv, (np.arange(k) * n).astype(np.int32), by_slot,
               np.tile(load.astype(float), k))
     t_end = time.perf_counter() + seconds
-    slot_of = np.full(roots.size, -1)
-    slot_of[centres] = np.arange(k)
+    pair = np.where(ok, np.arange(nv).reshape(n, k), -1)  # variable of (village, slot)
+    if adjacency is not None and cuts:
+        # Cuts found before (for other centre sets) hold for these centres' districts too.
+        slot_of = {int(c): slot for slot, c in enumerate(centres.tolist())}
+        known = [(pair[v, slot_of[c]], pair[sep, slot_of[c]]) for v, c, sep in cuts if c in slot_of and ok[v, slot_of[c]]]
+        _add_cut_rows(h, [(q, seps[seps >= 0]) for q, seps in known])
     while True:
         h.run()
         info = h.getInfo()
@@ -108,30 +118,29 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
         value = float(info.objective_function_value)
         if not integer:
             return None, value, proven
-        x = np.asarray(h.getSolution().col_value).reshape(n, k)
-        plan = centres[x.argmax(axis=1)]
+        slots = np.asarray(h.getSolution().col_value).reshape(n, k).argmax(axis=1)
         if adjacency is None:
-            return plan, value, proven
-        pieces = disconnected_pieces(adjacency, plan, roots)
-        if not pieces:
-            return plan, value, proven
+            return centres[slots], value, proven
+        # Separator cuts on (village, slot) variables, each for every slot it holds for.
+        rows = cut_rows(adjacency, slots, roots[centres], np.arange(k), pair, load, np.full(k, float(hi)))
+        if not rows:
+            return centres[slots], value, proven
         if time.perf_counter() >= t_end:
             return None, np.inf, False
         h.setOptionValue("time_limit", max(t_end - time.perf_counter(), 0.05))
-        starts, index, values = [], [], []
-        for c, piece in pieces:
-            sep, side = separator(adjacency, piece, int(roots[c]))
-            for slot in range(k):
-                # The cut holds for every centre whose root lies on the root's side of ``sep``.
-                r = roots[centres[slot]]
-                if slot != slot_of[c] and not (r >= 0 and side[r]):
-                    continue
-                for v in piece.tolist():
-                    starts.append(len(index))
-                    index.extend([v * k + slot] + (sep * k + slot).tolist())
-                    values.extend([1.0] + [-1.0] * sep.size)
-        h.addRows(len(starts), np.full(len(starts), -highspy.kHighsInf), np.zeros(len(starts)), len(index),
-                  np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(values))
+        _add_cut_rows(h, rows)
+        if cuts is not None:
+            cuts.extend((q // k, int(centres[q % k]), seps // k) for q, seps in rows)
+
+
+def _add_cut_rows(h: highspy.Highs, rows: list[tuple[int, np.ndarray]]) -> None:
+    """Add separator cuts ``x[q] <= sum x[seps]`` (column indices) to the HiGHS model."""
+    if not rows:
+        return
+    starts = np.cumsum([0] + [1 + seps.size for _, seps in rows[:-1]]).astype(np.int32)
+    index = np.concatenate([np.concatenate([[q], seps]) for q, seps in rows]).astype(np.int32)
+    values = np.concatenate([np.concatenate([[1.0], -np.ones(seps.size)]) for _, seps in rows])
+    h.addRows(len(rows), np.full(len(rows), -highspy.kHighsInf), np.zeros(len(rows)), index.size, starts, index, values)
 
 
 def recentre(cost: np.ndarray, assignment: np.ndarray, roots: np.ndarray, allowed: np.ndarray,
@@ -180,12 +189,13 @@ def _starts(cost: np.ndarray, k: int, allowed: np.ndarray, fixed: np.ndarray, rn
 
 def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
             allowed: np.ndarray, fixed: np.ndarray, seconds: float, adjacency: sp.csr_matrix | None = None,
-            cutoff: float | None = None, seen: dict | None = None) -> tuple[np.ndarray | None, float]:
+            cutoff: float | None = None, seen: dict | None = None, cuts: list | None = None,
+            ) -> tuple[np.ndarray | None, float]:
     """Assign to ``centres``, then move each centre to its district's best station, while it gains.
 
     Parameters are those of :func:`assign` and :func:`recentre`; ``seen`` caches the
     assignment of each centre set already tried (shared between calls), ``cutoff`` keeps only
-    plans below it.
+    plans below it, ``cuts`` collects the separator cuts found.
 
     Returns
     -------
@@ -199,8 +209,8 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
     def evaluate(cs: np.ndarray):
         key = tuple(cs.tolist())
         if key not in seen:
-            seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency, cutoff=cutoff,
-                               seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 3),
+            seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency, cutoff=cutoff, cuts=cuts,
+                               seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 1),
                                            max(t_end - time.perf_counter(), 0.1)))
         return seen[key][:2]
 
@@ -219,6 +229,7 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
 def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
                    allowed: np.ndarray, fixed: np.ndarray, seconds: float,
                    extra_starts: list[np.ndarray] = (), adjacency: sp.csr_matrix | None = None,
+                   cuts: list | None = None,
                    ) -> tuple[np.ndarray | None, float]:
     """A balanced plan with ``k`` centres: alternate assign/recentre, then swap centres.
 
@@ -240,6 +251,8 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         Further centre sets to start from (e.g. the centres of the plan without contiguity).
     adjacency : sparse matrix, optional
         Village adjacency: when given, every district of the plan is connected.
+    cuts : list, optional
+        Collects the separator cuts found on the way (see :func:`assign`).
 
     Returns
     -------
@@ -253,7 +266,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
 
     def descend(cs: np.ndarray):
         return improve(cost, load, cs, roots, lo, hi, allowed, fixed, max(t_end - time.perf_counter(), 0.1),
-                       adjacency=adjacency, seen=seen)
+                       adjacency=adjacency, seen=seen, cuts=cuts)
 
     starts = list(extra_starts) + _starts(cost, k, allowed, fixed, rng, 4)
     for cs in starts:
@@ -287,7 +300,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
                 break
             scored.append((assign(cost, load, new, roots, lo, hi, integer=False)[1], new))
         scored.sort(key=lambda t: t[0])
-        for lp, new in scored[:SWAPS_CHECKED]:
+        for lp, new in scored[:SWAPS_CHECKED] if adjacency is None else scored:
             if lp >= best_v - 1e-9 or time.perf_counter() >= t_end:
                 break
             a, v = descend(new)

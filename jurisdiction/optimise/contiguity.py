@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, connected_components, shortest_path
+from scipy.sparse.csgraph import breadth_first_order, connected_components, dijkstra, shortest_path
 
 from jurisdiction.optimise.instance import Prepared
 
@@ -137,24 +137,72 @@ def separator(adjacency: sp.csr_matrix, piece: np.ndarray, root: int) -> tuple[n
 
 
 def cut_rows(adjacency: sp.csr_matrix, assignment: np.ndarray, roots: np.ndarray, open_centres: np.ndarray,
-             lookup: np.ndarray) -> list[tuple[int, np.ndarray]]:
+             lookup: np.ndarray, weights: np.ndarray | None = None,
+             upper: np.ndarray | None = None) -> list[tuple[int, np.ndarray]]:
     """Separator cuts violated by ``assignment``, as (pair index of x[v,c], pair indices of the separator).
 
     Each cut found for a piece ``S`` of centre ``c`` is also added for every other open centre
-    whose root lies on the root's side, as it holds for them too.
+    whose root lies on the root's side, as it holds for them too. With a load bound (``weights``
+    and ``upper``), each cut keeps only the separator villages that some path light enough to
+    fit in one district passes through (a length-U separator, see :func:`_light_separator`),
+    which makes it stronger.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (n,), optional
+        Balance weight of each village.
+    upper : ndarray, shape (m,), optional
+        Largest load of each centre's district (inf for none).
     """
     rows = []
+    light = {}
     for c, piece in disconnected_pieces(adjacency, assignment, roots):
         sep, side = separator(adjacency, piece, int(roots[c]))
         targets = [c] + [d for d in open_centres.tolist() if d != c and roots[d] >= 0 and side[roots[d]]]
         for d in targets:
-            seps = lookup[sep, d]
-            seps = seps[seps >= 0]
+            bounded = weights is not None and upper is not None and np.isfinite(upper[d])
+            if bounded and d not in light:
+                light[d] = _PathWeights(adjacency, weights, lookup[:, d] >= 0, int(roots[d]))
             for v in piece.tolist():
                 q = lookup[v, d]
-                if q >= 0:
-                    rows.append((int(q), seps))
+                if q < 0:
+                    continue
+                keep = light[d].on_light_paths(sep, v, upper[d]) if bounded else sep
+                seps = lookup[keep, d]
+                rows.append((int(q), seps[seps >= 0]))
     return rows
+
+
+class _PathWeights:
+    """Vertex-weighted shortest paths inside the villages that may join one centre.
+
+    A path's weight is the sum of the balance weights of its villages, both ends included.
+    """
+
+    def __init__(self, adjacency: sp.csr_matrix, weights: np.ndarray, allowed: np.ndarray, root: int):
+        self.keep = np.flatnonzero(allowed)
+        self.pos = np.full(adjacency.shape[0], -1)
+        self.pos[self.keep] = np.arange(self.keep.size)
+        graph = _weighted_graph(adjacency, self.keep, weights)
+        self.reversed = graph.T.tocsr()
+        self.from_root = np.full(adjacency.shape[0], np.inf)
+        self.from_root[self.keep] = dijkstra(graph, directed=True, indices=self.pos[root]) + weights[root]
+        self._to: dict[int, np.ndarray] = {}
+
+    def on_light_paths(self, sep: np.ndarray, v: int, upper: float) -> np.ndarray:
+        """The villages of ``sep`` that lie on some root-``v`` path of weight at most ``upper``.
+
+        A root-v path through u weighs at least ``from_root[u] + dist(u -> v)`` (u counted once),
+        so u with more than ``upper`` is on no path a district can hold: the separator cut
+        without it still meets every path of a feasible district.
+        """
+        if v not in self._to:
+            out = np.full(self.pos.size, np.inf)
+            if self.pos[v] >= 0:
+                # On reversed edges the distance from v to u is the weight of u -> v without u.
+                out[self.keep] = dijkstra(self.reversed, directed=True, indices=self.pos[v])
+            self._to[v] = out
+        return sep[self.from_root[sep] + self._to[v][sep] <= upper + 1e-6 * max(1.0, upper)]
 
 
 def prune_pairs(p: Prepared, mask: np.ndarray, roots: np.ndarray, upper: np.ndarray | None) -> np.ndarray:
@@ -173,8 +221,6 @@ def prune_pairs(p: Prepared, mask: np.ndarray, roots: np.ndarray, upper: np.ndar
     upper : ndarray, shape (m,), or None
         Largest load of each centre (inf for none).
     """
-    from scipy.sparse.csgraph import dijkstra
-
     adj = p.adjacency
     bw = p.balance_weights
     out = mask.copy()
@@ -185,12 +231,15 @@ def prune_pairs(p: Prepared, mask: np.ndarray, roots: np.ndarray, upper: np.ndar
         keep = np.flatnonzero(mask[:, c])
         pos = np.full(adj.shape[0], -1)
         pos[keep] = np.arange(keep.size)
-        sub = adj[keep][:, keep].tocoo()
-        # Edge u -> v costs the weight of v (+ a tiny amount so zero weights stay edges).
-        w = sp.csr_matrix((bw[keep][sub.col] + 1e-9, (sub.row, sub.col)), shape=(keep.size, keep.size))
-        dist = dijkstra(w, directed=True, indices=pos[r]) + bw[r]
+        dist = dijkstra(_weighted_graph(adj, keep, bw), directed=True, indices=pos[r]) + bw[r]
         bad = ~np.isfinite(dist)
         if upper is not None and np.isfinite(upper[c]):
             bad |= dist > upper[c] + 1e-6 * max(1.0, upper[c])
         out[keep[bad], c] = False
     return out
+
+
+def _weighted_graph(adjacency: sp.csr_matrix, keep: np.ndarray, weights: np.ndarray) -> sp.csr_matrix:
+    """Adjacency among ``keep`` where edge u -> v costs the weight of v (+1e-9: zero weights stay edges)."""
+    sub = adjacency[keep][:, keep].tocoo()
+    return sp.csr_matrix((weights[keep][sub.col] + 1e-9, (sub.row, sub.col)), shape=(keep.size, keep.size))

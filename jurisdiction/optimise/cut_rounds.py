@@ -93,19 +93,42 @@ def _saved_assignments(built: Built, n: int, solver: str) -> list[np.ndarray]:
     return out
 
 
-def add_cuts(built: Built, p: Prepared, plans: list[np.ndarray], rows: list | None = None) -> int:
+def broken_cuts(built: Built, p: Prepared, plan: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Separator cuts ``plan`` (station index per village) breaks, as :func:`cut_rows` gives them."""
+    return cut_rows(p.adjacency, plan, built.roots, np.array(sorted(built.y)), built.lookup,
+                    p.balance_weights, built.load_upper)
+
+
+def model_rows(built: Built, cuts: list[tuple[int, int, np.ndarray]]) -> list[tuple[int, np.ndarray]]:
+    """Separator cuts given as (village, station, separator villages) on the model's pairs.
+
+    Separator villages without a pair for that station are dropped (their ``x`` is 0); a cut
+    whose village has no pair there is dropped.
+    """
+    rows = []
+    for v, c, sep in cuts:
+        q = built.lookup[v, c]
+        if q >= 0:
+            seps = built.lookup[sep, c]
+            rows.append((int(q), seps[seps >= 0]))
+    return rows
+
+
+def add_cuts(built: Built, p: Prepared, plans: list[np.ndarray], rows: list | None = None,
+             seen: set | None = None) -> int:
     """Add the separator cuts that ``plans`` (station index per village) break, once each.
+
+    ``rows`` (found already) are added too; ``seen`` holds the rows added before (updated).
 
     Returns
     -------
     int
-        Rows added (``rows`` found already are added too).
+        Rows added.
     """
     rows = list(rows or [])
-    centres = np.array(sorted(built.y))
     for plan in plans:
-        rows += cut_rows(p.adjacency, plan, built.roots, centres, built.lookup)
-    seen = set()
+        rows += broken_cuts(built, p, plan)
+    seen = set() if seen is None else seen
     rows = [r for r in rows if not ((key := (r[0], tuple(r[1].tolist()))) in seen or seen.add(key))]
     for q, seps in rows:
         ids = np.concatenate([[built.pair_var[q]], built.pair_var[seps]])
@@ -145,7 +168,7 @@ def _repair_all(plans: list[np.ndarray], repair: Repair | None, incumbent: Solut
 
 def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool,
                 incumbent: Solution | None = None, repair: Repair | None = None,
-                ) -> tuple[Run, int, Solution | None]:
+                found_cuts: list | None = None) -> tuple[Run, int, Solution | None]:
     """Solve once, or (contiguity "cuts") in rounds until every district is connected.
 
     Parameters
@@ -158,6 +181,9 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         Connected plan on given centres below a cutoff (see :data:`Repair`); only for plans
         that the assignment alone describes (no bundles, no disruption). With it, a connected
         plan found at the loose gap also becomes the incumbent.
+    found_cuts : list, optional
+        Separator cuts found outside the model, as (village, station, separator villages), by
+        the heuristics and repairs (which append to it); each round starts with the new ones.
 
     Returns
     -------
@@ -174,6 +200,8 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
     proving = loose == options.gap
     median = options.model == "p-median"
     tried: set = set()
+    added: set = set()
+    taken = 0
 
     def bound_by(value: float) -> None:
         built.prob.addConstraint(built.primary <= value - _step(options, value))
@@ -182,6 +210,9 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         bound_by(incumbent.objective)
     while True:
         rounds += 1
+        if cuts and found_cuts:
+            add_cuts(built, p, [], model_rows(built, found_cuts[taken:]), added)
+            taken = len(found_cuts)
         cutoff = incumbent.objective if incumbent is not None and median else None
         result = run(built.prob, options.solver, time_limit=_remaining(deadline),
                      gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
@@ -189,8 +220,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         if not cuts or result.status not in ("optimal", "feasible"):
             return result, rounds, incumbent
         assignment = assignment_of(built, n)
-        centres = np.array(sorted(built.y))
-        rows = cut_rows(p.adjacency, assignment, built.roots, centres, built.lookup)
+        rows = broken_cuts(built, p, assignment)
         if not rows:
             if proving or result.gap <= options.gap:
                 return result, rounds, incumbent
@@ -208,4 +238,4 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         if repaired is not None:
             incumbent = repaired
             bound_by(incumbent.objective)
-        add_cuts(built, p, others, rows)
+        add_cuts(built, p, others, rows, added)

@@ -141,10 +141,11 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
     incumbent = None
     repair = None
     start = options.warm_start
+    found_cuts: list = []  # separator cuts the heuristics find, for the cut rounds
     if options.contiguity == "cuts" and options.model == "p-median":
-        repair = connected_repair(p, options, deadline)
+        repair = connected_repair(p, options, deadline, found_cuts)
         if repair is not None:
-            incumbent, free = contiguous_incumbent(p, options, deadline, INCUMBENT_SHARE, repair)
+            incumbent, free = contiguous_incumbent(p, options, deadline, INCUMBENT_SHARE, repair, found_cuts)
             start = free if start is None else start
         exact = by_centre_sets_plan(p, options, deadline, incumbent)
         if exact is not None:
@@ -163,7 +164,7 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         if plan is not None:
             _set_start(built, p, options, plan)
             warm = True
-    first, rounds, incumbent = solve_stage(built, p, options, deadline, warm, incumbent, repair)
+    first, rounds, incumbent = solve_stage(built, p, options, deadline, warm, incumbent, repair, found_cuts)
     if incumbent is not None and first.status not in ("optimal", "feasible"):
         proved = first.status == "infeasible"
         # The cut rounds relax the problem, so their bound holds for it; the compact form's does not.

@@ -82,13 +82,14 @@ def _connected_setting(p: Prepared, options: Options):
 
 
 def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, share: float,
-                         repair: Repair) -> tuple[Solution | None, np.ndarray | None]:
+                         repair: Repair, cuts: list | None = None) -> tuple[Solution | None, np.ndarray | None]:
     """A connected balanced plan, from the balanced plan without contiguity (``share`` of the time left).
 
     :func:`balanced_start` finds the balanced plan without contiguity fast (on the US county
     instances, the optimum of that problem); ``repair`` (from :func:`connected_repair`) gives
     the best connected plan on its centres, which is often the optimum with contiguity. When
     those centres have no connected plan, :func:`balanced_start` with contiguity starts from them.
+    ``cuts`` collects the separator cuts found on the way (see :func:`balanced.assign`).
 
     Returns
     -------
@@ -112,15 +113,18 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
                        formulation="connected assignment to the balanced plan's centres"), free
     plan, value = balanced_start(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed,
                                  max(budget - (time.perf_counter() - t0), 0.5), extra_starts=[np.unique(free)],
-                                 adjacency=p.adjacency)
+                                 adjacency=p.adjacency, cuts=cuts)
     if plan is None:
         return None, free
     return plan_solution(p, plan, value, "balanced heuristic with contiguity", time.perf_counter() - t0), free
 
 
-def connected_repair(p: Prepared, options: Options, deadline: float | None) -> Repair | None:
+def connected_repair(p: Prepared, options: Options, deadline: float | None, cuts: list | None = None) -> Repair | None:
     """``repair(centres, cutoff)``: the best connected plan on ``centres`` (moved to their districts'
-    best stations while that gains) below ``cutoff``, or None; None when not a balanced problem."""
+    best stations while that gains) below ``cutoff``, or None; None when not a balanced problem.
+
+    ``cuts`` collects the separator cuts the repairs find (see :func:`balanced.assign`).
+    """
     setting = _connected_setting(p, options)
     if setting is None:
         return None
@@ -131,7 +135,8 @@ def connected_repair(p: Prepared, options: Options, deadline: float | None) -> R
         t0 = time.perf_counter()
         budget = REPAIR_SECONDS if deadline is None else min(REPAIR_SECONDS, max(deadline - t0, 0.1))
         plan, value = improve(cost, p.balance_weights, centres, roots, lo, hi, p.allowed, p.fixed, budget,
-                              adjacency=p.adjacency, cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen)
+                              adjacency=p.adjacency, cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen,
+                              cuts=cuts)
         if plan is None or value >= cutoff:
             return None
         return plan_solution(p, plan, value, "connected assignment to a cut round's centres", time.perf_counter() - t0)

@@ -38,6 +38,7 @@ class Built:
     center_var: pulp.LpVariable | None = None
     formulation: str = ""
     lookup: np.ndarray | None = None  # (n, m) pair index or -1
+    load_upper: np.ndarray | None = None  # (m,) largest district load, with contiguity (inf: none)
 
 
 def expression(variables: list, ids: np.ndarray, coefs: np.ndarray, constant: float = 0.0) -> pulp.LpAffineExpression:
@@ -82,6 +83,7 @@ def build(p: Prepared, options: Options) -> Built:
     parts = [options.model]
     kr = p.k_range
     roots = roots_of(p, mask, options.contiguity is not None)
+    upper = None
     if options.contiguity is not None:
         upper = np.full(m, np.inf)
         if options.balance is not None and kr is not None:
@@ -174,7 +176,7 @@ def build(p: Prepared, options: Options) -> Built:
         parts.append(f"contiguity {options.contiguity}")
 
     built = Built(prob=prob, variables=variables, pair_v=pair_v, pair_c=pair_c, pair_var=pair_var, y=y,
-                  z=bundling.z if bundling is not None else {}, roots=roots, lookup=lookup)
+                  z=bundling.z if bundling is not None else {}, roots=roots, lookup=lookup, load_upper=upper)
 
     # Objectives: primary for the model, secondary (p-median cost) for lexicographic stage two.
     cost = p.cost[pair_v, pair_c]
