@@ -210,7 +210,7 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
         key = tuple(cs.tolist())
         if key not in seen:
             seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency, cutoff=cutoff, cuts=cuts,
-                               seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 1),
+                               seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 3),
                                            max(t_end - time.perf_counter(), 0.1)))
         return seen[key][:2]
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
+
 import numpy as np
 import pulp
 
@@ -137,6 +139,12 @@ def add_cuts(built: Built, p: Prepared, plans: list[np.ndarray], rows: list | No
     return len(rows)
 
 
+def _best(*bounds: float) -> float:
+    """The highest finite bound (NaN when none is finite)."""
+    finite = [b for b in bounds if math.isfinite(b)]
+    return max(finite) if finite else math.nan
+
+
 def _step(options: Options, value: float) -> float:
     """Least improvement on ``value`` worth seeking at the requested gap."""
     return max(options.gap, 1e-9) * abs(value)
@@ -182,8 +190,8 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         that the assignment alone describes (no bundles, no disruption). With it, a connected
         plan found at the loose gap also becomes the incumbent.
     found_cuts : list, optional
-        Separator cuts found outside the model, as (village, station, separator villages), by
-        the heuristics and repairs (which append to it); each round starts with the new ones.
+        Separator cuts found outside the model by the heuristics, as (village, station,
+        separator villages); the first round starts with them.
 
     Returns
     -------
@@ -201,23 +209,28 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
     median = options.model == "p-median"
     tried: set = set()
     added: set = set()
-    taken = 0
+    if cuts and found_cuts:
+        add_cuts(built, p, [], model_rows(built, found_cuts), added)
 
     def bound_by(value: float) -> None:
         built.prob.addConstraint(built.primary <= value - _step(options, value))
 
     if incumbent is not None and median:
         bound_by(incumbent.objective)
+    # Best bound of the rounds: each round's model relaxes the problem, except that it seeks
+    # only plans below its cutoff, so it bounds the optimum by min(its bound, cutoff - step).
+    best_bound = -math.inf
     while True:
         rounds += 1
-        if cuts and found_cuts:
-            add_cuts(built, p, [], model_rows(built, found_cuts[taken:]), added)
-            taken = len(found_cuts)
         cutoff = incumbent.objective if incumbent is not None and median else None
         result = run(built.prob, options.solver, time_limit=_remaining(deadline),
                      gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
                      highs_options=_highs_options(options, cutoff))
+        if cuts and median and math.isfinite(result.bound):
+            best_bound = max(best_bound, result.bound if cutoff is None else min(result.bound, cutoff - _step(options, cutoff)))
         if not cuts or result.status not in ("optimal", "feasible"):
+            if result.status == "no-solution":
+                result = replace(result, bound=_best(result.bound, best_bound))
             return result, rounds, incumbent
         assignment = assignment_of(built, n)
         rows = broken_cuts(built, p, assignment)
@@ -232,7 +245,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
             continue
         proving = loose == options.gap
         if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
-            return Run("no-solution", math.nan, result.bound, math.inf, result.seconds), rounds, incumbent
+            return Run("no-solution", math.nan, _best(result.bound, best_bound), math.inf, result.seconds), rounds, incumbent
         others = _saved_assignments(built, n, options.solver)
         repaired = _repair_all([assignment] + others[::-1], repair, incumbent, options, tried)
         if repaired is not None:
