@@ -9,7 +9,10 @@ Two forms:
 * ``cuts`` (exact): solve, find districts that fall apart, and for each piece ``S`` not holding
   the root add the a-b separator cut ``x[v,c] <= sum_{u in sep} x[u,c]`` for every ``v`` in ``S``,
   where ``sep`` is the part of the boundary of ``S`` that touches the root's side (a minimal
-  vertex separator between ``S`` and the root); repeat until every district is connected.
+  vertex separator between ``S`` and the root); repeat until every district is connected. With
+  a load bound ``U`` (balance or capacity), ``sep`` keeps only the villages that lie on some
+  root-``v`` path of load at most ``U`` (a length-U separator, Validi, Buchanan & Lykhovyd
+  2022), since a connected district holds such a path: a stronger cut.
 """
 
 from __future__ import annotations
