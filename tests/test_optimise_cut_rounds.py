@@ -7,9 +7,11 @@ repair of their plans and the proof by an infeasible round carry the whole solve
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import connected_components
 
@@ -48,11 +50,16 @@ def test_cut_rounds_without_enumeration_equal_brute_force(seed, n, m, k, e):
 def test_repair_is_the_best_connected_plan_on_its_centres_or_better(seed, n, m, k, e):
     inst = random_instance(seed, n, m)
     opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
-    repair = connected_repair(prepare(inst, opts), opts, None)
+    pool: list = []
+    repair = connected_repair(prepare(inst, opts), opts, None, pool)
     grid = assignments(inst, None)
     grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
     grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
-    centres = np.sort(np.random.default_rng(seed).choice(m, k, replace=False))
+    rng = np.random.default_rng(seed)
+    # Repairs share their separator cuts: another centre set's cuts must not cut these plans off.
+    for _ in range(m):
+        repair(np.sort(rng.choice(m, k, replace=False)), np.inf)
+    centres = np.sort(rng.choice(m, k, replace=False))
     on_centres = [a for a in grid if set(np.unique(a).tolist()) == set(centres.tolist())]
     found = repair(centres, np.inf)
     if found is None:
@@ -133,3 +140,22 @@ def test_length_u_separator_cuts_hold_for_every_light_connected_district(seed, n
             idx = np.flatnonzero(inside)
             if connected_components(adj[idx][:, idx], directed=False)[0] == 1:
                 assert inside[sep].any(), (v, d, sep, idx)
+
+
+@settings(deadline=None, max_examples=10, derandomize=True)
+@given(seed=seeds, e=st.sampled_from([0.2, 0.3]))
+def test_cuts_shared_by_repairs_hold_for_every_connected_balanced_plan(seed, e):
+    """The separator cuts the repairs collect (for any centre set) cut off no connected balanced plan."""
+    n, m, k = 8, 5, 3
+    inst = random_instance(seed, n, m)
+    opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
+    pool: list = []
+    repair = connected_repair(prepare(inst, opts), opts, None, pool)
+    for centres in itertools.combinations(range(m), k):
+        repair(np.array(centres), np.inf)
+    grid = assignments(inst, None)
+    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    for v, c, sep in pool:
+        holds = grid[:, v] == c
+        assert (grid[holds][:, sep] == c).any(axis=1).all(), (v, c, sep)
