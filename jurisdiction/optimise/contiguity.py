@@ -147,7 +147,7 @@ def cut_rows(adjacency: sp.csr_matrix, assignment: np.ndarray, roots: np.ndarray
     Each cut found for a piece ``S`` of centre ``c`` is also added for every other open centre
     whose root lies on the root's side, as it holds for them too. With a load bound (``weights``
     and ``upper``), each cut keeps only the separator villages that some path light enough to
-    fit in one district passes through (a length-U separator, see :func:`_light_separator`),
+    fit in one district passes through (a length-U separator, see :func:`_light_paths`),
     which makes it stronger.
 
     Parameters
@@ -165,47 +165,44 @@ def cut_rows(adjacency: sp.csr_matrix, assignment: np.ndarray, roots: np.ndarray
         for d in targets:
             bounded = weights is not None and upper is not None and np.isfinite(upper[d])
             if bounded and d not in light:
-                light[d] = _PathWeights(adjacency, weights, lookup[:, d] >= 0, int(roots[d]))
+                light[d] = _light_paths(adjacency, weights, lookup[:, d] >= 0, int(roots[d]))
             for v in piece.tolist():
                 q = lookup[v, d]
                 if q < 0:
                     continue
-                keep = light[d].on_light_paths(sep, v, upper[d]) if bounded else sep
+                keep = light[d](sep, v, upper[d]) if bounded else sep
                 seps = lookup[keep, d]
                 rows.append((int(q), seps[seps >= 0]))
     return rows
 
 
-class _PathWeights:
-    """Vertex-weighted shortest paths inside the villages that may join one centre.
+def _light_paths(adjacency: sp.csr_matrix, weights: np.ndarray, allowed: np.ndarray, root: int):
+    """``on_light_paths(sep, v, upper)``: the villages of ``sep`` on some root-``v`` path of load <= ``upper``.
 
-    A path's weight is the sum of the balance weights of its villages, both ends included.
+    Paths run inside the ``allowed`` villages; a path's load counts every village on it, both
+    ends included. A root-v path through u weighs at least ``from_root[u] + dist(u -> v)`` (u
+    counted once), so u above ``upper`` is on no path a district can hold, and the separator
+    cut without it still meets every path of a feasible district.
     """
+    keep = np.flatnonzero(allowed)
+    pos = np.full(adjacency.shape[0], -1)
+    pos[keep] = np.arange(keep.size)
+    graph = _weighted_graph(adjacency, keep, weights)
+    reversed_graph = graph.T.tocsr()
+    from_root = np.full(adjacency.shape[0], np.inf)
+    from_root[keep] = dijkstra(graph, directed=True, indices=pos[root]) + weights[root]
+    to_village: dict[int, np.ndarray] = {}
 
-    def __init__(self, adjacency: sp.csr_matrix, weights: np.ndarray, allowed: np.ndarray, root: int):
-        self.keep = np.flatnonzero(allowed)
-        self.pos = np.full(adjacency.shape[0], -1)
-        self.pos[self.keep] = np.arange(self.keep.size)
-        graph = _weighted_graph(adjacency, self.keep, weights)
-        self.reversed = graph.T.tocsr()
-        self.from_root = np.full(adjacency.shape[0], np.inf)
-        self.from_root[self.keep] = dijkstra(graph, directed=True, indices=self.pos[root]) + weights[root]
-        self._to: dict[int, np.ndarray] = {}
+    def on_light_paths(sep: np.ndarray, v: int, upper: float) -> np.ndarray:
+        if v not in to_village:
+            out = np.full(pos.size, np.inf)
+            if pos[v] >= 0:
+                # On reversed edges the distance from v to u is the load of u -> v without u.
+                out[keep] = dijkstra(reversed_graph, directed=True, indices=pos[v])
+            to_village[v] = out
+        return sep[from_root[sep] + to_village[v][sep] <= upper + 1e-6 * max(1.0, upper)]
 
-    def on_light_paths(self, sep: np.ndarray, v: int, upper: float) -> np.ndarray:
-        """The villages of ``sep`` that lie on some root-``v`` path of weight at most ``upper``.
-
-        A root-v path through u weighs at least ``from_root[u] + dist(u -> v)`` (u counted once),
-        so u with more than ``upper`` is on no path a district can hold: the separator cut
-        without it still meets every path of a feasible district.
-        """
-        if v not in self._to:
-            out = np.full(self.pos.size, np.inf)
-            if self.pos[v] >= 0:
-                # On reversed edges the distance from v to u is the weight of u -> v without u.
-                out[self.keep] = dijkstra(self.reversed, directed=True, indices=self.pos[v])
-            self._to[v] = out
-        return sep[self.from_root[sep] + self._to[v][sep] <= upper + 1e-6 * max(1.0, upper)]
+    return on_light_paths
 
 
 def prune_pairs(p: Prepared, mask: np.ndarray, roots: np.ndarray, upper: np.ndarray | None) -> np.ndarray:

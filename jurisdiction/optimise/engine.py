@@ -141,7 +141,9 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
     incumbent = None
     repair = None
     start = options.warm_start
-    found_cuts: list = []  # separator cuts the heuristics find, for the cut rounds
+    # Separator cuts the heuristics find, for the cut rounds: valid there, as the heuristics
+    # and the model prune pairs alike (pair_mask, then prune_pairs with the balance bound).
+    found_cuts: list = []
     if options.contiguity == "cuts" and options.model == "p-median":
         repair = connected_repair(p, options, deadline, found_cuts)
         if repair is not None:
