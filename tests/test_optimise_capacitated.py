@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jurisdiction.optimise.pmedian_branch_price import _branch_on_groups, _restrictions, branch_and_price
+from jurisdiction.optimise.pmedian_branch_price import _restrictions, branch_and_price
+from jurisdiction.optimise.pmedian_branching import branch_on_groups, group_candidates
 from jurisdiction.optimise.pmedian_capacitated import _prepare, solve_capacitated_pmedian
 from jurisdiction.optimise.pmedian_columns import column_generation, generate, new_master, set_groups
 from jurisdiction.optimise.pmedian_fixing import fix
@@ -28,7 +29,7 @@ def tight_instances(draw):
 def test_neighbourhood_of_a_fractional_facility():
     y = np.array([0.3, 0.0, 0.3, 1.0, 0.4])
     near = np.array([[0, 1, 2, 4, 3], [1, 0, 2, 3, 4], [2, 1, 0, 4, 3], [3, 4, 2, 1, 0], [4, 2, 3, 0, 1]])
-    (kind_in, _, group, side_in), (kind_out, _, group_out, side_out) = _branch_on_groups(y, near)
+    (kind_in, _, group, side_in), (kind_out, _, group_out, side_out) = branch_on_groups(y, near)
     # From facility 0: {0, 1} carries 0.3, {0, 1, 2} carries 0.6 (nearest 0.5), adding 4 reaches 1.
     assert (kind_in, kind_out, side_in, side_out) == ("g", "g", 1, 0)
     assert group.tolist() == [True, True, True, False, False] and group_out is group
@@ -36,7 +37,7 @@ def test_neighbourhood_of_a_fractional_facility():
     assert not allowed[:, group].any() and allowed[:, ~group].all() and not must.any() and groups == []
     _, _, _, groups = _restrictions(np.ones((3, 5), dtype=bool), [("g", -1, group, 1)])
     assert len(groups) == 1 and groups[0] is group
-    assert _branch_on_groups(np.array([1.0, 0.0, 1.0]), np.tile(np.arange(3), (3, 1))) is None
+    assert branch_on_groups(np.array([1.0, 0.0, 1.0]), np.tile(np.arange(3), (3, 1))) is None
 
 
 @settings(deadline=None, max_examples=40)
@@ -105,3 +106,65 @@ def test_branch_and_price_proves_tight_instances(seed):
         assert nodes >= 3
     result = solve_capacitated_pmedian(cost, p, demand, capacity)
     assert result.objective == pytest.approx(best) and result.status == "optimal"
+
+
+def test_neighbourhood_candidates_for_strong_branching():
+    y = np.array([0.3, 0.0, 0.3, 1.0, 0.4])
+    near = np.array([[0, 1, 2, 4, 3], [1, 0, 2, 3, 4], [2, 1, 0, 4, 3], [3, 4, 2, 1, 0], [4, 2, 3, 0, 1]])
+    found = group_candidates(y, near, 10)
+    as_sets = sorted(tuple(np.flatnonzero(g)) for g in found)
+    # From 0: {0, 1} (0.3) and {0, 1, 2} (0.6); from 2: {1, 2}; from 4: {4} and {2, 4} (0.7).
+    assert as_sets == [(0, 1), (0, 1, 2), (1, 2), (2, 4), (4,)]
+    assert all(y[g].sum() < 1.0 for g in found)
+    assert abs(y[found[0]].sum() - 0.5) <= min(abs(y[g].sum() - 0.5) for g in found) + 1e-12
+    assert len(group_candidates(y, near, 2)) == 2
+    assert group_candidates(np.array([1.0, 0.0, 1.0]), np.tile(np.arange(3), (3, 1)), 5) == []
+
+
+def test_group_rows_replaced_in_part_give_the_fresh_lp():
+    rng = np.random.default_rng(3)
+    n, m, p = 9, 5, 2
+    cost = rng.integers(0, 30, (n, m)).astype(float)
+    demand = rng.integers(1, 6, n).astype(float)
+    capacity = float(np.ceil(demand.sum() / p * 1.1))
+    cost, d, q, usable = _prepare(cost, p, demand, capacity)
+    g1, g2, g3 = (np.isin(np.arange(m), s) for s in ([0, 1], [2], [3, 4]))
+    master = new_master(np.where(usable, cost, np.inf), p, None)
+    set_groups(master, [g1, g2])
+    generate(master, cost, usable, d, q)
+    set_groups(master, [g1, g3])  # keeps the g1 row, swaps g2's for g3's
+    assert master.h.getNumRow() == n + m + 1 + 2
+    _, _, reused, converged, _, _ = generate(master, cost, usable, d, q)
+    fresh = new_master(np.where(usable, cost, np.inf), p, None)
+    set_groups(fresh, [g1, g3])
+    _, _, value, fresh_converged, _, _ = generate(fresh, cost, usable, d, q)
+    assert converged and fresh_converged and reused == pytest.approx(value, abs=1e-6)
+
+
+# Seeds whose root master LP opens some facility fractionally (found by search).
+@pytest.mark.parametrize("seed", [8, 10, 16, 39, 53, 62, 88, 95, 100, 101, 102, 106, 108, 112, 114, 117, 122, 123])
+def test_strong_branching_proves_the_optimum(seed, monkeypatch):
+    import jurisdiction.optimise.pmedian_branch_price as bp
+
+    rng = np.random.default_rng(seed)
+    n, m, p = 8, 5, 2
+    cost = rng.integers(0, 20, (n, m)).astype(float)
+    demand = rng.integers(1, 6, n).astype(float)
+    capacity = float(np.ceil(demand.sum() / p * 1.05))
+    solutions = list(feasible_assignments(cost, p, demand, capacity))
+    best = min(c for _, c in solutions)
+    start = max(solutions, key=lambda s: s[1])[0]
+    c, d, q, usable = _prepare(cost, p, demand, capacity)
+    root = column_generation(c, usable, d, q, p, None).bound
+    evaluated = []
+    original = bp._bound_children
+    monkeypatch.setattr(bp, "_bound_children", lambda *a, **k: evaluated.append(a[4]) or original(*a, **k))
+    for strong in (True, False):
+        evaluated.clear()
+        a, objective, bound, nodes, _ = branch_and_price(c, usable, d, q, p, start, 1.0, strong=strong,
+                                                         strong_candidates=3)
+        assert objective == pytest.approx(best) and best - 1.0 < bound <= best + 1e-9
+        assert c[np.arange(n), a].sum() == pytest.approx(best)
+        assert np.bincount(a, weights=d, minlength=m).max() <= capacity and np.unique(a).size <= p
+        if root < best - 1.0 + 1e-6:  # the root cannot prove it: strong branching compares candidates
+            assert (len(evaluated) > 0) == strong and all(1 <= len(cands) <= 3 for cands in evaluated)

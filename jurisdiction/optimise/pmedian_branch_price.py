@@ -29,6 +29,7 @@ import highspy
 import numpy as np
 
 from jurisdiction.optimise.pmedian_columns import generate, master_heuristic, new_master, set_groups
+from jurisdiction.optimise.pmedian_branching import branch_on_groups, facility_order, group_candidates
 from jurisdiction.optimise.pmedian_fixing import fix
 
 
@@ -97,6 +98,10 @@ def _basis(master):
 
 _STATUS = [highspy.HighsBasisStatus(k) for k in range(5)]  # lower, basic, upper, zero, nonbasic
 _STRONG_ITERATIONS = 2  # pricing rounds per child in strong branching
+_ESTIMATE_ITERATIONS = 500  # pricing rounds per child of the first branching (to estimate the tree)
+_STRONG_TREE_LOG2 = 12.0  # strong branching when the estimated tree has more nodes than 2 ** this
+_STRONG_CHECK = 50  # nodes before the tree is estimated
+_REPAIR_SHARE = 0.25  # of the search time, at most, for the repair heuristic
 
 
 def _cutoff(ub, step):
@@ -104,88 +109,23 @@ def _cutoff(ub, step):
     return ub - step + 1e-6 + 1e-9 * abs(ub)
 
 
-def _facility_order(cost, usable):
-    """Facilities by likeness to each facility: mean |c_ij - c_ij'| over clients that reach both."""
-    finite = np.where(usable, cost, np.nan)
-    m = cost.shape[1]
-    far = np.empty((m, m))
-    for j in range(m):
-        diff = np.abs(finite - finite[:, [j]])
-        far[j] = np.nan_to_num(np.nanmean(diff, axis=0), nan=np.inf)
-        far[j, j] = -1.0
-    return np.argsort(far, axis=1, kind="stable")
+def _bound_children(master, cost, base, decisions, candidates, demand, capacity, bound, cutoff, deadline, warm,
+                    iterations):
+    """Bound both children of each candidate branching; ``[(decision, child bound), ...]`` of the best.
 
-
-def _branch_on_groups(y, near):
-    """Children "no facility of G opens" / "one of G opens" for the neighbourhood G of a fractional facility.
-
-    G is the largest run of ``near[j]`` (j first) whose total y stays below 1; the fractional facility
-    whose G has total y nearest 0.5 is chosen. ``None`` when no y is fractional.
-    """
-    frac = np.flatnonzero((y > 1e-6) & (y < 1.0 - 1e-6))
-    if frac.size == 0:
-        return None
-    best, score = None, np.inf
-    for j in frac:
-        cum = np.cumsum(y[near[j]])
-        k = int(np.searchsorted(cum, 1.0 - 1e-6))  # prefix near[j][:k] has total < 1
-        k = max(k, 1)
-        sc = abs(cum[k - 1] - 0.5)
-        if sc < score:
-            score, best = sc, (j, k)
-    j, k = best
-    if k == 1:
-        return [("y", -1, int(j), 1), ("y", -1, int(j), 0)]
-    group = np.zeros(y.size, dtype=bool)
-    group[near[j][:k]] = True
-    return [("g", -1, group, 1), ("g", -1, group, 0)]
-
-
-def _group_candidates(y, near, limit):
-    """Neighbourhoods G (facility masks) of fractional facilities with total y below 1, best first.
-
-    For each fractional facility j, every prefix of ``near[j]`` that ends on a facility with
-    ``y > 0`` and whose total y stays below 1 is a candidate (extended over the following
-    facilities with ``y = 0``); duplicates are dropped and the ``limit`` candidates whose total y is
-    nearest 0.5 are kept.
-    """
-    frac = np.flatnonzero((y > 1e-6) & (y < 1.0 - 1e-6))
-    seen, found = set(), []
-    for j in frac:
-        order = near[j]
-        cum = np.cumsum(y[order])
-        stop = int(np.searchsorted(cum, 1.0 - 1e-6))  # prefixes shorter than this stay below 1
-        ends = [k for k in range(1, stop + 1) if y[order[k - 1]] > 1e-6]
-        for e, k in enumerate(ends):
-            size = (ends[e + 1] - 1) if e + 1 < len(ends) else stop
-            group = np.zeros(y.size, dtype=bool)
-            group[order[:size]] = True
-            key = group.tobytes()
-            if key not in seen:
-                seen.add(key)
-                found.append((abs(cum[k - 1] - 0.5), len(found), group))
-    found.sort(key=lambda t: t[:2])
-    return [g for _, _, g in found[:limit]]
-
-
-def _strong_children(master, cost, base, decisions, y, near, demand, capacity, bound, cutoff, limit, deadline,
-                     warm):
-    """Strong branching over neighbourhood candidates: ``[(decision, child bound), ...]`` or ``None``.
-
-    Each candidate's two children are bounded by column generation cut short after
-    ``_STRONG_ITERATIONS`` pricing rounds (the Lagrangian bound is valid at every round); the
-    candidate with the largest product of bound gains wins. A child whose bound exceeds
-    ``cutoff`` is returned all the same (the caller prunes it).
+    Each child is bounded by column generation cut short after ``iterations`` pricing rounds (the
+    Lagrangian bound is valid at every round); the candidate with the largest product of bound
+    gains wins (strong branching). A child whose bound exceeds ``cutoff`` is returned all the
+    same (the caller prunes it). ``None`` without candidates.
     """
     best, score = None, -np.inf
-    for group in _group_candidates(y, near, limit):
+    for pair in candidates:
         out = []
-        for side in (1, 0):
-            decision = ("g", -1, group, side)
+        for decision in pair:
             allowed, forced, must, groups = _restrictions(base, decisions + (decision,))
             _apply(master, allowed, forced, must, groups, warm)
             child = generate(master, cost, allowed, demand, capacity, forced=forced, must=must, stop_at=cutoff,
-                             deadline=deadline, max_iterations=_STRONG_ITERATIONS)[0]
+                             deadline=deadline, max_iterations=iterations)[0]
             out.append((decision, max(child, bound)))
         gain = max(out[0][1] - bound, 1e-6) * max(out[1][1] - bound, 1e-6)
         if min(out[0][1], out[1][1]) > cutoff:
@@ -200,8 +140,8 @@ def _strong_children(master, cost, base, decisions, y, near, demand, capacity, b
 def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,
                      incumbent: np.ndarray, step: float, *, deadline: float | None = None,
                      root_bound: float = -np.inf, heuristic_every: int = 200, repair=None,
-                     max_nodes: int | None = None, strong_depth: int = 6, strong_candidates: int = 8,
-                     dive: bool = False):
+                     max_nodes: int | None = None, strong: bool | None = None, strong_depth: int = 6,
+                     strong_candidates: int = 8):
     """Search for an assignment cheaper than ``incumbent`` by more than ``step``, or prove none exists.
 
     Parameters
@@ -228,10 +168,17 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     repair : callable, optional
         ``repair(open_facilities) -> (objective, assignment or None)``: the best assignment to
         those facilities (e.g. an exact generalised assignment); tried on the ``p`` facilities
-        with the largest LP value at nodes whose set is new, within a quarter of the time.
-
+        with the largest LP value at nodes whose set is new, within ``_REPAIR_SHARE`` of the time.
     max_nodes : int, optional
         Stop after this many nodes (hard instances are then left to a MIP solver).
+    strong : bool, optional
+        Strong branching at the nodes above depth ``strong_depth``: ``None`` decides after
+        ``_STRONG_CHECK`` nodes from the estimated size of the tree (and then restarts from the
+        root), ``True`` from the root on, ``False`` never.
+    strong_depth : int
+        Depth down to which strong branching is used.
+    strong_candidates : int
+        Neighbourhoods evaluated per strong branching.
 
     Returns
     -------
@@ -252,24 +199,31 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     best = incumbent.copy()
     ub = float(cost[rows, best].sum())
     master = new_master(np.where(usable, cost, np.inf), p, best)
-    near = _facility_order(cost, usable)
-    # (order, tie, counter, bound, depth, decisions, pairs kept, parent's basis, bounded by strong branching)
-    heap = [(0, 0, 0, root_bound, 0, (), None, None, False)]
+    near = facility_order(cost, usable)
+    # (bound, -depth, counter, depth, decisions, pairs kept, parent's basis, bounded by strong branching)
+    heap = [(root_bound, 0, 0, 0, (), None, None, False)]
 
     def push(child_bound, child_depth, child_decisions, child_kept, child_warm, bounded=False):
         nonlocal counter
-        order = (-child_depth, child_bound) if dive else (child_bound, -child_depth)
-        heapq.heappush(heap, (*order, counter, child_bound, child_depth, child_decisions, child_kept, child_warm,
-                              bounded))
+        heapq.heappush(heap, (child_bound, -child_depth, counter, child_depth, child_decisions, child_kept,
+                              child_warm, bounded))
         counter += 1
 
-    counter, nodes, pruned = 1, 0, np.inf
+    counter, nodes, pruned, gain = 1, 0, np.inf, None
     root_duals = np.zeros(n)
     tried: set[bytes] = set()
     fixed_at = np.inf  # incumbent cost of the last reduced-cost fixing (with the root duals)
     started, repair_seconds = time.perf_counter(), 0.0
     while heap:
-        parent_bound, depth, decisions, kept, warm, bounded = heap[0][3:]
+        if strong is None and gain is not None and nodes >= _STRONG_CHECK:
+            # Estimate the tree as 2 ** (gap / mean gain) with the incumbent found by now; strong
+            # branching pays only on a large one (pmedcap1 #20: 2 ** 17; the others at most 2 ** 10):
+            # then start again from the root (the column pool stays) with strong branching on top.
+            strong = (_cutoff(ub, step) - root_bound) / gain > _STRONG_TREE_LOG2
+            if strong:
+                heap.clear()
+                push(root_bound, 0, (), None, None)
+        parent_bound, _, _, depth, decisions, kept, warm, bounded = heap[0]
         if parent_bound > _cutoff(ub, step):
             pruned = min(pruned, parent_bound)
             nodes += bounded  # its bound came from strong branching's column generation
@@ -289,7 +243,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
                                                      must=must, stop_at=_cutoff(ub, step), deadline=deadline)
         nodes += 1
         if nodes == 1:
-            root_duals = duals
+            root_duals, root_bound = duals, max(root_bound, bound)
         bound = max(bound, parent_bound)
         if nodes == 1 or nodes % heuristic_every == 0:
             left = 0.5 if deadline is None else min(0.5, max(deadline - time.perf_counter(), 0.01))
@@ -320,7 +274,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
         if repair is not None:
             top = np.sort(np.argsort(-y, kind="stable")[:p])
             key = top.tobytes()
-            if key not in tried and repair_seconds <= 0.25 * (time.perf_counter() - started):
+            if key not in tried and repair_seconds <= _REPAIR_SHARE * (time.perf_counter() - started):
                 tried.add(key)
                 clock = time.perf_counter()
                 obj, a = repair(top)
@@ -331,21 +285,26 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             # Fixing with this node's duals holds in its subtree (its decisions only add constraints).
             kept, _, excluded = fix(cost, allowed, duals, demand, capacity, p, _cutoff(ub, step))
             pruned = min(pruned, excluded)
-        children = None
-        if depth < strong_depth:
-            children = _strong_children(master, cost, usable if kept is None else usable & kept, decisions, y, near,
-                                        demand, capacity, bound, _cutoff(ub, step), strong_candidates, deadline,
-                                        warm)
-            if children is not None:
-                # Strong branching solved these children in part: a child its bound prunes is a node closed.
-                closed = [b for _, b in children if b > _cutoff(ub, step)]
-                nodes += len(closed)
-                pruned = min([pruned] + closed)
-                children = [(c, b) for c, b in children if b <= _cutoff(ub, step)]
-                if not children:
-                    continue
+        children, base, cut = None, usable if kept is None else usable & kept, _cutoff(ub, step)
+        if strong is None and gain is None and (default := branch_on_groups(y, near)) is not None:
+            # The first branching's children, bounded to the end, give the mean bound gain per branching.
+            children = _bound_children(master, cost, base, decisions, [default], demand, capacity, bound, cut,
+                                       deadline, warm, _ESTIMATE_ITERATIONS)
+            gain = np.mean([max(b - bound, 1e-6) for _, b in children])
+        if strong and depth < strong_depth:
+            candidates = [[("g", -1, g, 1), ("g", -1, g, 0)] for g in group_candidates(y, near, strong_candidates)]
+            children = _bound_children(master, cost, base, decisions, candidates, demand, capacity, bound, cut,
+                                       deadline, warm, _STRONG_ITERATIONS) or children
+        if children is not None:
+            # These children were bounded (in part) here: a child its bound prunes is a node closed.
+            closed = [b for _, b in children if b > cut]
+            nodes += len(closed)
+            pruned = min([pruned] + closed)
+            children = [(c, b) for c, b in children if b <= cut]
+            if not children:
+                continue
         if children is None:
-            children = _branch_on_groups(y, near)
+            children = branch_on_groups(y, near)
         if children is None:  # y integral: branch on the most fractional client-facility pair
             x = np.zeros(cost.shape)
             np.add.at(x.T, fac[use], lam[use][:, None] * mem[use])
@@ -357,5 +316,5 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             child, child_bound = child if len(child) == 2 else (child, bound)
             push(child_bound, depth + 1, decisions + (child,), kept, warm, len(children[0]) == 2)
     # Pruned nodes only exclude solutions above ``ub - step``: their bounds bound the optimum too.
-    bound = min([ub, pruned] + [entry[3] for entry in heap])
+    bound = min([ub, pruned] + [entry[0] for entry in heap])
     return best, ub, bound, nodes, root_duals
