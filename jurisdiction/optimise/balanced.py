@@ -26,6 +26,8 @@ from jurisdiction.optimise.contiguity import cut_rows
 
 #: Time limit of one fixed-centre assignment MIP (seconds).
 ASSIGN_SECONDS = 2.0
+#: Relative gap of its contiguity cut rounds until a connected plan appears.
+LOOSE_GAP = 0.02
 #: Swaps checked with the MIP per local-search pass (without contiguity; with it, the LP
 #: without contiguity ranks the swaps poorly, so they are checked until one gains or time is up).
 SWAPS_CHECKED = 4
@@ -88,7 +90,10 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(seconds))
-    h.setOptionValue("mip_rel_gap", float(gap))
+    # With contiguity, the rounds stop at a loose gap until a connected plan appears; that plan
+    # is kept while the rounds go on at the requested gap, so a time-out still returns it.
+    tight = adjacency is None or not integer or gap >= LOOSE_GAP
+    h.setOptionValue("mip_rel_gap", float(gap if tight else LOOSE_GAP))
     if cutoff is not None:
         h.setOptionValue("objective_bound", float(cutoff))
     h.addVars(nv, lower, upper)
@@ -107,6 +112,7 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
         slot_of = {int(c): slot for slot, c in enumerate(centres.tolist())}
         known = [(pair[v, slot_of[c]], pair[sep, slot_of[c]]) for v, c, sep in cuts if c in slot_of and ok[v, slot_of[c]]]
         _add_cut_rows(h, [(q, seps[seps >= 0]) for q, seps in known])
+    connected = None  # (plan, value, False): the connected plan found at the loose gap
     while True:
         h.run()
         info = h.getInfo()
@@ -114,7 +120,7 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
         proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible,
                             highspy.HighsModelStatus.kObjectiveBound)
         if info.primal_solution_status != 2:
-            return None, np.inf, proven
+            return connected if connected is not None else (None, np.inf, proven)
         value = float(info.objective_function_value)
         if not integer:
             return None, value, proven
@@ -123,11 +129,18 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
             return centres[slots], value, proven
         # Separator cuts on (village, slot) variables, each for every slot it holds for.
         rows = cut_rows(adjacency, slots, roots[centres], np.arange(k), pair, load, np.full(k, float(hi)))
-        if not rows:
+        if not rows and tight:
+            if connected is not None and connected[1] < value:  # the tight run stopped early
+                return connected
             return centres[slots], value, proven
         if time.perf_counter() >= t_end:
-            return None, np.inf, False
+            return connected if connected is not None else (None, np.inf, False)
         h.setOptionValue("time_limit", max(t_end - time.perf_counter(), 0.05))
+        if not rows:
+            connected = (centres[slots], value, False)
+            tight = True
+            h.setOptionValue("mip_rel_gap", float(gap))
+            continue
         _add_cut_rows(h, rows)
         if cuts is not None:
             cuts.extend((q // k, int(centres[q % k]), seps // k) for q, seps in rows)
