@@ -18,6 +18,19 @@ neighbourhood rule proves the optimum in about 220 nodes where ``y_j`` branching
 Reduced-cost fixing (:mod:`jurisdiction.optimise.pmedian_fixing`): whenever the incumbent
 improves, the root duals drop the pairs and facilities that cannot be in a cheaper solution;
 each branched node (without forced pairs) does the same with its own duals for its subtree.
+
+Warm starts: a node's first LP starts from its parent's final basis (``setBasis``; group rows
+the two share are kept, not rebuilt). From the previous node's basis it took ~270 dual simplex
+pivots (24 ms) on pmedcap1 #20, from the parent's ~60 (7 ms).
+
+Strong branching (:func:`jurisdiction.optimise.pmedian_branching.group_candidates`): on a large
+tree, each node above ``strong_depth`` bounds both children of up to ``strong_candidates``
+neighbourhoods by two pricing rounds each and takes the best product of bound gains. Whether
+the tree is large is estimated after ``_STRONG_CHECK`` nodes as ``2 ** (gap / gain)``, where gain
+is the mean bound gain of the first branching's children; when it is, the search restarts from
+the root (the column pool stays). On pmedcap1 #20 (gap 31, gain 1.8) the proof with the optimum
+known drops from 3,800 nodes (150 s) to 1,300-1,500 (60 s, loaded machine); on the instances with
+smaller trees it costs more than it saves (#8: 4.8 s -> 7.5 s), hence the estimate.
 """
 
 from __future__ import annotations
@@ -102,6 +115,7 @@ _ESTIMATE_ITERATIONS = 500  # pricing rounds per child of the first branching (t
 _STRONG_TREE_LOG2 = 12.0  # strong branching when the estimated tree has more nodes than 2 ** this
 _STRONG_CHECK = 50  # nodes before the tree is estimated
 _REPAIR_SHARE = 0.25  # of the search time, at most, for the repair heuristic
+_REPAIR_PATIENCE = 300  # nodes without a better incumbent after which the repair share decays as 1/nodes
 
 
 def _cutoff(ub, step):
@@ -168,7 +182,8 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     repair : callable, optional
         ``repair(open_facilities) -> (objective, assignment or None)``: the best assignment to
         those facilities (e.g. an exact generalised assignment); tried on the ``p`` facilities
-        with the largest LP value at nodes whose set is new, within ``_REPAIR_SHARE`` of the time.
+        with the largest LP value at nodes whose set is new, within ``_REPAIR_SHARE`` of the time
+        (less once ``_REPAIR_PATIENCE`` nodes have passed without a better incumbent).
     max_nodes : int, optional
         Stop after this many nodes (hard instances are then left to a MIP solver).
     strong : bool, optional
@@ -213,7 +228,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
     root_duals = np.zeros(n)
     tried: set[bytes] = set()
     fixed_at = np.inf  # incumbent cost of the last reduced-cost fixing (with the root duals)
-    started, repair_seconds = time.perf_counter(), 0.0
+    started, repair_seconds, improved = time.perf_counter(), 0.0, (ub, 0)
     while heap:
         if strong is None and gain is not None and nodes >= _STRONG_CHECK:
             # Estimate the tree as 2 ** (gap / mean gain) with the incumbent found by now; strong
@@ -231,6 +246,8 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             continue
         if (deadline is not None and time.perf_counter() > deadline) or nodes == max_nodes:
             break
+        if ub < improved[0]:
+            improved = (ub, nodes)
         if nodes and ub < fixed_at:
             usable, _, excluded = fix(cost, usable, root_duals, demand, capacity, p, _cutoff(ub, step))
             pruned, fixed_at = min(pruned, excluded), ub
@@ -274,7 +291,8 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
         if repair is not None:
             top = np.sort(np.argsort(-y, kind="stable")[:p])
             key = top.tobytes()
-            if key not in tried and repair_seconds <= _REPAIR_SHARE * (time.perf_counter() - started):
+            share = _REPAIR_SHARE * min(1.0, _REPAIR_PATIENCE / max(nodes - improved[1], 1))
+            if key not in tried and repair_seconds <= share * (time.perf_counter() - started):
                 tried.add(key)
                 clock = time.perf_counter()
                 obj, a = repair(top)
