@@ -29,8 +29,9 @@ neighbourhoods by two pricing rounds each and takes the best product of bound ga
 the tree is large is estimated after ``_STRONG_CHECK`` nodes as ``2 ** (gap / gain)``, where gain
 is the mean bound gain of the first branching's children; when it is, the search restarts from
 the root (the column pool stays). On pmedcap1 #20 (gap 31, gain 1.8) the proof with the optimum
-known drops from 3,800 nodes (150 s) to 1,300-1,500 (60 s, loaded machine); on the instances with
-smaller trees it costs more than it saves (#8: 4.8 s -> 7.5 s), hence the estimate.
+known drops from 3,800 nodes (150 s) to about 480 (45 s, loaded machine; 6 levels and 8
+candidates: 1,300-1,500 nodes, 60 s); on the instances with smaller trees it costs more than it
+saves (#8: 4.8 s -> 7.5 s), hence the estimate.
 """
 
 from __future__ import annotations
@@ -154,8 +155,8 @@ def _bound_children(master, cost, base, decisions, candidates, demand, capacity,
 def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,
                      incumbent: np.ndarray, step: float, *, deadline: float | None = None,
                      root_bound: float = -np.inf, heuristic_every: int = 200, repair=None,
-                     max_nodes: int | None = None, strong: bool | None = None, strong_depth: int = 6,
-                     strong_candidates: int = 8):
+                     max_nodes: int | None = None, strong: bool | None = None, strong_depth: int = 8,
+                     strong_candidates: int = 12):
     """Search for an assignment cheaper than ``incumbent`` by more than ``step``, or prove none exists.
 
     Parameters
