@@ -96,8 +96,6 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
         h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
-        if threads > 1:
-            h.setOptionValue("parallel", "on")  # HiGHS searches the tree in parallel only when asked
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
     h.passModel(lp)

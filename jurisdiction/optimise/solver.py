@@ -88,8 +88,6 @@ def run(prob: pulp.LpProblem, solver: str, *, time_limit: float | None, gap: flo
 
 
 def _run_highs(prob, time_limit, gap, threads, warm_start, msg, extra) -> Run:
-    if threads is not None and threads > 1:
-        extra = {"parallel": "on", **extra}  # HiGHS searches the MIP tree in parallel only when asked
     s = _HiGHS(warm_start=warm_start, msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads,
                mip_improving_solution_save=True, **extra)
     t0 = time.perf_counter()
