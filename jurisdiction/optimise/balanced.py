@@ -26,7 +26,7 @@ from jurisdiction.optimise.contiguity import cut_rows
 
 #: Time limit of one fixed-centre assignment MIP (seconds).
 ASSIGN_SECONDS = 2.0
-#: Relative gap of its contiguity cut rounds until a connected plan appears.
+#: Relative gap of the heuristics' contiguity cut rounds until a connected plan appears.
 LOOSE_GAP = 0.02
 #: Swaps checked with the MIP per local-search pass (without contiguity; with it, the LP
 #: without contiguity ranks the swaps poorly, so they are checked until one gains or time is up).
@@ -36,7 +36,7 @@ SWAPS_CHECKED = 4
 def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
            *, integer: bool = True, seconds: float = ASSIGN_SECONDS, gap: float = 1e-6,
            adjacency: sp.csr_matrix | None = None, cutoff: float | None = None,
-           cuts: list | None = None) -> tuple[np.ndarray | None, float, bool]:
+           cuts: list | None = None, loose_gap: float | None = None) -> tuple[np.ndarray | None, float, bool]:
     """Best assignment of villages to fixed ``centres`` with every load within ``[lo, hi]``.
 
     Parameters
@@ -67,6 +67,9 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
         Separator cuts as (village, station, separator villages). They hold for every
         connected plan, whatever the other centres: the model starts with those of
         ``centres``, and each cut found is appended (for the next centre sets and the main model).
+    loose_gap : float, optional
+        With ``adjacency``: the cut rounds stop at this gap until a connected plan appears,
+        then go on at ``gap``; a time-out then returns that plan (not proven) instead of nothing.
 
     Returns
     -------
@@ -90,10 +93,8 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(seconds))
-    # With contiguity, the rounds stop at a loose gap until a connected plan appears; that plan
-    # is kept while the rounds go on at the requested gap, so a time-out still returns it.
-    tight = adjacency is None or not integer or gap >= LOOSE_GAP
-    h.setOptionValue("mip_rel_gap", float(gap if tight else LOOSE_GAP))
+    tight = adjacency is None or not integer or loose_gap is None or gap >= loose_gap
+    h.setOptionValue("mip_rel_gap", float(gap if tight else loose_gap))
     if cutoff is not None:
         h.setOptionValue("objective_bound", float(cutoff))
     h.addVars(nv, lower, upper)
@@ -223,6 +224,7 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
         key = tuple(cs.tolist())
         if key not in seen:
             seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency, cutoff=cutoff, cuts=cuts,
+                               loose_gap=LOOSE_GAP,
                                seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 3),
                                            max(t_end - time.perf_counter(), 0.1)))
         return seen[key][:2]
