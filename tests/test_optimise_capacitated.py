@@ -84,13 +84,18 @@ def test_fixing_keeps_every_solution_at_the_target(instance):
                 assert pair_ok[np.arange(n), a].all()
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_branch_and_price_proves_tight_instances(seed):
+def seeded_tight_instance(seed: int, n: int, m: int, p: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(cost, demand, capacity) with capacity 5 % above an even split of the demand over p."""
     rng = np.random.default_rng(seed)
-    n, m, p = 7, 4, 2
     cost = rng.integers(0, 20, (n, m)).astype(float)
     demand = rng.integers(1, 6, n).astype(float)
-    capacity = float(np.ceil(demand.sum() / p * 1.05))
+    return cost, demand, float(np.ceil(demand.sum() / p * 1.05))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_branch_and_price_proves_tight_instances(seed):
+    n, m, p = 7, 4, 2
+    cost, demand, capacity = seeded_tight_instance(seed, n, m, p)
     solutions = list(feasible_assignments(cost, p, demand, capacity))
     if not solutions:
         return
@@ -146,11 +151,8 @@ def test_group_rows_replaced_in_part_give_the_fresh_lp():
 def test_strong_branching_proves_the_optimum(seed, monkeypatch):
     import jurisdiction.optimise.pmedian_branch_price as bp
 
-    rng = np.random.default_rng(seed)
     n, m, p = 8, 5, 2
-    cost = rng.integers(0, 20, (n, m)).astype(float)
-    demand = rng.integers(1, 6, n).astype(float)
-    capacity = float(np.ceil(demand.sum() / p * 1.05))
+    cost, demand, capacity = seeded_tight_instance(seed, n, m, p)
     solutions = list(feasible_assignments(cost, p, demand, capacity))
     best = min(c for _, c in solutions)
     start = max(solutions, key=lambda s: s[1])[0]

@@ -22,7 +22,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from jurisdiction.optimise.contiguity import cut_rows
+from jurisdiction.optimise.contiguity import cut_rows, pool_rows
 
 #: Time limit of one fixed-centre assignment MIP (seconds).
 ASSIGN_SECONDS = 2.0
@@ -110,9 +110,9 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
     pair = np.where(ok, np.arange(nv).reshape(n, k), -1)  # variable of (village, slot)
     if adjacency is not None and cuts:
         # Cuts found before (for other centre sets) hold for these centres' districts too.
-        slot_of = {int(c): slot for slot, c in enumerate(centres.tolist())}
-        known = [(pair[v, slot_of[c]], pair[sep, slot_of[c]]) for v, c, sep in cuts if c in slot_of and ok[v, slot_of[c]]]
-        _add_cut_rows(h, [(q, seps[seps >= 0]) for q, seps in known])
+        by_station = np.full((n, roots.size), -1)
+        by_station[:, centres] = pair
+        _add_cut_rows(h, pool_rows(by_station, cuts))
     connected = None  # (plan, value, False): the connected plan found at the loose gap
     while True:
         h.run()

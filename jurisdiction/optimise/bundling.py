@@ -103,6 +103,25 @@ def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.n
                     pair_c=np.array(pc, dtype=np.int64), pair_var=np.array(pvar, dtype=np.int64))
 
 
+def bundle_by_villages(station_village: np.ndarray, assignment: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """(m,) centre each station joins without bundling rules: the centre its own village goes to.
+
+    Parameters
+    ----------
+    station_village : ndarray of int, shape (m,)
+        Village each station stands in (-1: none; such a station joins no centre unless it is one).
+    assignment : ndarray of int, shape (n,)
+        Station index of each village's centre.
+    centres : ndarray of int
+        The open centres (each joins itself).
+    """
+    bundle = np.full(station_village.size, -1, dtype=np.int64)
+    own = station_village >= 0
+    bundle[own] = assignment[station_village[own]]
+    bundle[centres] = centres
+    return bundle
+
+
 def bundle_of(z: dict, m: int) -> np.ndarray:
     """(m,) index of the centre each station joins, from solved z values (-1 if none)."""
     out = np.full(m, -1, dtype=np.int64)

@@ -176,6 +176,22 @@ def cut_rows(adjacency: sp.csr_matrix, assignment: np.ndarray, roots: np.ndarray
     return rows
 
 
+def pool_rows(lookup: np.ndarray, cuts: list[tuple[int, int, np.ndarray]]) -> list[tuple[int, np.ndarray]]:
+    """Separator cuts given as (village, station, separator villages), on the pairs of ``lookup``.
+
+    ``lookup`` is (n, m): the pair index of each village and station, -1 for none. Separator
+    villages without a pair for that station are dropped (their ``x`` is 0); so is a cut whose
+    village has none.
+    """
+    rows = []
+    for v, c, sep in cuts:
+        q = lookup[v, c]
+        if q >= 0:
+            seps = lookup[sep, c]
+            rows.append((int(q), seps[seps >= 0]))
+    return rows
+
+
 def _light_paths(adjacency: sp.csr_matrix, weights: np.ndarray, allowed: np.ndarray, root: int):
     """``on_light_paths(sep, v, upper)``: the villages of ``sep`` on some root-``v`` path of load <= ``upper``.
 

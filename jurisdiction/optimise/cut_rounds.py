@@ -23,7 +23,7 @@ from dataclasses import replace
 import numpy as np
 import pulp
 
-from jurisdiction.optimise.contiguity import cut_rows
+from jurisdiction.optimise.contiguity import cut_rows, pool_rows
 from jurisdiction.optimise.incumbents import Repair, plan_solution
 from jurisdiction.optimise.instance import Options, Prepared, Solution
 from jurisdiction.optimise.model import Built, expression
@@ -99,21 +99,6 @@ def broken_cuts(built: Built, p: Prepared, plan: np.ndarray) -> list[tuple[int, 
     """Separator cuts ``plan`` (station index per village) breaks, as :func:`cut_rows` gives them."""
     return cut_rows(p.adjacency, plan, built.roots, np.array(sorted(built.y)), built.lookup,
                     p.balance_weights, built.load_upper)
-
-
-def model_rows(built: Built, cuts: list[tuple[int, int, np.ndarray]]) -> list[tuple[int, np.ndarray]]:
-    """Separator cuts given as (village, station, separator villages) on the model's pairs.
-
-    Separator villages without a pair for that station are dropped (their ``x`` is 0); a cut
-    whose village has no pair there is dropped.
-    """
-    rows = []
-    for v, c, sep in cuts:
-        q = built.lookup[v, c]
-        if q >= 0:
-            seps = built.lookup[sep, c]
-            rows.append((int(q), seps[seps >= 0]))
-    return rows
 
 
 def add_cuts(built: Built, p: Prepared, plans: list[np.ndarray], rows: list | None = None,
@@ -210,7 +195,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
     tried: set = set()
     added: set = set()
     if cuts and found_cuts:
-        add_cuts(built, p, [], model_rows(built, found_cuts), added)
+        add_cuts(built, p, [], pool_rows(built.lookup, found_cuts), added)
 
     def bound_by(value: float) -> None:
         built.prob.addConstraint(built.primary <= value - _step(options, value))

@@ -18,7 +18,7 @@ import numpy as np
 import pulp
 
 from jurisdiction.errors import InfeasibleError, NoSolutionError
-from jurisdiction.optimise.bundling import bundle_of
+from jurisdiction.optimise.bundling import bundle_by_villages, bundle_of
 from jurisdiction.optimise.contiguity import is_connected
 from jurisdiction.optimise.cut_rounds import assignment_of, solve_stage
 from jurisdiction.optimise.incumbents import (balanced_plan, by_centre_sets_plan, connected_repair, contiguous_incumbent,
@@ -91,11 +91,8 @@ def _solve_plain_pmedian(p: Prepared, options: Options, t0: float) -> Solution |
                 assignment[r] = c
             else:
                 return None
-    bundle = np.full(p.times.shape[1], -1, dtype=np.int64)
-    own = p.station_village >= 0
-    bundle[own] = assignment[p.station_village[own]]
-    bundle[centres] = centres
-    return Solution(centres=np.sort(centres), assignment=assignment, bundle=bundle, status=res.status,
+    return Solution(centres=np.sort(centres), assignment=assignment,
+                    bundle=bundle_by_villages(p.station_village, assignment, centres), status=res.status,
                     objective=float(res.objective), bound=float(res.bound), gap=float(res.gap),
                     seconds=time.perf_counter() - t0, solver=f"pmedian/{res.solver}",
                     formulation=f"p-median, K={p.k_range[0]} (specialised: {res.formulation})",
@@ -204,13 +201,7 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
             y_values = {c: (var.varValue or 0) > 0.5 for c, var in built.y.items()}
 
     centres = np.array(sorted(c for c, on in y_values.items() if on), dtype=np.int64)
-    if bundle_values is not None:
-        bundle = bundle_values
-    else:
-        bundle = np.full(m, -1, dtype=np.int64)
-        own = p.station_village >= 0
-        bundle[own] = assignment[p.station_village[own]]
-        bundle[centres] = centres
+    bundle = bundle_values if bundle_values is not None else bundle_by_villages(p.station_village, assignment, centres)
     if options.contiguity is not None and not is_connected(p.adjacency, assignment):
         raise AssertionError("internal error: a district is disconnected despite contiguity constraints")
     return Solution(

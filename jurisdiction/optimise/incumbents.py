@@ -20,6 +20,7 @@ import numpy as np
 
 from jurisdiction.errors import InfeasibleError
 from jurisdiction.optimise.balanced import balanced_start, by_centre_sets, improve
+from jurisdiction.optimise.bundling import bundle_by_villages
 from jurisdiction.optimise.contiguity import prune_pairs, roots_of
 from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination
 from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution
@@ -56,13 +57,9 @@ def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float |
 def plan_solution(p: Prepared, plan: np.ndarray, value: float, formulation: str, seconds: float = 0.0,
                   proven: bool = False) -> Solution:
     """A :class:`Solution` for ``plan`` (station index per village), each station bundled where its village goes."""
-    m = p.times.shape[1]
     centres = np.unique(plan)
-    bundle = np.full(m, -1, dtype=np.int64)
-    own = p.station_village >= 0
-    bundle[own] = plan[p.station_village[own]]
-    bundle[centres] = centres
-    return Solution(centres=centres, assignment=plan, bundle=bundle, status="optimal" if proven else "feasible",
+    return Solution(centres=centres, assignment=plan, bundle=bundle_by_villages(p.station_village, plan, centres),
+                    status="optimal" if proven else "feasible",
                     objective=float(value), bound=float(value) if proven else math.nan, gap=0.0 if proven else math.inf,
                     seconds=seconds, solver="highs", formulation=formulation, n_variables=0, n_constraints=0, rounds=0)
 

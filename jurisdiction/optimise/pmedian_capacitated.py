@@ -12,8 +12,8 @@
    Lagrangian dual; it branches on neighbourhoods of facilities (strong branching when the tree
    looks large) and fixes pairs by reduced cost as the incumbent improves. It gets
    ``_BRANCH_PRICE_SHARE`` of the time limit (or ``_BRANCH_PRICE_SECONDS`` without one) and
-   proves OR-Library pmedcap1 #1-#19 in about a minute in all; #20 (root gap 3.1 %) needs
-   1,300-1,900 nodes and 95-110 s on a loaded 2-core machine.
+   proves OR-Library pmedcap1 #1-#19 in about a minute in all; #20 (root gap 3.1 %), with
+   strong branching, in 63-78 s on a 2-core machine.
 3. Fixing: with the root duals, forcing ``x_ij = 1`` in the knapsack Lagrangian
    (:mod:`jurisdiction.optimise.pmedian_fixing`) bounds every solution using the pair; pairs and
    facilities whose bound exceeds the incumbent's cost are dropped.
