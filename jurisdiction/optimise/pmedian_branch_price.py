@@ -83,11 +83,15 @@ def _apply(master, allowed, forced, must, groups, warm=None):
     """
     n, m = master.n, master.m
     if master.facility.size:
-        fac, mem = master.facility, master.members
-        ok = ~(mem & ~allowed.T[fac]).any(axis=1) & ~(forced.T[fac] & ~mem).any(axis=1)
-        idx = np.arange(n, n + fac.size, dtype=np.int32)
-        master.h.changeColsBounds(idx.size, idx, np.zeros(idx.size),
-                                  np.where(ok, highspy.kHighsInf, 0.0))
+        fac, bits = master.facility, master.packed
+        ok = ~(bits & np.packbits(~allowed.T, axis=1)[fac]).any(axis=1)
+        if forced.any():
+            ok &= ~(np.packbits(forced.T, axis=1)[fac] & ~bits).any(axis=1)
+        change = np.flatnonzero(ok != master.enabled)
+        if change.size:
+            master.h.changeColsBounds(change.size, (n + change).astype(np.int32), np.zeros(change.size),
+                                      np.where(ok[change], highspy.kHighsInf, 0.0))
+            master.enabled = ok
     rows = np.arange(n, n + m, dtype=np.int32)
     master.h.changeRowsBounds(m, rows, np.where(must, 1.0, -highspy.kHighsInf), np.ones(m))
     set_groups(master, groups)
@@ -96,9 +100,8 @@ def _apply(master, allowed, forced, must, groups, warm=None):
         k = min(len(parent_groups), len(groups))
         same = next((g for g in range(k) if not np.array_equal(parent_groups[g], groups[g])), k)
         basis = highspy.HighsBasis()
-        basis.col_status = [_STATUS[c] for c in cols] + [_STATUS[0]] * (master.h.getNumCol() - cols.size)
-        basis.row_status = ([_STATUS[r] for r in rows[: n + m + 1 + same]]
-                            + [_STATUS[1]] * (len(groups) - same))
+        basis.col_status = _STATUS[cols].tolist() + [_STATUS[0]] * (master.h.getNumCol() - cols.size)
+        basis.row_status = _STATUS[rows[: n + m + 1 + same]].tolist() + [_STATUS[1]] * (len(groups) - same)
         basis.valid = True
         master.h.setBasis(basis)
 
@@ -106,11 +109,12 @@ def _apply(master, allowed, forced, must, groups, warm=None):
 def _basis(master):
     """The master's current basis as (column statuses, row statuses, group masks)."""
     basis = master.h.getBasis()
-    return (np.fromiter((int(c) for c in basis.col_status), dtype=np.int8),
-            np.fromiter((int(r) for r in basis.row_status), dtype=np.int8), list(master.groups))
+    cols, rows = basis.col_status, basis.row_status
+    return (np.fromiter(map(int, cols), dtype=np.int8, count=len(cols)),
+            np.fromiter(map(int, rows), dtype=np.int8, count=len(rows)), list(master.groups))
 
 
-_STATUS = [highspy.HighsBasisStatus(k) for k in range(5)]  # lower, basic, upper, zero, nonbasic
+_STATUS = np.array([highspy.HighsBasisStatus(k) for k in range(5)], dtype=object)  # lower, basic, upper, zero, nonbasic
 _STRONG_ITERATIONS = 2  # pricing rounds per child in strong branching
 _ESTIMATE_ITERATIONS = 500  # pricing rounds per child of the first branching (to estimate the tree)
 _STRONG_TREE_LOG2 = 12.0  # strong branching when the estimated tree has more nodes than 2 ** this

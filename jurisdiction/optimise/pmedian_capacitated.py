@@ -98,8 +98,12 @@ def _assignment_of(ii, jj, values):
     return out
 
 
-def _assign_fixed(cost, usable, open_, d, q, time_limit):
-    """Generalised assignment with the facilities ``open_``: (objective, assignment) or (inf, None)."""
+def _assign_fixed(cost, usable, open_, d, q, time_limit, below=np.inf):
+    """Generalised assignment with the facilities ``open_``: (objective, assignment) or (inf, None).
+
+    Only assignments cheaper than ``below`` are sought (HiGHS ``objective_bound``: it stops as soon
+    as its bound shows there is none).
+    """
     m = cost.shape[1]
     on = np.zeros(m)
     on[open_] = 1.0
@@ -107,8 +111,9 @@ def _assign_fixed(cost, usable, open_, d, q, time_limit):
     if not pair_ok.any(axis=1).all():
         return np.inf, None
     ii, jj, arrays = _strong_model(cost, pair_ok, on, on, d, q, int(on.sum()))
-    out = run_highs(*arrays, time_limit=time_limit, abs_gap=1e-6, rel_gap=1e-4)
-    if out.values is None:
+    options = {"objective_bound": float(below)} if np.isfinite(below) else None
+    out = run_highs(*arrays, time_limit=time_limit, abs_gap=1e-6, rel_gap=1e-4, options=options)
+    if out.values is None or out.objective >= below:
         return np.inf, None
     a = _assignment_of(ii, jj, out.values)
     return float(cost[np.arange(cost.shape[0]), a].sum()), a
@@ -129,7 +134,7 @@ def _alternate(cost, usable, open_, d, q, time_limit, rounds=6):
         medians = np.unique(medians)
         if medians.size < open_.size or np.array_equal(medians, np.unique(best_a)):
             break
-        obj, a = _assign_fixed(cost, usable, medians, d, q, time_limit)
+        obj, a = _assign_fixed(cost, usable, medians, d, q, time_limit, below=best)
         if a is None or obj >= best:
             break
         best, best_a = obj, a

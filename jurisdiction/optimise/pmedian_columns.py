@@ -170,6 +170,8 @@ class Master:
     members: np.ndarray
     seen: set
     groups: list  # facility masks of the rows "at least one of these facilities opens" (after the p row)
+    packed: np.ndarray  # members as bits (np.packbits per column), for fast node restrictions
+    enabled: np.ndarray  # bool per column: upper bound currently infinite (not switched off by a node)
 
 
 def new_master(cost: np.ndarray, p: int, incumbent: np.ndarray | None) -> Master:
@@ -185,7 +187,8 @@ def new_master(cost: np.ndarray, p: int, incumbent: np.ndarray | None) -> Master
     inf = highspy.kHighsInf
     h.addRows(n + m + 1, np.r_[np.ones(n), np.full(m + 1, -inf)], np.r_[np.ones(n), np.ones(m), float(p)],
               0, np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
-    master = Master(h, n, m, p, np.zeros(0, dtype=np.int64), np.zeros((0, n), dtype=bool), set(), [])
+    master = Master(h, n, m, p, np.zeros(0, dtype=np.int64), np.zeros((0, n), dtype=bool), set(), [],
+                    np.zeros((0, (n + 7) // 8), dtype=np.uint8), np.zeros(0, dtype=bool))
     _add_columns(master, np.full(n, big), [np.array([i]) for i in range(n)], None)
     if incumbent is not None:
         opened = np.unique(incumbent)
@@ -195,18 +198,21 @@ def new_master(cost: np.ndarray, p: int, incumbent: np.ndarray | None) -> Master
 
 def _extend(master, cost, facilities, members):
     """Add the (facility, members) columns not yet in the pool; return how many were added."""
-    added_f, added_s = [], []
-    for j, row in zip(facilities, members):
-        key = int(j).to_bytes(4, "little") + np.packbits(row).tobytes()
+    added_f, added_s, added_rows = [], [], []
+    bits = np.packbits(members, axis=1)
+    for j, row, b in zip(facilities, members, bits):
+        key = int(j).to_bytes(4, "little") + b.tobytes()
         if key not in master.seen:
             master.seen.add(key)
             added_f.append(int(j))
             added_s.append(np.flatnonzero(row))
+            added_rows.append(row)
     if added_f:
+        rows = np.array(added_rows, dtype=bool)
         master.facility = np.r_[master.facility, added_f]
-        master.members = np.concatenate([master.members, np.zeros((len(added_s), master.n), dtype=bool)])
-        for k, s in enumerate(added_s):
-            master.members[len(master.members) - len(added_s) + k, s] = True
+        master.members = np.concatenate([master.members, rows])
+        master.packed = np.concatenate([master.packed, np.packbits(rows, axis=1)])
+        master.enabled = np.r_[master.enabled, np.ones(len(added_f), dtype=bool)]
         _add_columns(master, np.array([cost[s, j].sum() for j, s in zip(added_f, added_s)]), added_s,
                      np.array(added_f))
     return len(added_f)
