@@ -118,32 +118,43 @@ def price(cost: np.ndarray, usable: np.ndarray, pi: np.ndarray, demand: np.ndarr
         qi = qi - (forced * weight[:, None]).sum(axis=0)
         constant = (forced * (finite - pi[:, None])).sum(axis=0)
     profit = np.where(free, pi[:, None] - finite, 0.0)
-    np.maximum(profit, 0.0, out=profit)
     cap = np.maximum(qi, 0)
-    cap_max = int(cap.max())
-    # Only clients with a positive profit somewhere and facilities with one matter to the DP.
-    items = np.flatnonzero((profit > 0).any(axis=1) & (weight <= cap_max))
-    active = np.flatnonzero((profit[items] > 0).any(axis=0)) if items.size else np.zeros(0, dtype=np.int64)
-    sub, w_items, c_act = profit[np.ix_(items, active)], weight[items], cap[active]
-    table = np.zeros((items.size + 1, active.size, cap_max + 1))
-    for k in range(items.size):
-        prev, cur = table[k], table[k + 1]
-        cur[:] = prev
-        w = w_items[k]
-        if w == 0:
-            cur += sub[k][:, None]
-        else:
-            np.maximum(prev[:, w:], prev[:, :-w] + sub[k][:, None], out=cur[:, w:])
-    cols = np.arange(active.size)
-    best = np.zeros(m)
-    best[active] = table[items.size][cols, c_act]
-    value = np.where(qi >= 0, constant - best, np.inf)
+    positive = (profit > 0) & (weight[:, None] <= cap[None, :])
     members = np.zeros((m, n), dtype=bool) if forced is None else forced.T.copy()
-    c = c_act.copy()
-    for k in range(items.size - 1, -1, -1):
-        take = (table[k + 1][cols, c] > table[k][cols, c] + 1e-9) & (sub[k] > 0)
-        members[active, items[k]] |= take
-        c = c - np.where(take, w_items[k], 0)
+    count = positive.sum(axis=0)
+    active = np.flatnonzero(count)  # only facilities with a profitable client need the DP
+    best = np.zeros(m)
+    if active.size:
+        # Slot s of facility j is its s-th client with a positive profit: the DP adds slot s of
+        # every facility at once (a client is profitable for few facilities, so there are far
+        # fewer slots than clients), gathering each facility's shifted row from the flat table.
+        a, cap_max = active.size, int(cap[active].max())
+        slots = int(count.max())
+        pos = positive[:, active].T
+        order = np.argsort(~pos, axis=1, kind="stable")[:, :slots]
+        valid = np.take_along_axis(pos, order, axis=1)
+        p_s = np.where(valid, np.take_along_axis(profit[:, active].T, order, axis=1), 0.0)
+        w_s = np.where(valid, weight[order], 0)
+        table = np.zeros((a, cap_max + 1))
+        flat = table.reshape(-1)
+        take = np.zeros((slots, a, cap_max + 1), dtype=bool)
+        grid = np.arange(cap_max + 1)
+        base = (np.arange(a) * (cap_max + 1))[:, None] + grid[None, :]
+        for k in range(slots):
+            w = w_s[:, k, None]
+            fits = grid[None, :] >= w
+            cand = np.take(flat, base - np.where(fits, w, 0))
+            cand += p_s[:, k, None]
+            better = np.greater(cand, table + 1e-9, out=take[k])
+            better &= fits
+            np.copyto(table, cand, where=better)
+        cols, c = np.arange(a), cap[active].copy()
+        best[active] = table[cols, c]
+        for k in range(slots - 1, -1, -1):
+            t = take[k, cols, c]
+            members[active[t], order[t, k]] = True
+            c -= np.where(t, w_s[:, k], 0)
+    value = np.where(qi >= 0, constant - best, np.inf)
     return value, members
 
 
