@@ -120,7 +120,7 @@ _ESTIMATE_ITERATIONS = 500  # pricing rounds per child of the first branching (t
 _STRONG_TREE_LOG2 = 12.0  # strong branching when the estimated tree has more nodes than 2 ** this
 _STRONG_CHECK = 50  # nodes before the tree is estimated
 _REPAIR_SHARE = 0.25  # of the search time, at most, for the repair heuristic
-_REPAIR_PATIENCE = 300  # nodes without a better incumbent after which the repair share decays as 1/nodes
+_REPAIR_PATIENCE = 50  # nodes without a better incumbent after which the repair share decays as 1/nodes
 
 
 def _cutoff(ub, step):
@@ -185,7 +185,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
         Solve the restricted master IP over all columns so far (at most 0.5 s) at the root and
         every this many nodes.
     repair : callable, optional
-        ``repair(open_facilities) -> (objective, assignment or None)``: the best assignment to
+        ``repair(open_facilities, incumbent_cost) -> (objective, assignment or None)``: a good assignment to
         those facilities (e.g. an exact generalised assignment); tried on the ``p`` facilities
         with the largest LP value at nodes whose set is new, within ``_REPAIR_SHARE`` of the time
         (less once ``_REPAIR_PATIENCE`` nodes have passed without a better incumbent).
@@ -300,7 +300,7 @@ def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, c
             if key not in tried and repair_seconds <= share * (time.perf_counter() - started):
                 tried.add(key)
                 clock = time.perf_counter()
-                obj, a = repair(top)
+                obj, a = repair(top, ub)
                 repair_seconds += time.perf_counter() - clock
                 if a is not None and obj < ub:
                     ub, best = float(obj), a

@@ -41,6 +41,7 @@ from jurisdiction.optimise.pmedian_search import heuristic
 
 _MAX_DP_CELLS = 30_000_000
 _BRANCH_PRICE_SECONDS = 120.0  # without a time limit; then the strong MIP in HiGHS takes over
+_REPAIR_SLACK = 0.06  # a node's repair stops when its first assignment costs this much over the incumbent
 _BRANCH_PRICE_SHARE = 0.95  # of the time limit (the strong MIP rarely closes in the rest what B&P left open)
 
 
@@ -119,9 +120,12 @@ def _assign_fixed(cost, usable, open_, d, q, time_limit, below=np.inf):
     return float(cost[np.arange(cost.shape[0]), a].sum()), a
 
 
-def _alternate(cost, usable, open_, d, q, time_limit, rounds=6):
-    """Mulvey-Beck style improvement: assign (GAP), move each median to its cluster's 1-median, repeat."""
-    best, best_a = _assign_fixed(cost, usable, open_, d, q, time_limit)
+def _alternate(cost, usable, open_, d, q, time_limit, rounds=6, below=np.inf):
+    """Mulvey-Beck style improvement: assign (GAP), move each median to its cluster's 1-median, repeat.
+
+    The first assignment is given up when it cannot cost less than ``below``.
+    """
+    best, best_a = _assign_fixed(cost, usable, open_, d, q, time_limit, below=below)
     if best_a is None:
         return best, best_a
     for _ in range(rounds):
@@ -202,7 +206,7 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
         left = _BRANCH_PRICE_SECONDS if deadline is None else remaining(_BRANCH_PRICE_SHARE)
         best, ub, lb, nodes, u = branch_and_price(
             cost, usable, d, q, p, best, step, deadline=time.perf_counter() + left,
-            repair=lambda open_: _alternate(cost, usable, open_, d, q, 2.0))
+            repair=lambda open_, ub: _alternate(cost, usable, open_, d, q, 2.0, below=ub * (1.0 + _REPAIR_SLACK)))
         how = "strong (x_ij <= y_j) + column-generation fixing"
         step = max(gap * ub, 1.0 if integral else 1e-9 * max(1.0, abs(ub)))
         lb_eff = math.ceil(lb - 1e-6) if integral and np.isfinite(lb) else lb
