@@ -78,7 +78,6 @@ def textbook(data: dict, adj: sp.csr_matrix, contiguous: bool, cap: float) -> tu
     col = np.arange(n * n).reshape(n, n)  # x_ij at col[i, j]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
     h.setOptionValue("mip_rel_gap", 1e-7)
     inf = highspy.kHighsInf
     h.addVars(n * n, np.zeros(n * n), np.ones(n * n))
@@ -150,7 +149,7 @@ def main(argv=None) -> int:
     ap.add_argument("states", nargs="*")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--forms", default="none,cuts")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2, help="worker threads of the engine's searches (this machine: 2 cores)")
     ap.add_argument("--baseline-states", default="AL,LA,OK,WV",
                     help="states also solved by the textbook Hess MIP (comma-separated; 'none' for none)")
     ap.add_argument("--baseline-cap", type=float, default=120.0, help="seconds per textbook solve")

@@ -69,7 +69,7 @@ def main(argv=None) -> int:
     ap.add_argument("--forms", default="shortest-path,cuts")
     ap.add_argument("--limit", type=float, default=None, help="travel-time limit in minutes (default: none)")
     ap.add_argument("--time-limit", type=float, default=None, help="seconds (default: the case's target)")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2, help="worker threads of the engine's searches (this machine: 2 cores)")
     ap.add_argument("--textbook", action="store_true", help="also run without pruning by the limit")
     args = ap.parse_args(argv)
     print(f"{'case':6} {'n':>5} {'m':>4} {'K':>3} {'form':14} {'limit':>6} {'vars':>7} {'rows':>7} {'build s':>8} "

@@ -272,8 +272,8 @@ def test_warm_start_with_bundling_gives_same_optimum():
 
 @SETTINGS
 @given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]),
-       contiguous=st.booleans())
-def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m, k, e, contiguous):
+       contiguous=st.booleans(), workers=st.sampled_from([1, 2]))
+def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m, k, e, contiguous, workers):
     from jurisdiction.optimise.balanced import balanced_start
 
     inst = random_instance(seed, n, m)
@@ -285,7 +285,7 @@ def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m
     total = inst.weights.sum()
     lo, hi = (1 - e) * total / k, (1 + e) * total / k
     plan, value = balanced_start(cost, inst.weights, k, lo, hi, inst.station_village, np.ones(m, bool),
-                                 np.zeros(m, bool), 5.0, adjacency=inst.adjacency if contiguous else None)
+                                 np.zeros(m, bool), 5.0, adjacency=inst.adjacency if contiguous else None, workers=workers)
     if plan is None:
         assert value == np.inf
         return
@@ -320,3 +320,16 @@ def test_centre_set_enumeration_equals_brute_force_with_contiguity(seed, n, m, k
         return
     assert value == pytest.approx(pmedian_cost(inst, grid).min(), rel=1e-9, abs=1e-6)
     assert connected(inst.adjacency, plan)
+
+
+def test_two_threads_solve_like_one():
+    """``threads=2`` (the heuristics' workers) gives the proven optimum of ``threads=None``.
+
+    HiGHS is never handed the count: its process-wide scheduler keeps the count of the first
+    solve and refused a later solve with ``threads=2`` (status "no-solution" before the fix).
+    """
+    inst = random_instance(7, 9, 5)
+    one = solve(inst, Options(centres=2, balance=0.5))
+    two = solve(inst, Options(centres=2, balance=0.5, threads=2))
+    assert one.status == two.status == "optimal"
+    assert two.objective == pytest.approx(one.objective)

@@ -16,7 +16,9 @@ or improves it.
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import highspy
 import numpy as np
@@ -28,6 +30,8 @@ from jurisdiction.optimise.contiguity import cut_rows, pool_rows
 ASSIGN_SECONDS = 2.0
 #: Relative gap of the heuristics' contiguity cut rounds until a connected plan appears.
 LOOSE_GAP = 0.02
+#: Relative margin over the best plan within which a centre set's plan is still recentred.
+NEAR = 0.02
 #: Swaps checked with the MIP per local-search pass (without contiguity; with it, the LP
 #: without contiguity ranks the swaps poorly, so they are checked until one gains or time is up).
 SWAPS_CHECKED = 4
@@ -91,7 +95,9 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
             lower[roots[s] * k + slot] = 1.0
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
+    # RENS and RINS sub-MIPs take half of each (small) solve and the search finds plans without them.
+    h.setOptionValue("mip_heuristic_run_rens", False)
+    h.setOptionValue("mip_heuristic_run_rins", False)
     h.setOptionValue("time_limit", float(seconds))
     tight = adjacency is None or not integer or loose_gap is None or gap >= loose_gap
     h.setOptionValue("mip_rel_gap", float(gap if tight else loose_gap))
@@ -242,11 +248,10 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
 
 
 def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
-                   allowed: np.ndarray, fixed: np.ndarray, seconds: float,
-                   extra_starts: list[np.ndarray] = (), adjacency: sp.csr_matrix | None = None,
-                   cuts: list | None = None,
+                   allowed: np.ndarray, fixed: np.ndarray, seconds: float, guide: np.ndarray | None = None,
+                   adjacency: sp.csr_matrix | None = None, cuts: list | None = None, workers: int = 1,
                    ) -> tuple[np.ndarray | None, float]:
-    """A balanced plan with ``k`` centres: alternate assign/recentre, then swap centres.
+    """A balanced plan with ``k`` centres: alternate assign/recentre from several starts, then swap centres.
 
     Parameters
     ----------
@@ -262,12 +267,15 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         Village each station stands in (-1 none); may be a centre; must be a centre.
     seconds : float
         Time budget.
-    extra_starts : list of ndarray
-        Further centre sets to start from (e.g. the centres of the plan without contiguity).
+    guide : ndarray, shape (n,), optional
+        A plan (station index per village) whose centres are the first start, e.g. the
+        balanced plan without contiguity. When no start has a plan, the swaps start from it.
     adjacency : sparse matrix, optional
         Village adjacency: when given, every district of the plan is connected.
     cuts : list, optional
         Collects the separator cuts found on the way (see :func:`assign`).
+    workers : int
+        Centre sets assigned at once (threads; HiGHS releases the GIL while it solves).
 
     Returns
     -------
@@ -276,54 +284,72 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
     """
     t_end = time.perf_counter() + seconds
     rng = np.random.default_rng(0)
-    best_a, best_v = None, np.inf
+    best = [None, np.inf]
     seen: dict[tuple, tuple] = {}
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    lock = threading.Lock()
 
-    def descend(cs: np.ndarray):
-        return improve(cost, load, cs, roots, lo, hi, allowed, fixed, max(t_end - time.perf_counter(), 0.1),
-                       adjacency=adjacency, seen=seen, cuts=cuts)
+    def descend(cs: np.ndarray, cutoff: bool = True) -> tuple[np.ndarray | None, float]:
+        # In the swaps only plans near the best so far matter (recentring may then gain):
+        # HiGHS prunes against it, so sets that cannot come near end fast (and stay failed in ``seen``).
+        near = best[1] * (1 + NEAR) if cutoff and np.isfinite(best[1]) else None
+        a, v = improve(cost, load, cs, roots, lo, hi, allowed, fixed, max(t_end - time.perf_counter(), 0.1),
+                       adjacency=adjacency, seen=seen, cuts=cuts, cutoff=near)
+        with lock:
+            if a is not None and v < best[1] - 1e-9:
+                best[:] = a, v
+        return a, v
 
-    starts = list(extra_starts) + _starts(cost, k, allowed, fixed, rng, 4)
-    for cs in starts:
-        if time.perf_counter() >= t_end:
-            break
-        if cs.size != k:
-            continue
-        a, v = descend(np.asarray(sorted(cs), dtype=np.int64))
-        if a is not None and v < best_v - 1e-9:
-            best_a, best_v = a, v
-    # Swap a centre with another station of its district or next to it, best LP first.
-    improved = best_a is not None
-    while improved and time.perf_counter() < t_end:
-        improved = False
-        cs = np.unique(best_a)
-        trials = []
-        for c in cs.tolist():
-            if fixed[c]:
-                continue
-            for s in np.flatnonzero(allowed & ~np.isin(np.arange(allowed.size), cs)).tolist():
-                r = roots[s]
-                if r >= 0 and best_a[r] != c:
+    def descend_all(sets: list[np.ndarray], cutoff: bool = True) -> list[tuple[np.ndarray | None, float]]:
+        if pool is not None:
+            return list(pool.map(lambda cs: descend(cs, cutoff), sets))
+        return [descend(cs, cutoff) for cs in sets if time.perf_counter() < t_end]
+
+    def swaps(plan: np.ndarray, value: float) -> None:
+        """Swap a centre with another station of its district, best LP first, while it gains."""
+        while time.perf_counter() < t_end:
+            cs = np.unique(plan)
+            trials = []
+            for c in cs.tolist():
+                if fixed[c]:
                     continue
-                new = np.array(sorted(set(cs.tolist()) - {c} | {s}), dtype=np.int64)
-                if tuple(new.tolist()) in seen:
-                    continue
-                trials.append(new)
-        scored = []
-        for new in trials:
-            if time.perf_counter() >= t_end:
-                break
-            scored.append((assign(cost, load, new, roots, lo, hi, integer=False)[1], new))
-        scored.sort(key=lambda t: t[0])
-        for lp, new in scored[:SWAPS_CHECKED] if adjacency is None else scored:
-            if lp >= best_v - 1e-9 or time.perf_counter() >= t_end:
-                break
-            a, v = descend(new)
-            if a is not None and v < best_v - 1e-9:
-                best_a, best_v = a, v
-                improved = True
-                break
-    return best_a, best_v
+                for s in np.flatnonzero(allowed & ~np.isin(np.arange(allowed.size), cs)).tolist():
+                    new = np.array(sorted(set(cs.tolist()) - {c} | {s}), dtype=np.int64)
+                    if (roots[s] < 0 or plan[roots[s]] == c) and tuple(new.tolist()) not in seen:
+                        trials.append(new)
+            scored = []
+            for new in trials:
+                if time.perf_counter() >= t_end:
+                    return
+                lp = assign(cost, load, new, roots, lo, hi, integer=False, adjacency=adjacency, cuts=cuts)[1]
+                if lp < value - 1e-9:
+                    scored.append((lp, new))
+            scored.sort(key=lambda t: t[0])
+            # Without contiguity the LP ranks swaps well: check the best few; with it, until one gains.
+            ranked = [new for _, new in (scored[:SWAPS_CHECKED] if adjacency is None else scored)]
+            gained = False
+            for at in range(0, len(ranked), workers):
+                if time.perf_counter() >= t_end:
+                    return
+                found = [(v, a) for a, v in descend_all(ranked[at:at + workers]) if a is not None and v < value - 1e-9]
+                if found:
+                    value, plan = min(found, key=lambda t: t[0])
+                    gained = True
+                    break
+            if not gained:
+                return
+
+    try:
+        starts = ([np.unique(guide)] if guide is not None else []) + _starts(cost, k, allowed, fixed, rng, 4)
+        descend_all([cs for cs in starts if cs.size == k], cutoff=False)
+        if best[0] is not None:
+            swaps(best[0], best[1])
+        elif guide is not None and np.unique(guide).size == k:
+            swaps(guide, np.inf)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return best[0], best[1]
 
 
 #: Most centre sets :func:`by_centre_sets` enumerates.

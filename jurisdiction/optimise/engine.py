@@ -80,7 +80,7 @@ def _solve_plain_pmedian(p: Prepared, options: Options, t0: float) -> Solution |
     cost = np.where(mask, p.cost, np.inf)
     cand = np.flatnonzero(p.allowed)
     res = solve_pmedian(cost, p.k_range[0], candidates=cand, fixed=np.flatnonzero(p.fixed & p.allowed),
-                        time_limit=options.time_limit, gap=options.gap, threads=options.threads)
+                        time_limit=options.time_limit, gap=options.gap)
     centres = np.asarray(res.open, dtype=np.int64)
     assignment = np.asarray(res.assignment, dtype=np.int64).copy()
     # An open centre keeps the village it stands in: move it there when that costs nothing.

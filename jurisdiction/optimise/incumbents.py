@@ -50,7 +50,7 @@ def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float |
     lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
     budget = HEURISTIC_SECONDS if deadline is None else HEURISTIC_SHARE * max(deadline - time.perf_counter(), 0.0)
     plan, _ = balanced_start(cost, p.balance_weights, kr[0], lo, hi, built.roots, p.allowed & np.isin(np.arange(m), list(built.y)),
-                             p.fixed, budget)
+                             p.fixed, budget, workers=options.threads or 1)
     return plan
 
 
@@ -85,7 +85,7 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
     :func:`balanced_start` finds the balanced plan without contiguity fast (on the US county
     instances, the optimum of that problem); ``repair`` (from :func:`connected_repair`) gives
     the best connected plan on its centres, which is often the optimum with contiguity. When
-    those centres have no connected plan, :func:`balanced_start` with contiguity starts from them.
+    those centres have no connected plan, :func:`balanced_start` with contiguity starts from that plan.
     ``cuts`` collects the separator cuts found on the way (see :func:`balanced.assign`).
 
     Returns
@@ -100,8 +100,9 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
     cost, roots, lo, hi = setting
     t0 = time.perf_counter()
     budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * share, 0.5)
+    workers = options.threads or 1
     free, _ = balanced_start(np.where(pair_mask(p, options), p.cost, np.inf), p.balance_weights, p.k_range[0], lo, hi,
-                             roots, p.allowed, p.fixed, budget / 2)
+                             roots, p.allowed, p.fixed, budget / 2, workers=workers)
     if free is None:
         return None, None
     found = repair(np.unique(free), math.inf)
@@ -109,8 +110,8 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
         return replace(found, seconds=time.perf_counter() - t0,
                        formulation="connected assignment to the balanced plan's centres"), free
     plan, value = balanced_start(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed,
-                                 max(budget - (time.perf_counter() - t0), 0.5), extra_starts=[np.unique(free)],
-                                 adjacency=p.adjacency, cuts=cuts)
+                                 max(budget - (time.perf_counter() - t0), 0.5), guide=free,
+                                 adjacency=p.adjacency, cuts=cuts, workers=workers)
     if plan is None:
         return None, free
     return plan_solution(p, plan, value, "balanced heuristic with contiguity", time.perf_counter() - t0), free

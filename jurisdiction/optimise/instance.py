@@ -113,6 +113,9 @@ class Options:
     gap : float
         Relative gap tolerance.
     threads : int or None
+        Worker threads of the engine's own searches (the balanced heuristics assign that many
+        centre sets at once) and CBC's threads. HiGHS picks its own count (half the cores): its
+        process-wide scheduler refuses a solve that sets another count than the first solve's.
     warm_start : ndarray of int or None
         Station index of each village's centre, used as a starting solution.
     """

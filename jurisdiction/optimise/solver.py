@@ -77,18 +77,23 @@ def run(prob: pulp.LpProblem, solver: str, *, time_limit: float | None, gap: flo
     gap : float
         Relative gap tolerance.
     threads : int or None
+        CBC's threads (HiGHS picks its own, see :func:`_run_highs`).
     warm_start : bool
         Pass the variables' current values as a starting solution.
     highs_options : dict or None
         Further HiGHS options by name (ignored by CBC).
     """
     if solver == "highs":
-        return _run_highs(prob, time_limit, gap, threads, warm_start, msg, highs_options or {})
+        return _run_highs(prob, time_limit, gap, warm_start, msg, highs_options or {})
     return _run_cbc(prob, time_limit, gap, threads, warm_start, msg)
 
 
-def _run_highs(prob, time_limit, gap, threads, warm_start, msg, extra) -> Run:
-    s = _HiGHS(warm_start=warm_start, msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads,
+def _run_highs(prob, time_limit, gap, warm_start, msg, extra) -> Run:
+    # No ``threads`` for HiGHS: its process-wide scheduler takes the count of the first solve
+    # and refuses any later solve that sets another ("global scheduler has already been
+    # initialized"), and its tree search is serial anyway. ``threads`` serves the engine's own
+    # searches (see Options.threads) and CBC.
+    s = _HiGHS(warm_start=warm_start, msg=msg, timeLimit=time_limit, gapRel=gap,
                mip_improving_solution_save=True, **extra)
     t0 = time.perf_counter()
     prob.solve(s)
