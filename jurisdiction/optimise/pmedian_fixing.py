@@ -62,6 +62,40 @@ def relax(cost, usable, u, d, q, p):
     return value, rho, order, table, profit
 
 
+def _slot_tables(profit: np.ndarray, weight: np.ndarray, capacity: np.ndarray):
+    """Forward and backward knapsack tables over each facility's profitable clients ("slots").
+
+    Slot s of facility j is its s-th client (in index order) with a positive profit that fits
+    ``capacity[j]``. ``forward[s][j, c]`` is the best profit from slots ``< s`` within weight c,
+    ``backward[s][j, c]`` from slots ``>= s``. Returns ``(client, valid, forward, backward)``
+    with ``client[j, s]`` the client in slot s and ``valid[j, s]`` whether it is one.
+    """
+    n, m = profit.shape
+    positive = (profit > 0) & (weight[:, None] <= capacity[None, :])
+    slots = int(positive.sum(axis=0).max(initial=0))
+    cap_max = int(capacity.max(initial=0))
+    client = np.argsort(~positive.T, axis=1, kind="stable")[:, :slots]
+    valid = np.take_along_axis(positive.T, client, axis=1)
+    gain = np.where(valid, np.take_along_axis(profit.T, client, axis=1), 0.0)
+    w_s = np.where(valid, weight[client], 0)
+    grid = np.arange(cap_max + 1)
+    base = (np.arange(m) * (cap_max + 1))[:, None] + grid[None, :]
+    forward = np.zeros((slots + 1, m, cap_max + 1))
+    backward = np.zeros((slots + 1, m, cap_max + 1))
+
+    def add(table, s):  # slot s into every facility's knapsack
+        w = w_s[:, s, None]
+        fits = grid[None, :] >= w
+        cand = np.take(table.reshape(-1), base - np.where(fits, w, 0)) + gain[:, s, None]
+        return np.where(fits, np.maximum(table, cand), table)
+
+    for s in range(slots):
+        forward[s + 1] = add(forward[s], s)
+    for s in range(slots - 1, -1, -1):
+        backward[s] = add(backward[s + 1], s)
+    return client, valid, forward, backward
+
+
 def fix(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: np.ndarray, p: int,
         target: float) -> tuple[np.ndarray, np.ndarray, float]:
     """Pairs and facilities that a solution costing at most ``target`` may use.
@@ -88,9 +122,24 @@ def fix(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: n
     excluded : float
         A lower bound on the cost of every solution that uses a dropped pair or facility
         (``inf`` when nothing was dropped); it exceeds ``target``.
+
+    Notes
+    -----
+    The knapsack tables run over each facility's clients with a positive profit only (a client
+    is profitable for few facilities): forcing such a client in joins the tables before and
+    after its slot; forcing in any other client leaves the rest the full knapsack at the
+    capacity minus its demand.
     """
     n, m = cost.shape
-    value, rho, order, table, profit = relax(cost, usable, u, d, q, p)
+    profit = np.maximum(np.where(usable, u[:, None] - np.where(usable, cost, 0.0), 0.0), 0.0)
+    qi = q.astype(np.int64)
+    weight = d.astype(np.int64)
+    client, valid, forward, backward = _slot_tables(profit, weight, qi)
+    full = forward[-1]
+    cols = np.arange(m)
+    rho = -full[cols, qi]
+    order = np.argsort(rho, kind="stable")
+    value = float(u.sum() + rho[order[:p]].sum())
     chosen = np.zeros(m, dtype=bool)
     chosen[order[:p]] = True
     last = rho[order[p - 1]]
@@ -98,23 +147,20 @@ def fix(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: n
     open_bound = np.where(chosen, value, value - last + rho)
     facility_ok = open_bound <= target + tol
     excluded = float(open_bound[~facility_ok].min(initial=np.inf))
-    qi = q.astype(np.int64)
-    back = knapsack_tables(profit, d, int(qi.max()), reverse=True)
+    # Best profit of the other clients once client i is in facility j's knapsack.
+    rest = qi[None, :] - weight[:, None]
+    best_rest = np.where(rest >= 0, full[cols[None, :], np.maximum(rest, 0)], -np.inf)
+    grid = np.arange(full.shape[1])
+    for s in range(client.shape[1]):
+        j = np.flatnonzero(valid[:, s])
+        left = rest[client[j, s], j]
+        back = left[:, None] - grid[None, :]
+        joined = forward[s][j] + np.take_along_axis(backward[s + 1][j], np.maximum(back, 0), axis=1)
+        best_rest[client[j, s], j] = np.where(back >= 0, joined, -np.inf).max(axis=1)
+    forced = cost - u[:, None] - best_rest
+    base = np.where(chosen, value - rho, value - last)
+    bound = base[None, :] + np.where(np.isfinite(forced), forced, np.inf)
     pair_ok = usable & facility_ok[None, :]
-    cols = np.arange(m)
-    for i in range(n):
-        fwd = table[i]                 # items 0..i-1
-        bwd = back[n - 1 - i]          # items i+1..n-1
-        rest = qi - int(d[i])
-        ok = rest >= 0
-        best_rest = np.full(m, -np.inf)
-        for r in np.unique(rest[ok]):
-            js = cols[ok & (rest == r)]
-            best_rest[js] = (fwd[js, : r + 1] + bwd[js, r::-1]).max(axis=1)
-        forced = cost[i] - u[i] - best_rest
-        base = np.where(chosen, value - rho, value - last)
-        bound = base + np.where(np.isfinite(forced), forced, np.inf)
-        drop = pair_ok[i] & (bound > target + tol)
-        excluded = min(excluded, float(bound[drop].min(initial=np.inf)))
-        pair_ok[i] &= ~drop
-    return pair_ok, facility_ok, excluded
+    drop = pair_ok & (bound > target + tol)
+    excluded = min(excluded, float(bound[drop].min(initial=np.inf)))
+    return pair_ok & ~drop, facility_ok, excluded
