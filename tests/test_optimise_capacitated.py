@@ -170,3 +170,88 @@ def test_strong_branching_proves_the_optimum(seed, monkeypatch):
         assert np.bincount(a, weights=d, minlength=m).max() <= capacity and np.unique(a).size <= p
         if root < best - 1.0 + 1e-6:  # the root cannot prove it: strong branching compares candidates
             assert (len(evaluated) > 0) == strong and all(1 <= len(cands) <= 3 for cands in evaluated)
+
+
+def _knapsack_brute(profit, weight, capacity, forced=()):
+    """Best profit of a subset containing ``forced`` within ``capacity`` (-inf when they do not fit)."""
+    import itertools
+
+    items = [i for i in range(len(profit)) if i not in forced]
+    best = -np.inf
+    for r in range(len(items) + 1):
+        for subset in itertools.combinations(items, r):
+            chosen = list(subset) + list(forced)
+            if weight[chosen].sum() <= capacity:
+                best = max(best, profit[chosen].sum())
+    return best
+
+
+@st.composite
+def pricing_cases(draw):
+    n = draw(st.integers(1, 7))
+    m = draw(st.integers(1, 4))
+    cost = np.array(draw(st.lists(st.integers(0, 20).map(float), min_size=n * m, max_size=n * m))).reshape(n, m)
+    usable = np.array(draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
+    demand = np.array(draw(st.lists(st.integers(0, 5).map(float), min_size=n, max_size=n)))
+    capacity = np.array(draw(st.lists(st.integers(0, 12).map(float), min_size=m, max_size=m)))
+    usable &= demand[:, None] <= capacity[None, :]
+    pi = np.array(draw(st.lists(st.floats(-5, 25, allow_nan=False), min_size=n, max_size=n)))
+    forced = np.zeros((n, m), dtype=bool)
+    if draw(st.booleans()):
+        i, j = draw(st.integers(0, n - 1)), draw(st.integers(0, m - 1))
+        forced[i, j] = usable[i, j]
+    return cost, usable, demand, capacity, pi, forced
+
+
+@settings(deadline=None, max_examples=200)
+@given(pricing_cases())
+def test_pricing_matches_brute_force(case):
+    from jurisdiction.optimise.pmedian_columns import price
+
+    cost, usable, demand, capacity, pi, forced = case
+    value, members = price(cost, usable, pi, demand, capacity, forced if forced.any() else None)
+    for j in range(cost.shape[1]):
+        # Profit pi_i - c_ij of the usable clients; the best set may leave any of them out.
+        gain = np.where(usable[:, j], pi - cost[:, j], -np.inf)
+        must = tuple(np.flatnonzero(forced[:, j]))
+        allowed = [i for i in range(len(pi)) if gain[i] > -np.inf]
+        best = _knapsack_brute(gain[allowed], demand[allowed], capacity[j],
+                               tuple(allowed.index(i) for i in must))
+        assert np.isclose(value[j], -best) if np.isfinite(best) else value[j] == np.inf
+        if np.isfinite(value[j]):
+            s = members[j]
+            assert (~s | usable[:, j]).all() and (s >= forced[:, j]).all()
+            assert demand[s].sum() <= capacity[j] + 1e-9
+            assert np.isclose((cost[s, j] - pi[s]).sum(), value[j])
+
+
+@settings(deadline=None, max_examples=300)
+@given(pricing_cases(), st.integers(1, 4), st.floats(0, 15, allow_nan=False))
+def test_fixing_drops_exactly_the_pairs_whose_forced_bound_exceeds_the_target(case, p, above):
+    cost, usable, demand, capacity, u, _ = case
+    n, m = cost.shape
+    p = min(p, m)
+    profit = np.maximum(np.where(usable, u[:, None] - cost, 0.0), 0.0)
+    rho = np.array([-_knapsack_brute(profit[:, j], demand, capacity[j]) for j in range(m)])
+    order = np.argsort(rho, kind="stable")
+    value = u.sum() + rho[order[:p]].sum()
+    target = value + above  # near the Lagrangian bound, where pairs start to be dropped
+    pair_ok, facility_ok, excluded = fix(cost, usable, u, demand, capacity, p, target)
+    chosen = np.isin(np.arange(m), order[:p])
+    tol = 1e-9 * max(1.0, abs(target))
+    for j in range(m):
+        opened = value if chosen[j] else value - rho[order[p - 1]] + rho[j]
+        assert facility_ok[j] == (opened <= target + tol)
+        for i in range(n):
+            if not (usable[i, j] and facility_ok[j]):
+                assert not pair_ok[i, j]
+                continue
+            rest = profit[:, j].copy()
+            rest[i] = 0.0
+            others = _knapsack_brute(rest, demand, capacity[j] - demand[i])
+            bound = opened - rho[j] + cost[i, j] - u[i] - others if chosen[j] else \
+                value - rho[order[p - 1]] + cost[i, j] - u[i] - others
+            if not np.isclose(bound, target + tol):
+                assert pair_ok[i, j] == (bound <= target + tol), (i, j, bound, target)
+            if not pair_ok[i, j]:
+                assert excluded <= bound + 1e-9
