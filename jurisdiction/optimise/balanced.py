@@ -10,8 +10,10 @@ at the root. This heuristic alternates two steps from several starting centre se
    with the least cost to its villages;
 
 and then tries swaps of a centre with another station of its district, ranked by the LP of
-the assignment and checked with its MIP. The result is only a starting plan: the MIP proves
-or improves it.
+the assignment (with the separator cuts found so far, under contiguity) and checked with its
+MIP, which only looks for plans within :data:`NEAR` of the best. With ``workers`` > 1 that
+many centre sets are assigned at once on threads (HiGHS releases the GIL while it solves).
+The result is only a starting plan: the MIP proves or improves it.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ from jurisdiction.optimise.contiguity import cut_rows, pool_rows
 ASSIGN_SECONDS = 2.0
 #: Relative gap of the heuristics' contiguity cut rounds until a connected plan appears.
 LOOSE_GAP = 0.02
-#: Relative margin over the best plan within which a centre set's plan is still recentred.
+#: Relative margin over the best plan within which a swapped centre set's plan is still
+#: sought: its recentring may then gain (on AL the optimum is reached through a set 1 % worse).
 NEAR = 0.02
-#: Swaps checked with the MIP per local-search pass (without contiguity; with it, the LP
-#: without contiguity ranks the swaps poorly, so they are checked until one gains or time is up).
+#: Swaps checked with the MIP per local-search pass without contiguity (with it, the LP ranks
+#: the swaps poorly, so they are checked until one gains or time is up).
 SWAPS_CHECKED = 4
 
 
@@ -210,12 +213,14 @@ def _starts(cost: np.ndarray, k: int, allowed: np.ndarray, fixed: np.ndarray, rn
 def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
             allowed: np.ndarray, fixed: np.ndarray, seconds: float, adjacency: sp.csr_matrix | None = None,
             cutoff: float | None = None, seen: dict | None = None, cuts: list | None = None,
-            ) -> tuple[np.ndarray | None, float]:
+            first_seconds: float | None = None) -> tuple[np.ndarray | None, float]:
     """Assign to ``centres``, then move each centre to its district's best station, while it gains.
 
     Parameters are those of :func:`assign` and :func:`recentre`; ``seen`` caches the
     assignment of each centre set already tried (shared between calls), ``cutoff`` keeps only
-    plans below it, ``cuts`` collects the separator cuts found.
+    plans below it, ``cuts`` collects the separator cuts found. Each assignment gets
+    :data:`ASSIGN_SECONDS` (three times that with contiguity), the first one ``first_seconds``
+    when given.
 
     Returns
     -------
@@ -226,16 +231,15 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
     seen = {} if seen is None else seen
     k = np.unique(centres).size
 
-    def evaluate(cs: np.ndarray):
+    def evaluate(cs: np.ndarray, limit: float = ASSIGN_SECONDS * (1 if adjacency is None else 3)):
         key = tuple(cs.tolist())
         if key not in seen:
             seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency, cutoff=cutoff, cuts=cuts,
-                               loose_gap=LOOSE_GAP,
-                               seconds=min(ASSIGN_SECONDS * (1 if adjacency is None else 3),
-                                           max(t_end - time.perf_counter(), 0.1)))
+                               loose_gap=LOOSE_GAP, seconds=min(limit, max(t_end - time.perf_counter(), 0.1)))
         return seen[key][:2]
 
-    a, v = evaluate(np.asarray(sorted(set(centres.tolist())), dtype=np.int64))
+    first = np.asarray(sorted(set(centres.tolist())), dtype=np.int64)
+    a, v = evaluate(first) if first_seconds is None else evaluate(first, first_seconds)
     while a is not None and time.perf_counter() < t_end:
         nxt = recentre(cost, a, roots, allowed, fixed)
         if nxt.size != k:
@@ -289,21 +293,24 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
     pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
     lock = threading.Lock()
 
-    def descend(cs: np.ndarray, cutoff: bool = True) -> tuple[np.ndarray | None, float]:
-        # In the swaps only plans near the best so far matter (recentring may then gain):
-        # HiGHS prunes against it, so sets that cannot come near end fast (and stay failed in ``seen``).
-        near = best[1] * (1 + NEAR) if cutoff and np.isfinite(best[1]) else None
+    def descend(cs: np.ndarray, swapped: bool = True) -> tuple[np.ndarray | None, float]:
+        # A swapped set is only sought near the best so far (recentring may then gain): HiGHS
+        # prunes against it, so sets that cannot come near end fast (and stay failed in ``seen``).
+        # A start gets the plain time of one assignment: starts far from any good plan are the
+        # ones whose cut rounds run long.
+        near = best[1] * (1 + NEAR) if swapped and np.isfinite(best[1]) else None
         a, v = improve(cost, load, cs, roots, lo, hi, allowed, fixed, max(t_end - time.perf_counter(), 0.1),
-                       adjacency=adjacency, seen=seen, cuts=cuts, cutoff=near)
+                       adjacency=adjacency, seen=seen, cuts=cuts, cutoff=near,
+                       first_seconds=None if swapped else ASSIGN_SECONDS)
         with lock:
             if a is not None and v < best[1] - 1e-9:
                 best[:] = a, v
         return a, v
 
-    def descend_all(sets: list[np.ndarray], cutoff: bool = True) -> list[tuple[np.ndarray | None, float]]:
+    def descend_all(sets: list[np.ndarray], swapped: bool = True) -> list[tuple[np.ndarray | None, float]]:
         if pool is not None:
-            return list(pool.map(lambda cs: descend(cs, cutoff), sets))
-        return [descend(cs, cutoff) for cs in sets if time.perf_counter() < t_end]
+            return list(pool.map(lambda cs: descend(cs, swapped), sets))
+        return [descend(cs, swapped) for cs in sets if time.perf_counter() < t_end]
 
     def swaps(plan: np.ndarray, value: float) -> None:
         """Swap a centre with another station of its district, best LP first, while it gains."""
@@ -341,7 +348,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
 
     try:
         starts = ([np.unique(guide)] if guide is not None else []) + _starts(cost, k, allowed, fixed, rng, 4)
-        descend_all([cs for cs in starts if cs.size == k], cutoff=False)
+        descend_all([cs for cs in starts if cs.size == k], swapped=False)
         if best[0] is not None:
             swaps(best[0], best[1])
         elif guide is not None and np.unique(guide).size == k:
