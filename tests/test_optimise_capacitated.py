@@ -12,6 +12,7 @@ from jurisdiction.optimise.pmedian_branching import branch_on_groups, group_cand
 from jurisdiction.optimise.pmedian_capacitated import _prepare, solve_capacitated_pmedian
 from jurisdiction.optimise.pmedian_columns import column_generation, generate, new_master, set_groups
 from jurisdiction.optimise.pmedian_fixing import fix
+from jurisdiction.optimise.pmedian_knapsack import price
 from tests.test_optimise_pmedian import feasible_assignments
 
 
@@ -206,8 +207,6 @@ def pricing_cases(draw):
 @settings(deadline=None, max_examples=200)
 @given(pricing_cases())
 def test_pricing_matches_brute_force(case):
-    from jurisdiction.optimise.pmedian_columns import price
-
     cost, usable, demand, capacity, pi, forced = case
     value, members = price(cost, usable, pi, demand, capacity, forced if forced.any() else None)
     for j in range(cost.shape[1]):

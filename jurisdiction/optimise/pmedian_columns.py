@@ -8,8 +8,8 @@ The set-partitioning master LP has one column per (facility j, client set S) wit
                                    sum_k lambda_k <= p              (dual mu)
 
 Pricing for facility j is a 0-1 knapsack (profit ``pi_i - c_ij``, weight ``d_i``, capacity
-``Q_j``), solved exactly for all facilities at once by a dynamic programme over integer
-capacities, vectorised over facilities. Any client duals ``pi`` give the Lagrangian bound
+``Q_j``), solved exactly for all facilities at once by the dynamic programme of
+:mod:`jurisdiction.optimise.pmedian_knapsack` (:func:`price`, re-exported here). Any client duals ``pi`` give the Lagrangian bound
 ``sum pi + (sum of the p smallest min(0, min_S c_j(S) - pi(S)))``, so the bound is valid at every
 iteration (and at the LP optimum it equals the LP value). Duals are smoothed (Wentges) between
 the best Lagrangian point and the current LP duals, which cuts the tailing-off of plain column
@@ -40,6 +40,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+from jurisdiction.optimise.pmedian_knapsack import price
 from jurisdiction.optimise.pmedian_mip import run_highs
 
 
@@ -79,83 +80,6 @@ class ColumnBound:
     facility: np.ndarray
     members: np.ndarray
     weight: np.ndarray
-
-
-def price(cost: np.ndarray, usable: np.ndarray, pi: np.ndarray, demand: np.ndarray,
-          capacity: np.ndarray, forced: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Best cluster of every facility under client duals ``pi``.
-
-    Parameters
-    ----------
-    cost : ndarray, shape (n_clients, n_facilities)
-        Assignment costs (``usable`` marks the finite, capacity-fitting, allowed pairs).
-    usable : ndarray of bool, shape (n_clients, n_facilities)
-    pi : ndarray, shape (n_clients,)
-        Client duals (same unit as ``cost``).
-    demand : ndarray, shape (n_clients,)
-        Integer demands.
-    capacity : ndarray, shape (n_facilities,)
-        Integer capacities.
-    forced : ndarray of bool, shape (n_clients, n_facilities), optional
-        Pairs every cluster of that facility must contain (branching).
-
-    Returns
-    -------
-    value : ndarray, shape (n_facilities,)
-        ``min_S sum_{i in S} (c_ij - pi_i)`` over capacity-feasible S containing the forced
-        clients (``inf`` when they do not fit; at most 0 when nothing is forced).
-    members : ndarray of bool, shape (n_facilities, n_clients)
-        A minimising S per facility.
-    """
-    n, m = cost.shape
-    finite = np.where(usable | (forced if forced is not None else False), cost, 0.0)
-    weight = demand.astype(np.int64)
-    qi = capacity.astype(np.int64)
-    constant = np.zeros(m)
-    free = usable
-    if forced is not None and forced.any():
-        free = usable & ~forced
-        qi = qi - (forced * weight[:, None]).sum(axis=0)
-        constant = (forced * (finite - pi[:, None])).sum(axis=0)
-    profit = np.where(free, pi[:, None] - finite, 0.0)
-    cap = np.maximum(qi, 0)
-    positive = (profit > 0) & (weight[:, None] <= cap[None, :])
-    members = np.zeros((m, n), dtype=bool) if forced is None else forced.T.copy()
-    count = positive.sum(axis=0)
-    active = np.flatnonzero(count)  # only facilities with a profitable client need the DP
-    best = np.zeros(m)
-    if active.size:
-        # Slot s of facility j is its s-th client with a positive profit: the DP adds slot s of
-        # every facility at once (a client is profitable for few facilities, so there are far
-        # fewer slots than clients), gathering each facility's shifted row from the flat table.
-        a, cap_max = active.size, int(cap[active].max())
-        slots = int(count.max())
-        pos = positive[:, active].T
-        order = np.argsort(~pos, axis=1, kind="stable")[:, :slots]
-        valid = np.take_along_axis(pos, order, axis=1)
-        p_s = np.where(valid, np.take_along_axis(profit[:, active].T, order, axis=1), 0.0)
-        w_s = np.where(valid, weight[order], 0)
-        table = np.zeros((a, cap_max + 1))
-        flat = table.reshape(-1)
-        take = np.zeros((slots, a, cap_max + 1), dtype=bool)
-        grid = np.arange(cap_max + 1)
-        base = (np.arange(a) * (cap_max + 1))[:, None] + grid[None, :]
-        for k in range(slots):
-            w = w_s[:, k, None]
-            fits = grid[None, :] >= w
-            cand = np.take(flat, base - np.where(fits, w, 0))
-            cand += p_s[:, k, None]
-            better = np.greater(cand, table + 1e-9, out=take[k])
-            better &= fits
-            np.copyto(table, cand, where=better)
-        cols, c = np.arange(a), cap[active].copy()
-        best[active] = table[cols, c]
-        for k in range(slots - 1, -1, -1):
-            t = take[k, cols, c]
-            members[active[t], order[t, k]] = True
-            c -= np.where(t, w_s[:, k], 0)
-    value = np.where(qi >= 0, constant - best, np.inf)
-    return value, members
 
 
 def lagrangian_value(pi: np.ndarray, value: np.ndarray, p: int, must: np.ndarray | None = None) -> float:

@@ -3,13 +3,15 @@
 Relaxing ``sum_j x_ij = 1`` with multipliers ``u`` leaves one 0-1 knapsack per facility
 (profit ``u_i - c_ij``, weight ``d_i``, capacity ``Q_j``) and the choice of the ``p`` facilities
 with the most negative values ``rho_j``. Forcing ``x_ij = 1`` (item i in facility j's knapsack,
-from forward and backward DP tables) or ``y_j = 1 / 0`` bounds every solution that uses the pair
+from forward and backward DP tables, :func:`jurisdiction.optimise.pmedian_knapsack.slot_tables`) or ``y_j = 1 / 0`` bounds every solution that uses the pair
 or the facility; those whose bound exceeds a target cost are dropped.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from jurisdiction.optimise.pmedian_knapsack import slot_tables
 
 
 def knapsack_tables(profit: np.ndarray, weight: np.ndarray, cap_max: int, reverse: bool = False) -> np.ndarray:
@@ -62,40 +64,6 @@ def relax(cost, usable, u, d, q, p):
     return value, rho, order, table, profit
 
 
-def _slot_tables(profit: np.ndarray, weight: np.ndarray, capacity: np.ndarray):
-    """Forward and backward knapsack tables over each facility's profitable clients ("slots").
-
-    Slot s of facility j is its s-th client (in index order) with a positive profit that fits
-    ``capacity[j]``. ``forward[s][j, c]`` is the best profit from slots ``< s`` within weight c,
-    ``backward[s][j, c]`` from slots ``>= s``. Returns ``(client, valid, forward, backward)``
-    with ``client[j, s]`` the client in slot s and ``valid[j, s]`` whether it is one.
-    """
-    n, m = profit.shape
-    positive = (profit > 0) & (weight[:, None] <= capacity[None, :])
-    slots = int(positive.sum(axis=0).max(initial=0))
-    cap_max = int(capacity.max(initial=0))
-    client = np.argsort(~positive.T, axis=1, kind="stable")[:, :slots]
-    valid = np.take_along_axis(positive.T, client, axis=1)
-    gain = np.where(valid, np.take_along_axis(profit.T, client, axis=1), 0.0)
-    w_s = np.where(valid, weight[client], 0)
-    grid = np.arange(cap_max + 1)
-    base = (np.arange(m) * (cap_max + 1))[:, None] + grid[None, :]
-    forward = np.zeros((slots + 1, m, cap_max + 1))
-    backward = np.zeros((slots + 1, m, cap_max + 1))
-
-    def add(table, s):  # slot s into every facility's knapsack
-        w = w_s[:, s, None]
-        fits = grid[None, :] >= w
-        cand = np.take(table.reshape(-1), base - np.where(fits, w, 0)) + gain[:, s, None]
-        return np.where(fits, np.maximum(table, cand), table)
-
-    for s in range(slots):
-        forward[s + 1] = add(forward[s], s)
-    for s in range(slots - 1, -1, -1):
-        backward[s] = add(backward[s + 1], s)
-    return client, valid, forward, backward
-
-
 def fix(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: np.ndarray, p: int,
         target: float) -> tuple[np.ndarray, np.ndarray, float]:
     """Pairs and facilities that a solution costing at most ``target`` may use.
@@ -134,7 +102,7 @@ def fix(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: n
     profit = np.maximum(np.where(usable, u[:, None] - np.where(usable, cost, 0.0), 0.0), 0.0)
     qi = q.astype(np.int64)
     weight = d.astype(np.int64)
-    client, valid, forward, backward = _slot_tables(profit, weight, qi)
+    client, valid, forward, backward = slot_tables(profit, weight, qi)
     full = forward[-1]
     cols = np.arange(m)
     rho = -full[cols, qi]
