@@ -148,7 +148,8 @@ class Scenario:
     gap : float
         Relative optimality gap at which the solver may stop.
     threads : int or None
-        Solver threads.
+        Worker threads of the optimiser's own searches and CBC's threads (see
+        :class:`jurisdiction.optimise.Options`).
     isochrones : tuple of float
         Isochrone thresholds in minutes drawn on the plan map.
     tiles : str
