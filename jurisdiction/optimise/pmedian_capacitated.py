@@ -8,12 +8,18 @@
 2. Branch and price (:mod:`jurisdiction.optimise.pmedian_branch_price`) on the set-partitioning
    master (:mod:`jurisdiction.optimise.pmedian_columns`): columns are (facility, client set)
    pairs that fit the capacity; pricing is a 0-1 knapsack per facility, solved for all of them
-   at once by a dynamic programme over integer capacities. Its root bound is the knapsack
-   Lagrangian dual; it branches on neighbourhoods of facilities (strong branching when the tree
-   looks large) and fixes pairs by reduced cost as the incumbent improves. It gets
+   at once by a dynamic programme over integer capacities
+   (:mod:`jurisdiction.optimise.pmedian_knapsack`). Its root bound is the knapsack Lagrangian
+   dual; it branches on neighbourhoods of facilities (strong branching when the tree looks
+   large) and fixes pairs by reduced cost as the incumbent improves. Nodes repair their LP
+   solution (:func:`_alternate` on the ``p`` facilities with the largest LP value); a repair
+   gives up as soon as HiGHS shows its first assignment cannot come within ``_REPAIR_SLACK`` of
+   the incumbent, and each relocation step as soon as it cannot beat the step before
+   (``objective_bound``), which halves the repair time on pmedcap1 #20. It gets
    ``_BRANCH_PRICE_SHARE`` of the time limit (or ``_BRANCH_PRICE_SECONDS`` without one) and
-   proves OR-Library pmedcap1 #1-#19 in about a minute in all; #20 (root gap 3.1 %), with
-   strong branching, in 63-78 s on a 2-core machine.
+   proves OR-Library pmedcap1 #1-#19 in about 37 s in all; #20 (root gap 3.1 %), with strong
+   branching, in 35-50 s (2-core machine shared with another benchmark; it depends on how soon
+   a repair finds the optimum 1005, at 2.7-9 s).
 3. Fixing: with the root duals, forcing ``x_ij = 1`` in the knapsack Lagrangian
    (:mod:`jurisdiction.optimise.pmedian_fixing`) bounds every solution using the pair; pairs and
    facilities whose bound exceeds the incumbent's cost are dropped.

@@ -3,8 +3,10 @@
 Relaxing ``sum_j x_ij = 1`` with multipliers ``u`` leaves one 0-1 knapsack per facility
 (profit ``u_i - c_ij``, weight ``d_i``, capacity ``Q_j``) and the choice of the ``p`` facilities
 with the most negative values ``rho_j``. Forcing ``x_ij = 1`` (item i in facility j's knapsack,
-from forward and backward DP tables, :func:`jurisdiction.optimise.pmedian_knapsack.slot_tables`) or ``y_j = 1 / 0`` bounds every solution that uses the pair
-or the facility; those whose bound exceeds a target cost are dropped.
+from forward and backward DP tables,
+:func:`jurisdiction.optimise.pmedian_knapsack.slot_tables`) or ``y_j = 1 / 0`` bounds every
+solution that uses the pair or the facility; those whose bound exceeds a target cost are
+dropped.
 """
 
 from __future__ import annotations
