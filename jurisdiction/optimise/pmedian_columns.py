@@ -9,7 +9,8 @@ The set-partitioning master LP has one column per (facility j, client set S) wit
 
 Pricing for facility j is a 0-1 knapsack (profit ``pi_i - c_ij``, weight ``d_i``, capacity
 ``Q_j``), solved exactly for all facilities at once by the dynamic programme of
-:mod:`jurisdiction.optimise.pmedian_knapsack` (:func:`price`, re-exported here). Any client duals ``pi`` give the Lagrangian bound
+:mod:`jurisdiction.optimise.pmedian_knapsack` (:func:`price`, re-exported here). Any client
+duals ``pi`` give the Lagrangian bound
 ``sum pi + (sum of the p smallest min(0, min_S c_j(S) - pi(S)))``, so the bound is valid at every
 iteration (and at the LP optimum it equals the LP value). Duals are smoothed (Wentges) between
 the best Lagrangian point and the current LP duals, which cuts the tailing-off of plain column
