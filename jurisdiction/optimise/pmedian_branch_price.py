@@ -39,7 +39,10 @@ nodes (37-40 s). Each HiGHS run costs about 0.2 ms per 1,000 pool columns before
 
 The repair heuristic gets ``_REPAIR_SHARE`` of the search time; after ``_REPAIR_PATIENCE``
 nodes without a better incumbent its share decays (300 nodes left most of #20's 17 s of repairs
-after its optimum was found; 50 cut #20 from 55 s to 42 s).
+after its optimum was found; 50 cut #20 from 55 s to 42 s). Tried on #20 and dropped: deciding
+on strong branching after 10 nodes when the estimate exceeds 2 ** 20 (it is 2 ** 26 there then)
+starts it 2.5 s sooner, but the repairs then find 1005 at 8-9 s rather than 2-6 s (46-50 s
+against 35-39 s); also repairing the strong-branching children's LP solutions (35-55 s).
 """
 
 from __future__ import annotations
