@@ -17,7 +17,7 @@ from scipy.sparse.csgraph import connected_components
 
 from jurisdiction.errors import InfeasibleError
 from jurisdiction.optimise import Options, solve
-from jurisdiction.optimise import balanced as balanced_module
+from jurisdiction.optimise import centre_sets as centre_sets_module
 from jurisdiction.optimise import cut_rounds
 from jurisdiction.optimise.contiguity import cut_rows
 from jurisdiction.optimise.incumbents import connected_repair
@@ -35,7 +35,7 @@ def test_cut_rounds_without_enumeration_equal_brute_force(seed, n, m, k, e):
     grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
     opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(balanced_module, "MAX_CENTRE_SETS", 0)
+        mp.setattr(centre_sets_module, "MAX_CENTRE_SETS", 0)
         if not len(grid):
             with pytest.raises(InfeasibleError):
                 solve(inst, opts)

@@ -19,7 +19,8 @@ from typing import Callable
 import numpy as np
 
 from jurisdiction.errors import InfeasibleError
-from jurisdiction.optimise.balanced import balanced_start, by_centre_sets, improve
+from jurisdiction.optimise.balanced import balanced_start, improve
+from jurisdiction.optimise.centre_sets import by_centre_sets
 from jurisdiction.optimise.bundling import bundle_by_villages
 from jurisdiction.optimise.contiguity import prune_pairs, roots_of
 from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination
