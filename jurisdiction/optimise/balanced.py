@@ -293,12 +293,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
     pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
     lock = threading.Lock()
 
-    def descend(cs: np.ndarray, swapped: bool = True) -> tuple[np.ndarray | None, float]:
-        # A swapped set is only sought near the best so far (recentring may then gain): HiGHS
-        # prunes against it, so sets that cannot come near end fast (and stay failed in ``seen``).
-        # A start gets the plain time of one assignment: starts far from any good plan are the
-        # ones whose cut rounds run long.
-        near = best[1] * (1 + NEAR) if swapped and np.isfinite(best[1]) else None
+    def descend(cs: np.ndarray, swapped: bool, near: float | None) -> tuple[np.ndarray | None, float]:
         a, v = improve(cost, load, cs, roots, lo, hi, allowed, fixed, max(t_end - time.perf_counter(), 0.1),
                        adjacency=adjacency, seen=seen, cuts=cuts, cutoff=near,
                        first_seconds=None if swapped else ASSIGN_SECONDS)
@@ -308,9 +303,14 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         return a, v
 
     def descend_all(sets: list[np.ndarray], swapped: bool = True) -> list[tuple[np.ndarray | None, float]]:
+        # A swapped set is only sought near the best before the batch (recentring may then
+        # gain): HiGHS prunes against it, so sets that cannot come near end fast (and stay
+        # failed in ``seen``). A start gets the plain time of one assignment: starts far from
+        # any good plan are the ones whose cut rounds run long.
+        near = best[1] * (1 + NEAR) if swapped and np.isfinite(best[1]) else None
         if pool is not None:
-            return list(pool.map(lambda cs: descend(cs, swapped), sets))
-        return [descend(cs, swapped) for cs in sets if time.perf_counter() < t_end]
+            return list(pool.map(lambda cs: descend(cs, swapped, near), sets))
+        return [descend(cs, swapped, near) for cs in sets if time.perf_counter() < t_end]
 
     def swaps(plan: np.ndarray, value: float) -> None:
         """Swap a centre with another station of its district, best LP first, while it gains."""
