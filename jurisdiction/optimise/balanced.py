@@ -312,39 +312,53 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
             return list(pool.map(lambda cs: descend(cs, swapped, near), sets))
         return [descend(cs, swapped, near) for cs in sets if time.perf_counter() < t_end]
 
+    def ranked_swaps(plan: np.ndarray, value: float) -> list[np.ndarray] | None:
+        """Sets with a centre swapped for another station of its district, best LP first (None: time is up)."""
+        cs = np.unique(plan)
+        trials = []
+        for c in cs.tolist():
+            if fixed[c]:
+                continue
+            for s in np.flatnonzero(allowed & ~np.isin(np.arange(allowed.size), cs)).tolist():
+                new = np.array(sorted(set(cs.tolist()) - {c} | {s}), dtype=np.int64)
+                if (roots[s] < 0 or plan[roots[s]] == c) and tuple(new.tolist()) not in seen:
+                    trials.append(new)
+        scored = []
+        for new in trials:
+            if time.perf_counter() >= t_end:
+                return None
+            lp = assign(cost, load, new, roots, lo, hi, integer=False, adjacency=adjacency, cuts=cuts)[1]
+            if lp < value - 1e-9:
+                scored.append((lp, new))
+        scored.sort(key=lambda t: t[0])
+        # Without contiguity the LP ranks swaps well: check the best few; with it, until one gains.
+        return [new for _, new in (scored[:SWAPS_CHECKED] if adjacency is None else scored)]
+
     def swaps(plan: np.ndarray, value: float) -> None:
-        """Swap a centre with another station of its district, best LP first, while it gains."""
-        while time.perf_counter() < t_end:
-            cs = np.unique(plan)
-            trials = []
-            for c in cs.tolist():
-                if fixed[c]:
-                    continue
-                for s in np.flatnonzero(allowed & ~np.isin(np.arange(allowed.size), cs)).tolist():
-                    new = np.array(sorted(set(cs.tolist()) - {c} | {s}), dtype=np.int64)
-                    if (roots[s] < 0 or plan[roots[s]] == c) and tuple(new.tolist()) not in seen:
-                        trials.append(new)
-            scored = []
-            for new in trials:
-                if time.perf_counter() >= t_end:
-                    return
-                lp = assign(cost, load, new, roots, lo, hi, integer=False, adjacency=adjacency, cuts=cuts)[1]
-                if lp < value - 1e-9:
-                    scored.append((lp, new))
-            scored.sort(key=lambda t: t[0])
-            # Without contiguity the LP ranks swaps well: check the best few; with it, until one gains.
-            ranked = [new for _, new in (scored[:SWAPS_CHECKED] if adjacency is None else scored)]
-            gained = False
+        """Move to the best plan of the first batch of swapped sets that gains, while one does.
+
+        When no swap gains, the search backs up to the plan before and goes on with its
+        remaining swaps (which must come near the best plan so far): depth first, so that two
+        workers, which commit to the better of two gaining sets, still reach the basin one
+        worker would have gone on to.
+        """
+        stack: list[tuple[float, np.ndarray, list[np.ndarray]]] = []
+        ranked = ranked_swaps(plan, value)
+        while ranked is not None and time.perf_counter() < t_end:
             for at in range(0, len(ranked), workers):
                 if time.perf_counter() >= t_end:
                     return
-                found = [(v, a) for a, v in descend_all(ranked[at:at + workers]) if a is not None and v < value - 1e-9]
+                found = [(v, i, a) for i, (a, v) in enumerate(descend_all(ranked[at:at + workers]))
+                         if a is not None and v < value - 1e-9]
                 if found:
-                    value, plan = min(found, key=lambda t: t[0])
-                    gained = True
+                    stack.append((value, plan, ranked[at + workers:]))
+                    value, _, plan = min(found, key=lambda t: t[:2])
+                    ranked = ranked_swaps(plan, value)
                     break
-            if not gained:
-                return
+            else:
+                if not stack:
+                    return
+                value, plan, ranked = stack.pop()
 
     try:
         starts = ([np.unique(guide)] if guide is not None else []) + _starts(cost, k, allowed, fixed, rng, 4)
