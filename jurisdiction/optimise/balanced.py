@@ -337,12 +337,15 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
     def swaps(plan: np.ndarray, value: float) -> None:
         """Move to the best plan of the first batch of swapped sets that gains, while one does.
 
-        When no swap gains, the search backs up to the plan before and goes on with its
-        remaining swaps (which must come near the best plan so far): depth first, so that two
-        workers, which commit to the better of two gaining sets, still reach the basin one
-        worker would have gone on to.
+        The first time no swap gains, the search backs up to the plan before and goes on with
+        its remaining swaps (which must come near the best plan so far), so that two workers,
+        which commit to the better of two gaining sets, still reach the basin one worker would
+        have gone on to (AL). Only once: each set tried adds its separator cuts to the pool
+        that the main model starts with, and a full depth-first search grew it enough to
+        double the generated county's proof.
         """
         stack: list[tuple[float, np.ndarray, list[np.ndarray]]] = []
+        backed_up = False
         ranked = ranked_swaps(plan, value)
         while ranked is not None and time.perf_counter() < t_end:
             for at in range(0, len(ranked), workers):
@@ -356,9 +359,10 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
                     ranked = ranked_swaps(plan, value)
                     break
             else:
-                if not stack:
+                if not stack or backed_up:
                     return
                 value, plan, ranked = stack.pop()
+                backed_up = True
 
     try:
         starts = ([np.unique(guide)] if guide is not None else []) + _starts(cost, k, allowed, fixed, rng, 4)
