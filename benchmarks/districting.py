@@ -13,7 +13,7 @@ against the published L and U. Contiguity is imposed with exact separator cuts i
 Usage::
 
     python benchmarks/districting.py [STATE ...] [--time-limit 60] [--forms none,cuts,shortest-path]
-        [--baseline-states AL,LA,OK,WV] [--baseline-cap 120]
+        [--baseline-states AL,LA,OK,WV] [--baseline-cap 120] [--threads 2]
 
 The textbook baseline (the Hess MIP over every pair, solved by HiGHS with no pruning, start or
 bound; with contiguity, re-solved with boundary separator cuts until connected) runs in the same
