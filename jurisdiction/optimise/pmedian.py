@@ -125,7 +125,7 @@ def _result(raw, w, cand, open_cols, bound, start, solver, formulation, size, to
 def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None,
                   candidates: np.ndarray | None = None, fixed: np.ndarray | None = None,
                   time_limit: float | None = None, gap: float = 0.0,
-                  threads: int | None = None, tree_seconds: float = 120.0) -> PMedianResult:
+                  tree_seconds: float = 120.0) -> PMedianResult:
     """Solve the p-median problem to proven optimality (or within ``gap``).
 
     Parameters
@@ -145,8 +145,6 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
         Seconds; the best solution and bound so far are returned when it runs out.
     gap : float
         Relative optimality tolerance (0 = prove optimality).
-    threads : int, optional
-        HiGHS threads.
     tree_seconds : float
         Seconds allowed to the Lagrangian branch and bound before falling back to the radius
         MIP (at most 60% of what is left of ``time_limit``).
@@ -173,7 +171,7 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
     tol = max(gap, 1e-9)
     open0, obj0 = heuristic(weighted, p, fix, allowed)
     if not np.isfinite(obj0):
-        return _mip_only(raw, weighted, w, cand, fix, p, start, deadline, gap, threads, tol)
+        return _mip_only(raw, weighted, w, cand, fix, p, start, deadline, gap, tol)
     improvement = max(gap * obj0, 1.0 if integral else 1e-9 * max(1.0, obj0))
     budget = 60.0 if deadline is None else max(0.3 * (deadline - start), 0.1)
     lag = subgradient(weighted, p, fix, allowed, open0, obj0, improvement=improvement, time_limit=budget)
@@ -204,7 +202,7 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
     tree_improvement, root_target = improvement, target
     fac, arrays, offset = _radius_model(weighted, pair_ok, facility_ok, forced, p)
     remaining = None if deadline is None else deadline - time.perf_counter()
-    out = run_highs(*arrays, offset=offset, time_limit=remaining, threads=threads, rel_gap=gap,
+    out = run_highs(*arrays, offset=offset, time_limit=remaining, rel_gap=gap,
                     abs_gap=(1.0 - 1e-6) if integral else 1e-9 * max(1.0, abs(ub)))
     size = (arrays[0].size, arrays[4].shape[0])
     if out.values is not None:
@@ -222,14 +220,14 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
                    "radius (Elloumi) + lagrangian fixing", size, tol)
 
 
-def _mip_only(raw, weighted, w, cand, fix, p, start, deadline, gap, threads, tol):
+def _mip_only(raw, weighted, w, cand, fix, p, start, deadline, gap, tol):
     """No heuristic solution serves every client: solve the radius model over all finite pairs."""
     m = weighted.shape[1]
     forced = np.zeros(m, dtype=bool)
     forced[fix] = True
     fac, arrays, offset = _radius_model(weighted, np.isfinite(weighted), np.ones(m, dtype=bool), forced, p)
     remaining = None if deadline is None else deadline - time.perf_counter()
-    out = run_highs(*arrays, offset=offset, time_limit=remaining, threads=threads, rel_gap=gap)
+    out = run_highs(*arrays, offset=offset, time_limit=remaining, rel_gap=gap)
     if out.values is None:
         raise InfeasibleError([f"no choice of {p} facilities serves every client at finite cost"
                                f" (HiGHS: {out.status})"])
@@ -257,7 +255,7 @@ def textbook_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = N
     time_limit : float, optional
         Seconds.
     threads : int, optional
-        Solver threads.
+        CBC's threads (HiGHS picks its own count, see :func:`jurisdiction.optimise.solver._run_highs`).
 
     Returns
     -------
@@ -277,7 +275,7 @@ def textbook_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = N
         out = run_highs(np.r_[weighted[ii, jj], np.zeros(m)], np.zeros(k + m), np.ones(k + m),
                         np.ones(k + m, dtype=bool), matrix,
                         np.r_[np.ones(n), np.full(k, -np.inf), p], np.r_[np.ones(n), np.zeros(k), p],
-                        time_limit=time_limit, threads=threads)
+                        time_limit=time_limit)
         if out.values is None:
             raise InfeasibleError([f"textbook model found no solution (HiGHS: {out.status})"])
         cols_open = np.flatnonzero(out.values[k:] > 0.5)

@@ -152,8 +152,7 @@ def _alternate(cost, usable, open_, d, q, time_limit, rounds=6, below=np.inf):
 
 
 def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capacity, *,
-                              time_limit: float | None = None, gap: float = 0.0,
-                              threads: int | None = None) -> PMedianResult:
+                              time_limit: float | None = None, gap: float = 0.0) -> PMedianResult:
     """Solve the single-sourcing capacitated p-median problem to proven optimality.
 
     Parameters
@@ -171,8 +170,6 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
         Seconds.
     gap : float
         Relative optimality tolerance.
-    threads : int, optional
-        HiGHS threads.
 
     Returns
     -------
@@ -233,7 +230,7 @@ def solve_capacitated_pmedian(cost: np.ndarray, p: int, demand: np.ndarray, capa
         is_open = np.zeros(m)
         is_open[best] = 1.0
         initial = np.r_[(jj == best[ii]).astype(float), is_open]
-    out = run_highs(*arrays, time_limit=remaining(), threads=threads, start=initial, rel_gap=gap,
+    out = run_highs(*arrays, time_limit=remaining(), start=initial, rel_gap=gap,
                     abs_gap=(1.0 - 1e-6) if integral else 1e-6)
     size = (arrays[0].size, arrays[4].shape[0])
     if out.values is not None:

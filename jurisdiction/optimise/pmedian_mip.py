@@ -39,7 +39,7 @@ class MipOutcome:
 
 def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray,
               matrix: sparse.spmatrix, row_lower: np.ndarray, row_upper: np.ndarray, *,
-              offset: float = 0.0, time_limit: float | None = None, threads: int | None = None,
+              offset: float = 0.0, time_limit: float | None = None,
               start: np.ndarray | None = None, rel_gap: float = 0.0, abs_gap: float = 1e-6,
               options: dict | None = None) -> MipOutcome:
     """Solve ``min cost.x + offset`` s.t. ``row_lower <= matrix x <= row_upper``, bounds, integrality.
@@ -57,9 +57,7 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
     offset : float
         Constant added to the objective.
     time_limit : float, optional
-        Seconds.
-    threads : int, optional
-        HiGHS threads.
+        Seconds. HiGHS picks its own thread count (see :func:`jurisdiction.optimise.solver._run_highs`).
     start : ndarray, optional
         A feasible solution to start from (column values), e.g. the heuristic incumbent.
     options : dict, optional
@@ -94,8 +92,6 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
     h.setOptionValue("mip_abs_gap", float(abs_gap))
     if time_limit is not None:
         h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
     h.passModel(lp)
