@@ -25,8 +25,10 @@ import pulp
 
 from jurisdiction.optimise.contiguity import cut_rows, pool_rows
 from jurisdiction.optimise.incumbents import Repair, plan_solution
+from jurisdiction.optimise.infeasibility import balance_bounds
 from jurisdiction.optimise.instance import Options, Prepared, Solution
 from jurisdiction.optimise.model import Built, expression
+from jurisdiction.optimise.probing import probe_centres
 from jurisdiction.optimise.solver import Run, run
 
 #: Most contiguity cut rounds before giving up.
@@ -37,6 +39,10 @@ LOOSE_GAP = 0.05
 BALANCED_MINRELIABLE = 0
 #: Distinct centre sets repaired per round (the round's plan first, then HiGHS's saved plans).
 REPAIRS_PER_ROUND = 3
+#: Share of the time left given to probing centres against an incumbent (see probing.py).
+PROBE_SHARE = 0.15
+#: Probing budget in seconds when there is no time limit.
+PROBE_SECONDS = 10.0
 
 
 def _highs_options(options: Options, cutoff: float | None = None) -> dict:
@@ -159,6 +165,33 @@ def _repair_all(plans: list[np.ndarray], repair: Repair | None, incumbent: Solut
     return best
 
 
+def close_centres(built: Built, p: Prepared, options: Options, deadline: float | None, cutoff: float) -> None:
+    """Close the centres, and forbid the pairs of centres, that no plan of cost at most ``cutoff`` opens.
+
+    Only for a p-median with a centre count and a load bound (balance or capacities) and no
+    bundles: there the LP bounds of :func:`probing.probe_centres` are strong. The rows hold for
+    every plan the rounds seek (those below the incumbent), also after a better one is found.
+    """
+    kr = p.k_range
+    if (options.model != "p-median" or kr is None or options.bundle_sizes is not None
+            or (options.balance is None and p.capacity is None)):
+        return
+    m = p.times.shape[1]
+    lo, hi = np.zeros(m), np.full(m, np.inf)
+    if options.balance is not None:
+        lo[:], hi[:] = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
+    if p.capacity is not None:
+        hi = np.minimum(hi, p.capacity)
+    budget = PROBE_SECONDS if deadline is None else PROBE_SHARE * max(deadline - time.perf_counter(), 0.0)
+    probed = probe_centres(built.pair_v, built.pair_c, p.cost[built.pair_v, built.pair_c], p.balance_weights, kr,
+                           lo, hi, built.roots, np.array(sorted(built.y)), p.fixed, p.times, cutoff, budget,
+                           workers=options.threads or 1)
+    for c in probed.closed.tolist():
+        built.y[c].upBound = 0
+    for a, b in probed.conflicts:
+        built.prob.addConstraint(built.y[a] + built.y[b] <= 1)
+
+
 def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool,
                 incumbent: Solution | None = None, repair: Repair | None = None,
                 found_cuts: list | None = None) -> tuple[Run, int, Solution | None]:
@@ -202,6 +235,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
 
     if incumbent is not None and median:
         bound_by(incumbent.objective)
+        close_centres(built, p, options, deadline, incumbent.objective - _step(options, incumbent.objective))
     # Best bound of the rounds: each round's model relaxes the problem, except that it seeks
     # only plans below its cutoff, so it bounds the optimum by min(its bound, cutoff - step).
     best_bound = -math.inf
