@@ -145,7 +145,8 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
             return centres[slots], value, proven
         if time.perf_counter() >= t_end:
             return connected if connected is not None else (None, np.inf, False)
-        h.setOptionValue("time_limit", max(t_end - time.perf_counter(), 0.05))
+        # HiGHS counts its time limit over every run of the object.
+        h.setOptionValue("time_limit", h.getRunTime() + max(t_end - time.perf_counter(), 0.05))
         if not rows:
             connected = (centres[slots], value, False)
             tight = True
