@@ -18,9 +18,9 @@ from scipy.sparse.csgraph import connected_components
 from jurisdiction.errors import InfeasibleError
 from jurisdiction.optimise import Options, solve
 from jurisdiction.optimise import centre_sets as centre_sets_module
-from jurisdiction.optimise import cut_rounds
+from jurisdiction.optimise import cut_rounds, engine
 from jurisdiction.optimise.contiguity import cut_rows
-from jurisdiction.optimise.incumbents import connected_repair
+from jurisdiction.optimise.incumbents import connected_repair, plan_solution
 from jurisdiction.optimise.instance import prepare
 from tests.test_optimise import (SETTINGS, assignments, balanced, check_plan, connected, n_open, pmedian_cost,
                                  random_instance, seeds)
@@ -43,6 +43,32 @@ def test_cut_rounds_without_enumeration_equal_brute_force(seed, n, m, k, e):
         sol = solve(inst, opts)
     check_plan(inst, opts, sol)
     assert sol.objective == pytest.approx(pmedian_cost(inst, grid).min(), rel=1e-6, abs=1e-6)
+
+
+@SETTINGS
+@given(seed=seeds, n=st.integers(7, 9), m=st.integers(4, 5), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4]))
+def test_rounds_from_the_second_best_incumbent_reach_the_optimum(seed, n, m, k, e):
+    """Handed the second-best connected plan, the rounds (probing centres against it first) reach the optimum."""
+    inst = random_instance(seed, n, m)
+    grid = assignments(inst, None)
+    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    if len(grid) < 2:
+        return
+    cost = pmedian_cost(inst, grid)
+    above = np.flatnonzero(cost > cost.min() * (1 + 1e-6) + 1e-6)
+    if not above.size:
+        return
+    second = above[np.argmin(cost[above])]
+    opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
+    incumbent = plan_solution(prepare(inst, opts), grid[second], float(cost[second]), "second-best plan")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(centre_sets_module, "MAX_CENTRE_SETS", 0)
+        mp.setattr(engine, "contiguous_incumbent", lambda *args, **kwargs: (incumbent, None))
+        mp.setattr(engine, "connected_repair", lambda *args, **kwargs: (lambda centres, cutoff: None))
+        sol = solve(inst, opts)
+    check_plan(inst, opts, sol)
+    assert sol.objective == pytest.approx(cost.min(), rel=1e-6, abs=1e-6)
 
 
 @SETTINGS
