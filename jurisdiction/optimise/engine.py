@@ -20,7 +20,7 @@ import pulp
 from jurisdiction.errors import InfeasibleError, NoSolutionError
 from jurisdiction.optimise.bundling import bundle_by_villages, bundle_of
 from jurisdiction.optimise.contiguity import is_connected
-from jurisdiction.optimise.cut_rounds import assignment_of, solve_stage
+from jurisdiction.optimise.cut_rounds import assignment_of, close_centres, solve_stage
 from jurisdiction.optimise.incumbents import (balanced_plan, by_centre_sets_plan, connected_repair, contiguous_incumbent,
                                               shortest_path_incumbent)
 from jurisdiction.optimise.infeasibility import describe_combination, explain_prepared
@@ -163,6 +163,8 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         if plan is not None:
             _set_start(built, p, options, plan)
             warm = True
+            # Every better plan costs at most the start's cost: probe centres against it.
+            close_centres(built, p, options, deadline, float(p.cost[np.arange(n), plan].sum()))
     first, rounds, incumbent = solve_stage(built, p, options, deadline, warm, incumbent, repair, found_cuts)
     if incumbent is not None and first.status not in ("optimal", "feasible"):
         proved = first.status == "infeasible"
