@@ -13,6 +13,10 @@ textbook formulation) when ``--textbook`` is given, and prints build and solve t
 
 Usage: ``python benchmarks/generated_county.py [small|large ...] [--forms shortest-path,cuts]
 [--limit MINUTES] [--time-limit SECONDS] [--textbook]``
+
+The targets are measured with ``small --forms cuts`` and ``large --forms shortest-path --limit 30``
+(a 30-minute travel-time limit: 15,681 variables). Without a limit the large model has 200,100
+variables and HiGHS finds no plan in 600 s.
 """
 
 from __future__ import annotations
