@@ -26,13 +26,19 @@ from tests.test_optimise import (SETTINGS, assignments, balanced, check_plan, co
                                  random_instance, seeds)
 
 
+def connected_plans(inst, k: int, e: float) -> np.ndarray:
+    """Every connected balanced plan with k centres, each keeping its own village."""
+    m = inst.times.shape[1]
+    grid = assignments(inst, None)
+    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
+    return grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+
+
 @SETTINGS
 @given(seed=seeds, n=st.integers(7, 9), m=st.integers(3, 5), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4]))
 def test_cut_rounds_without_enumeration_equal_brute_force(seed, n, m, k, e):
     inst = random_instance(seed, n, m)
-    grid = assignments(inst, None)
-    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
-    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    grid = connected_plans(inst, k, e)
     opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(centre_sets_module, "MAX_CENTRE_SETS", 0)
@@ -50,9 +56,7 @@ def test_cut_rounds_without_enumeration_equal_brute_force(seed, n, m, k, e):
 def test_rounds_from_the_second_best_incumbent_reach_the_optimum(seed, n, m, k, e):
     """Handed the second-best connected plan, the rounds (probing centres against it first) reach the optimum."""
     inst = random_instance(seed, n, m)
-    grid = assignments(inst, None)
-    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
-    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    grid = connected_plans(inst, k, e)
     if len(grid) < 2:
         return
     cost = pmedian_cost(inst, grid)
@@ -78,9 +82,7 @@ def test_repair_is_the_best_connected_plan_on_its_centres_or_better(seed, n, m, 
     opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
     pool: list = []
     repair = connected_repair(prepare(inst, opts), opts, None, pool)
-    grid = assignments(inst, None)
-    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
-    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    grid = connected_plans(inst, k, e)
     rng = np.random.default_rng(seed)
     # Repairs share their separator cuts: another centre set's cuts must not cut these plans off.
     for _ in range(m):
@@ -179,9 +181,7 @@ def test_cuts_shared_by_repairs_hold_for_every_connected_balanced_plan(seed, e):
     repair = connected_repair(prepare(inst, opts), opts, None, pool)
     for centres in itertools.combinations(range(m), k):
         repair(np.array(centres), np.inf)
-    grid = assignments(inst, None)
-    grid = grid[(n_open(grid, m) == k) & balanced(grid, inst.weights, m, k, e)]
-    grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
+    grid = connected_plans(inst, k, e)
     for v, c, sep in pool:
         holds = grid[:, v] == c
         assert (grid[holds][:, sep] == c).any(axis=1).all(), (v, c, sep)
