@@ -2,7 +2,7 @@
 
 HiGHS has no lazy-constraint callback, so the exact contiguity form solves, looks at the plan,
 adds the separator cuts it breaks (:func:`jurisdiction.optimise.contiguity.cut_rows`) and solves
-again. Three things keep the rounds few and short:
+again. Four things keep the rounds few and short:
 
 * rounds that only look for violated cuts stop at a loose gap (any plan yields cuts);
 * with a connected incumbent, only plans better than it by more than the gap are sought
@@ -11,7 +11,10 @@ again. Three things keep the rounds few and short:
 * each disconnected plan of a round (and the other plans HiGHS saved on the way) is *repaired*:
   its centres get the best connected assignment, which often beats the incumbent. On the US
   county instances the optimum without contiguity has the contiguous optimum's centres (LA)
-  or most of them (AL, 4 of 7), so the repair finds the optimum within a round or two.
+  or most of them (AL, 4 of 7), so the repair finds the optimum within a round or two;
+* before the first round, centres and pairs of centres that no plan below the incumbent
+  opens are closed and forbidden (:func:`close_centres`, by LP probing): on AL the proof
+  round then takes about 25 s instead of 36-40 s.
 """
 
 from __future__ import annotations
