@@ -16,54 +16,21 @@ import numpy as np
 from jurisdiction.optimise.pmedian_knapsack import slot_tables
 
 
-def knapsack_tables(profit: np.ndarray, weight: np.ndarray, cap_max: int, reverse: bool = False) -> np.ndarray:
-    """Layered DP tables: ``table[k][j, c]`` = best profit from the first k items (last k if reverse).
-
-    Parameters
-    ----------
-    profit : ndarray, shape (n_items, n_facilities)
-        Non-negative profit of each item in each facility's knapsack.
-    weight : ndarray, shape (n_items,)
-        Integer weights.
-    cap_max : int
-        Largest capacity.
-    reverse : bool
-        Add the items last to first.
+def relax(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: np.ndarray, p: int):
+    """Knapsack Lagrangian at multipliers ``u``.
 
     Returns
     -------
-    ndarray, shape (n_items + 1, n_facilities, cap_max + 1)
+    value, rho, order, tables
+        The Lagrangian bound, each facility's knapsack value ``rho_j`` (at most 0), the
+        facilities by increasing ``rho``, and :func:`slot_tables` of the profits.
     """
-    n, m = profit.shape
-    table = np.empty((n + 1, m, cap_max + 1))
-    table[0] = 0.0
-    order = range(n - 1, -1, -1) if reverse else range(n)
-    for k, i in enumerate(order):
-        prev, cur = table[k], table[k + 1]
-        cur[:] = prev
-        w = int(weight[i])
-        if w > cap_max:
-            continue
-        gain = profit[i][:, None]
-        if w == 0:
-            cur += np.maximum(gain, 0.0)
-        else:
-            np.maximum(prev[:, w:], prev[:, :-w] + gain, out=cur[:, w:])
-    return table
-
-
-def relax(cost, usable, u, d, q, p):
-    """Knapsack Lagrangian at multipliers ``u``: (L, rho, facility order, forward tables, profits)."""
-    n, m = cost.shape
-    profit = np.where(usable, u[:, None] - np.where(usable, cost, 0.0), 0.0)
-    profit = np.maximum(profit, 0.0)
-    qi = q.astype(np.int64)
-    table = knapsack_tables(profit, d, int(qi.max()))
-    rho = -table[n][np.arange(m), qi]
+    m = cost.shape[1]
+    profit = np.maximum(np.where(usable, u[:, None] - np.where(usable, cost, 0.0), 0.0), 0.0)
+    tables = slot_tables(profit, d.astype(np.int64), q.astype(np.int64))
+    rho = -tables[2][-1][np.arange(m), q.astype(np.int64)]
     order = np.argsort(rho, kind="stable")
-    chosen = order[:p]
-    value = float(u.sum() + rho[chosen].sum())
-    return value, rho, order, table, profit
+    return float(u.sum() + rho[order[:p]].sum()), rho, order, tables
 
 
 def fix(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: np.ndarray, p: int,
@@ -100,16 +67,12 @@ def fix(cost: np.ndarray, usable: np.ndarray, u: np.ndarray, d: np.ndarray, q: n
     after its slot; forcing in any other client leaves the rest the full knapsack at the
     capacity minus its demand.
     """
-    n, m = cost.shape
-    profit = np.maximum(np.where(usable, u[:, None] - np.where(usable, cost, 0.0), 0.0), 0.0)
+    m = cost.shape[1]
     qi = q.astype(np.int64)
     weight = d.astype(np.int64)
-    client, valid, forward, backward = slot_tables(profit, weight, qi)
+    value, rho, order, (client, valid, forward, backward) = relax(cost, usable, u, d, q, p)
     full = forward[-1]
     cols = np.arange(m)
-    rho = -full[cols, qi]
-    order = np.argsort(rho, kind="stable")
-    value = float(u.sum() + rho[order[:p]].sum())
     chosen = np.zeros(m, dtype=bool)
     chosen[order[:p]] = True
     last = rho[order[p - 1]]
