@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jurisdiction.errors import InfeasibleError, NoSolutionError  # noqa: E402
 from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
+from jurisdiction.optimise.solver import set_seconds_left  # noqa: E402
 
 
 #: The README of the instances: "CO, NH and OR are feasible without contiguity but were proven
@@ -112,7 +113,7 @@ def textbook(data: dict, adj: sp.csr_matrix, contiguous: bool, cap: float) -> tu
         left = cap - (time.perf_counter() - t0)
         if left <= 0:
             return "cap", math.nan, time.perf_counter() - t0
-        h.setOptionValue("time_limit", h.getRunTime() + left)  # HiGHS counts it over every run
+        set_seconds_left(h, left)
         h.run()
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:

@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from jurisdiction.optimise.contiguity import cut_rows, pool_rows
+from jurisdiction.optimise.solver import set_seconds_left
 
 #: Time limit of one fixed-centre assignment MIP (seconds).
 ASSIGN_SECONDS = 2.0
@@ -145,8 +146,7 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
             return centres[slots], value, proven
         if time.perf_counter() >= t_end:
             return connected if connected is not None else (None, np.inf, False)
-        # HiGHS counts its time limit over every run of the object.
-        h.setOptionValue("time_limit", h.getRunTime() + max(t_end - time.perf_counter(), 0.05))
+        set_seconds_left(h, max(t_end - time.perf_counter(), 0.05))
         if not rows:
             connected = (centres[slots], value, False)
             tight = True
@@ -345,7 +345,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         that the main model starts with, and a full depth-first search grew it enough to
         double the generated county's proof.
         """
-        stack: list[tuple[float, np.ndarray, list[np.ndarray]]] = []
+        before = None  # (value, plan, swaps not yet tried) of the plan before the last move
         backed_up = False
         ranked = ranked_swaps(plan, value)
         while ranked is not None and time.perf_counter() < t_end:
@@ -355,14 +355,14 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
                 found = [(v, i, a) for i, (a, v) in enumerate(descend_all(ranked[at:at + workers]))
                          if a is not None and v < value - 1e-9]
                 if found:
-                    stack.append((value, plan, ranked[at + workers:]))
+                    before = (value, plan, ranked[at + workers:])
                     value, _, plan = min(found, key=lambda t: t[:2])
                     ranked = ranked_swaps(plan, value)
                     break
             else:
-                if not stack or backed_up:
+                if before is None or backed_up:
                     return
-                value, plan, ranked = stack.pop()
+                value, plan, ranked = before
                 backed_up = True
 
     try:

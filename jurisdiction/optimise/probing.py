@@ -29,6 +29,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from jurisdiction.optimise.solver import set_seconds_left
+
 #: Nearest other centres whose pairing with a centre is probed.
 NEAR_PAIRS = 14
 #: Relative margin by which an LP bound must pass the cutoff to close a centre or a pair.
@@ -178,7 +180,7 @@ def probe_centres(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load
     limit = float(cutoff) + MARGIN * max(1.0, abs(cutoff))
     lp = _relaxation(pair_v, pair_c, cost, load, k_range, lo, hi, roots, candidates, fixed)
     root = lp.highs(limit)
-    root.setOptionValue("time_limit", max(seconds, 0.01))
+    set_seconds_left(root, max(seconds, 0.01))
     root.run()
     if root.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         closed = candidates[~fixed[candidates]] if _passes(root, limit) else np.array([], dtype=np.int64)
@@ -190,8 +192,7 @@ def probe_centres(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load
     def open_and_solve(h: highspy.Highs, cols: list[int]) -> bool:
         for j in cols:
             h.changeColBounds(j, 1.0, 1.0)
-        # HiGHS counts its time limit over every run of the object.
-        h.setOptionValue("time_limit", h.getRunTime() + max(t_end - time.perf_counter(), 0.01))
+        set_seconds_left(h, max(t_end - time.perf_counter(), 0.01))
         h.run()
         lps[0] += 1
         out = _passes(h, limit)
