@@ -188,7 +188,7 @@ def close_centres(built: Built, p: Prepared, options: Options, deadline: float |
     budget = PROBE_SECONDS if deadline is None else PROBE_SHARE * max(deadline - time.perf_counter(), 0.0)
     probed = probe_centres(built.pair_v, built.pair_c, p.cost[built.pair_v, built.pair_c], p.balance_weights, kr,
                            lo, hi, built.roots, np.array(sorted(built.y)), p.fixed, p.times, cutoff, budget,
-                           workers=options.threads or 1)
+                           workers=options.workers)
     for c in probed.closed.tolist():
         built.y[c].upBound = 0
     for a, b in probed.conflicts:

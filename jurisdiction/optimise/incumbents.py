@@ -51,7 +51,7 @@ def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float |
     lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
     budget = HEURISTIC_SECONDS if deadline is None else HEURISTIC_SHARE * max(deadline - time.perf_counter(), 0.0)
     plan, _ = balanced_start(cost, p.balance_weights, kr[0], lo, hi, built.roots, p.allowed & np.isin(np.arange(m), list(built.y)),
-                             p.fixed, budget, workers=options.threads or 1)
+                             p.fixed, budget, workers=options.workers)
     return plan
 
 
@@ -101,9 +101,8 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
     cost, roots, lo, hi = setting
     t0 = time.perf_counter()
     budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * share, 0.5)
-    workers = options.threads or 1
     free, _ = balanced_start(np.where(pair_mask(p, options), p.cost, np.inf), p.balance_weights, p.k_range[0], lo, hi,
-                             roots, p.allowed, p.fixed, budget / 2, workers=workers)
+                             roots, p.allowed, p.fixed, budget / 2, workers=options.workers)
     if free is None:
         return None, None
     found = repair(np.unique(free), math.inf)
@@ -112,7 +111,7 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
                        formulation="connected assignment to the balanced plan's centres"), free
     plan, value = balanced_start(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed,
                                  max(budget - (time.perf_counter() - t0), 0.5), guide=free,
-                                 adjacency=p.adjacency, cuts=cuts, workers=workers)
+                                 adjacency=p.adjacency, cuts=cuts, workers=options.workers)
     if plan is None:
         return None, free
     return plan_solution(p, plan, value, "balanced heuristic with contiguity", time.perf_counter() - t0), free

@@ -135,6 +135,11 @@ class Options:
     threads: int | None = None
     warm_start: np.ndarray | None = None
 
+    @property
+    def workers(self) -> int:
+        """Worker threads of the engine's own searches (``threads``, at least 1)."""
+        return max(1, self.threads or 1)
+
 
 @dataclass(frozen=True)
 class Solution:
