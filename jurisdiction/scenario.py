@@ -48,9 +48,11 @@ TOML layout (every section and key optional except where the model needs it)::
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -212,14 +214,14 @@ class Scenario:
         for key in ("limit", "time_limit", "officers_per_10k"):
             value = getattr(self, key)
             if value is not None:
-                set_(self, key, _positive(key, value))
+                set_(self, key, finite_number(key, value, positive=True))
         if self.objective in ("max-covering", "set-covering") and self.limit is None:
             raise ScenarioError(f"limit: the {self.objective} model needs a travel-time limit")
-        set_(self, "access_speed", _positive("access_speed", self.access_speed))
+        set_(self, "access_speed", finite_number("access_speed", self.access_speed, positive=True))
         if self.balance is not None:
-            set_(self, "balance", _number("balance", self.balance, low=0.0, high=1.0))
-        set_(self, "gap", _number("gap", self.gap, low=0.0, high=1.0))
-        set_(self, "disruption", _number("disruption", self.disruption, low=0.0))
+            set_(self, "balance", finite_number("balance", self.balance, low=0.0, high=1.0))
+        set_(self, "gap", finite_number("gap", self.gap, low=0.0, high=1.0))
+        set_(self, "disruption", finite_number("disruption", self.disruption, low=0.0))
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
             raise ScenarioError(f"threads: expected a positive integer, got {self.threads!r}")
         set_(self, "weight", _weight(self.weight))
@@ -233,11 +235,10 @@ class Scenario:
             raise ScenarioError(f"fixed, excluded: stations both fixed and excluded: {sorted(clash)}")
         if not isinstance(self.follow_station, bool):
             raise ScenarioError(f"follow_station: expected true or false, got {self.follow_station!r}")
-        speeds = dict(self.speeds)
-        for road_class, speed in speeds.items():
-            _positive(f"speeds.{road_class}", speed)
+        speeds = {road_class: finite_number(f"speeds.{road_class}", speed, positive=True)
+                  for road_class, speed in dict(self.speeds).items()}
         set_(self, "speeds", speeds)
-        thresholds = tuple(sorted(_positive("isochrones", t) for t in self.isochrones))
+        thresholds = tuple(sorted(finite_number("isochrones", t, positive=True) for t in self.isochrones))
         set_(self, "isochrones", thresholds)
 
     def with_(self, **changes: Any) -> Scenario:
@@ -310,18 +311,35 @@ def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:
         raise ScenarioError(f"{key}: {value!r} is not one of {', '.join(allowed)}")
 
 
-def _number(key: str, value: Any, *, low: float | None = None, high: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def finite_number(key: str, value: Any, *, low: float | None = None, high: float | None = None,
+                  positive: bool = False) -> float:
+    """``value`` as a float, or ScenarioError naming ``key``: the one check of every number setting.
+
+    Parameters
+    ----------
+    key : str
+        The setting's name, put at the start of the message.
+    value : Any
+        A real number (bool, NaN and infinity are refused: every comparison with NaN is false, and
+        no setting means "unlimited" by infinity; leave it out instead).
+    low, high : float, optional
+        Inclusive bounds, in the setting's unit.
+    positive : bool
+        Refuse 0 as well as negative numbers.
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
         raise ScenarioError(f"{key}: expected a number, got {value!r}")
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ScenarioError(f"{key}: {value!r} is outside [{low}, {high if high is not None else 'inf'}]")
-    return float(value)
-
-
-def _positive(key: str, value: Any) -> float:
-    number = _number(key, value)
-    if number <= 0:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ScenarioError(f"{key}: expected a finite number, got {number!r}")
+    if positive and number <= 0:
         raise ScenarioError(f"{key}: expected a positive number, got {value!r}")
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ScenarioError(f"{key}: {value!r} is outside [{low}, {high if high is not None else 'inf'}]")
     return number
 
 
@@ -367,6 +385,6 @@ def _weight(value: Any) -> str | dict[str, float]:
         blend = {}
         for column, factor in value.items():
             _choice("weight", column, WEIGHT_COLUMNS)
-            blend[column] = _number(f"weight.{column}", factor, low=0.0)
+            blend[column] = finite_number(f"weight.{column}", factor, low=0.0)
         return blend
     raise ScenarioError(f"weight: expected a column name or a blend table, got {value!r}")

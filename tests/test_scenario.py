@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
 from jurisdiction.errors import ScenarioError
@@ -80,3 +82,78 @@ def test_python_scenario_is_frozen_and_validated():
         scenario.with_(colour="red")
     with pytest.raises(ScenarioError, match="contiguity"):
         Scenario(centres=2, contiguity="loose")
+
+
+#: Every number a scenario file can hold: (section, its line with ``{x}`` for the value, key named).
+NUMBER_LINES = [
+    ("model", "centres = {x}", "centres"),
+    ("model", "centres = [2, {x}]", "centres"),
+    ("model", "limit = {x}", "limit"),
+    ("model", "weight = {{ population = {x} }}", "weight.population"),
+    ("model", "balance = {x}", "balance"),
+    ("bundling", "sizes = [2, {x}]", "bundling.sizes"),
+    ("bundling", "disruption = {x}", "disruption"),
+    ("network", "speeds = {{ national = {x} }}", "speeds.national"),
+    ("network", "access_speed = {x}", "access_speed"),
+    ("solver", "time_limit = {x}", "time_limit"),
+    ("solver", "gap = {x}", "gap"),
+    ("solver", "threads = {x}", "threads"),
+    ("outputs", "isochrones = [5, {x}]", "isochrones"),
+    ("outputs", "officers_per_10k = {x}", "officers_per_10k"),
+]
+
+#: The same numbers as Scenario keyword arguments: (arguments given ``x``, key named).
+NUMBER_FIELDS = [
+    (lambda x: {"centres": x}, "centres"),
+    (lambda x: {"centres": (2, x)}, "centres"),
+    (lambda x: {"limit": x}, "limit"),
+    (lambda x: {"weight": {"population": x}}, "weight.population"),
+    (lambda x: {"balance": x}, "balance"),
+    (lambda x: {"bundle_sizes": (2, x)}, "bundling.sizes"),
+    (lambda x: {"disruption": x}, "disruption"),
+    (lambda x: {"speeds": {"national": x}}, "speeds.national"),
+    (lambda x: {"access_speed": x}, "access_speed"),
+    (lambda x: {"time_limit": x}, "time_limit"),
+    (lambda x: {"gap": x}, "gap"),
+    (lambda x: {"threads": x}, "threads"),
+    (lambda x: {"isochrones": (5.0, x)}, "isochrones"),
+    (lambda x: {"officers_per_10k": x}, "officers_per_10k"),
+]
+
+NOT_FINITE = ["nan", "inf", "-inf"]  # as TOML spells them; float() reads the same words
+
+
+@pytest.mark.parametrize("spelled", NOT_FINITE)
+@pytest.mark.parametrize(("section", "line", "key"), NUMBER_LINES, ids=[k for _, _, k in NUMBER_LINES])
+def test_not_finite_number_in_a_file_names_the_key(tmp_path, section, line, key, spelled):
+    centres = "" if line.startswith("centres") else "centres = 3\n"
+    other = "" if section == "model" else f"[{section}]\n"
+    path = tmp_path / "s.toml"
+    path.write_text(f"[model]\n{centres}{other}{line.format(x=spelled)}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as error:
+        read_scenario(path)
+    message = str(error.value)
+    assert str(path) in message and key in message and spelled in message
+
+
+@pytest.mark.parametrize("spelled", NOT_FINITE)
+@pytest.mark.parametrize(("arguments", "key"), NUMBER_FIELDS, ids=[k for _, k in NUMBER_FIELDS])
+def test_not_finite_number_in_python_names_the_key(arguments, key, spelled):
+    with pytest.raises(ScenarioError) as error:
+        Scenario(**{"centres": 3, **arguments(float(spelled))})
+    assert key in str(error.value) and spelled in str(error.value)
+
+
+def test_every_number_key_is_covered():
+    """A new number setting gets a row in NUMBER_LINES (a forgotten key would go untested)."""
+    numbers = {"limit", "balance", "disruption", "access_speed", "time_limit", "gap", "officers_per_10k",
+               "centres", "bundle_sizes", "threads", "speeds", "weight", "isochrones"}
+    assert {key.split(".")[0].replace("bundling", "bundle_sizes") for _, _, key in NUMBER_LINES} == numbers
+    assert {k for f in fields(Scenario) if (k := f.name) in numbers} == numbers
+
+
+def test_finite_numbers_are_kept_as_floats():
+    scenario = Scenario(centres=3, limit=30, speeds={"national": 80}, isochrones=(10, 5))
+    assert scenario.limit == 30.0 and isinstance(scenario.limit, float)
+    assert scenario.speeds == {"national": 80.0} and isinstance(scenario.speeds["national"], float)
+    assert scenario.isochrones == (5.0, 10.0)

@@ -14,10 +14,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from jurisdiction.errors import ScenarioError
+from jurisdiction.scenario import finite_number
 
 MODELS = ("p-median", "p-center", "max-covering", "set-covering")
 CONTIGUITY = (None, "shortest-path", "cuts")
 SOLVERS = ("highs", "cbc")
+
+#: The float options of :class:`Options`: (name, lowest value allowed, whether 0 is refused).
+NUMBER_OPTIONS: tuple[tuple[str, float | None, bool], ...] = (
+    ("limit", None, True), ("time_limit", None, True),
+    ("balance", 0.0, False), ("gap", 0.0, False), ("disruption", 0.0, False),
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,13 @@ class Options:
         process-wide scheduler refuses a solve that sets another count than the first solve's.
     warm_start : ndarray of int or None
         Station index of each village's centre, used as a starting solution.
+
+    Raises
+    ------
+    ScenarioError
+        On construction, naming the option: a float option that is not a finite number in its
+        range (NaN and infinity are refused; leave ``limit`` or ``time_limit`` as None for none).
+        The rest is checked when an instance is solved.
     """
 
     model: str = "p-median"
@@ -134,6 +148,13 @@ class Options:
     gap: float = 1e-4
     threads: int | None = None
     warm_start: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        for key, low, positive in NUMBER_OPTIONS:
+            if (value := getattr(self, key)) is not None:
+                object.__setattr__(self, key, finite_number(key, value, low=low, positive=positive))
+        if self.balance is not None and self.balance >= 1:
+            raise ScenarioError(f"balance: the tolerance must be below 1, got {self.balance!r}")
 
     @property
     def workers(self) -> int:
@@ -237,16 +258,10 @@ def check_options(options: Options, n_stations: int) -> None:
         raise ScenarioError(f"model {options.model!r} needs a limit (minutes)")
     if options.centres is None and options.model != "set-covering" and options.bundle_sizes is None:
         raise ScenarioError(f"model {options.model!r} needs centres (a number or a (min, max) range)")
-    if options.limit is not None and not options.limit > 0:
-        raise ScenarioError(f"limit must be positive minutes, got {options.limit}")
-    if options.balance is not None and not 0 <= options.balance < 1:
-        raise ScenarioError(f"balance tolerance must be in [0, 1), got {options.balance}")
     if options.bundle_sizes is not None:
         g = options.bundle_sizes
         if len(g) != 2 or not 1 <= int(g[0]) <= int(g[1]):
             raise ScenarioError(f"bundle_sizes must be (gmin, gmax) with 1 <= gmin <= gmax, got {g}")
-    if options.gap < 0 or options.disruption < 0:
-        raise ScenarioError("gap and disruption must be non-negative")
     if options.warm_start is not None and np.asarray(options.warm_start).ndim != 1:
         raise ScenarioError("warm_start must be one station index per village")
 
@@ -264,14 +279,16 @@ def prepare(instance: Instance, options: Options) -> Prepared:
     if weights.shape != (n,) or (weights < 0).any() or not np.isfinite(weights).all():
         raise ScenarioError(f"weights must be {n} finite non-negative numbers")
     bw = weights if instance.balance_weights is None else np.asarray(instance.balance_weights, dtype=float)
-    if bw.shape != (n,) or (bw < 0).any():
-        raise ScenarioError(f"balance_weights must be {n} non-negative numbers")
+    if bw.shape != (n,) or (bw < 0).any() or not np.isfinite(bw).all():
+        raise ScenarioError(f"balance_weights must be {n} finite non-negative numbers")
     if instance.cost is None:
         cost = weights[:, None] * np.where(np.isfinite(times), times, 0.0)
     else:
         cost = np.asarray(instance.cost, dtype=float)
         if cost.shape != (n, m):
             raise ScenarioError(f"cost must have shape {(n, m)}, got {cost.shape}")
+        if not np.isfinite(cost[np.isfinite(times)]).all():
+            raise ScenarioError("cost must be finite wherever times is (found NaN or infinity)")
     vids = [str(v) for v in instance.village_ids] or [str(i) for i in range(n)]
     sids = [str(s) for s in instance.station_ids] or [str(i) for i in range(m)]
     if len(vids) != n or len(sids) != m:
@@ -284,6 +301,8 @@ def prepare(instance: Instance, options: Options) -> Prepared:
         capacity = np.asarray(instance.capacity, dtype=float)
         if capacity.shape != (m,):
             raise ScenarioError(f"capacity must have shape ({m},), got {capacity.shape}")
+        if (capacity < 0).any() or not np.isfinite(capacity).all():
+            raise ScenarioError(f"capacity must be {m} finite non-negative numbers")
     adjacency = None
     if instance.adjacency is not None:
         adjacency = sp.csr_matrix(instance.adjacency)
