@@ -288,6 +288,7 @@ def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
         time_limit=scenario.time_limit,
         gap=scenario.gap if scenario.gap > 0 else 1e-6,
         threads=scenario.threads,
+        log=scenario.log,
     )
 
 

@@ -37,6 +37,7 @@ TOML layout (every section and key optional except where the model needs it)::
     name = "highs"
     time_limit = 120
     gap = 0.0
+    log = false            # true: print the solver's own log on stdout
 
     [outputs]
     folder = "maps/dianjiang"
@@ -93,7 +94,9 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "stations": {"fixed": "fixed", "excluded": "excluded"},
     "network": {"speeds": "speeds", "access_speed": "access_speed"},
-    "solver": {"name": "solver", "time_limit": "time_limit", "gap": "gap", "threads": "threads"},
+    "solver": {
+        "name": "solver", "time_limit": "time_limit", "gap": "gap", "threads": "threads", "log": "log",
+    },
     "outputs": {
         "folder": "folder",
         "isochrones": "isochrones",
@@ -152,6 +155,8 @@ class Scenario:
     threads : int or None
         Worker threads of the optimiser's own searches and CBC's threads (see
         :class:`jurisdiction.optimise.Options`).
+    log : bool
+        Print the solver's own log (banner, progress) on stdout; off by default.
     isochrones : tuple of float
         Isochrone thresholds in minutes drawn on the plan map.
     tiles : str
@@ -186,6 +191,7 @@ class Scenario:
     time_limit: float | None = None
     gap: float = 0.0
     threads: int | None = None
+    log: bool = False
     isochrones: tuple[float, ...] = (5.0, 10.0, 15.0, 30.0)
     tiles: str = "openstreetmap"
     language: str = "zh"
@@ -233,8 +239,9 @@ class Scenario:
         clash = set(self.fixed) & set(self.excluded)
         if clash:
             raise ScenarioError(f"fixed, excluded: stations both fixed and excluded: {sorted(clash)}")
-        if not isinstance(self.follow_station, bool):
-            raise ScenarioError(f"follow_station: expected true or false, got {self.follow_station!r}")
+        for key in ("follow_station", "log"):
+            if not isinstance(getattr(self, key), bool):
+                raise ScenarioError(f"{key}: expected true or false, got {getattr(self, key)!r}")
         speeds = {road_class: finite_number(f"speeds.{road_class}", speed, positive=True)
                   for road_class, speed in dict(self.speeds).items()}
         set_(self, "speeds", speeds)

@@ -37,10 +37,15 @@ def test_out_of_range_option_names_the_key(key, value):
 
 
 def test_good_options_keep_their_numbers_as_floats():
-    options = Options(centres=2, limit=np.float64(30), time_limit=np.int64(5), balance=0)
-    assert (options.limit, options.time_limit, options.balance) == (30.0, 5.0, 0.0)
+    options = Options(centres=2, limit=np.float64(30), time_limit=np.int64(5), balance=0, log=True)
+    assert (options.limit, options.time_limit, options.balance, options.log) == (30.0, 5.0, 0.0, True)
     assert all(isinstance(getattr(options, key), float) for key in ("limit", "time_limit", "balance", "gap"))
-    assert Options(centres=2).time_limit is None
+    assert Options(centres=2).log is False and Options(centres=2).time_limit is None
+
+
+def test_log_must_be_a_bool():
+    with pytest.raises(ScenarioError, match="^log:"):
+        Options(centres=2, log="yes")  # type: ignore[arg-type]
 
 
 def _instance(**arrays) -> Instance:

@@ -7,6 +7,7 @@ from dataclasses import fields
 import pytest
 
 from jurisdiction.errors import ScenarioError
+from jurisdiction.plan import options_for
 from jurisdiction.scenario import Scenario, read_scenario
 
 GOOD = """
@@ -150,6 +151,18 @@ def test_every_number_key_is_covered():
                "centres", "bundle_sizes", "threads", "speeds", "weight", "isochrones"}
     assert {key.split(".")[0].replace("bundling", "bundle_sizes") for _, _, key in NUMBER_LINES} == numbers
     assert {k for f in fields(Scenario) if (k := f.name) in numbers} == numbers
+
+
+def test_solver_log_is_read_checked_and_passed_to_the_options(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[model]\ncentres = 2\n[solver]\nlog = true\n", encoding="utf-8")
+    scenario = read_scenario(path)
+    assert scenario.log is True and Scenario(centres=2).log is False
+    assert options_for(scenario, ["a", "b"]).log is True
+    assert options_for(Scenario(centres=2), ["a", "b"]).log is False
+    path.write_text("[model]\ncentres = 2\n[solver]\nlog = 'yes'\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="log"):
+        read_scenario(path)
 
 
 def test_finite_numbers_are_kept_as_floats():

@@ -125,13 +125,15 @@ class Options:
         process-wide scheduler refuses a solve that sets another count than the first solve's.
     warm_start : ndarray of int or None
         Station index of each village's centre, used as a starting solution.
+    log : bool
+        Print the solver's own log (banner, progress) on stdout; off by default.
 
     Raises
     ------
     ScenarioError
         On construction, naming the option: a float option that is not a finite number in its
-        range (NaN and infinity are refused; leave ``limit`` or ``time_limit`` as None for none).
-        The rest is checked when an instance is solved.
+        range (NaN and infinity are refused; leave ``limit`` or ``time_limit`` as None for none),
+        or ``log`` not a bool. The rest is checked when an instance is solved.
     """
 
     model: str = "p-median"
@@ -148,6 +150,7 @@ class Options:
     gap: float = 1e-4
     threads: int | None = None
     warm_start: np.ndarray | None = None
+    log: bool = False
 
     def __post_init__(self) -> None:
         for key, low, positive in NUMBER_OPTIONS:
@@ -155,6 +158,8 @@ class Options:
                 object.__setattr__(self, key, finite_number(key, value, low=low, positive=positive))
         if self.balance is not None and self.balance >= 1:
             raise ScenarioError(f"balance: the tolerance must be below 1, got {self.balance!r}")
+        if not isinstance(self.log, bool):
+            raise ScenarioError(f"log: expected True or False, got {self.log!r}")
 
     @property
     def workers(self) -> int:
