@@ -111,10 +111,12 @@ class Plan:
         )
 
     def __repr__(self) -> str:
+        from jurisdiction.report import gap_text  # the report's map and chart imports, only when shown
+
         return (
             f"Plan({self.scenario.name!r}: {len(self.districts)} centres, {int((self.stations['role'] == 'post').sum())} "
             f"posts, {len(self.villages)} villages, solver {self.solver.get('status')} "
-            f"gap {self.solver.get('gap', float('nan')):.2%})"
+            f"gap {gap_text(self.solver.get('gap'))})"
         )
 
 

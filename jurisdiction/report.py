@@ -7,6 +7,7 @@ English. Every name and text from data is HTML-escaped.
 from __future__ import annotations
 
 import html
+import math
 import os
 import re
 from pathlib import Path
@@ -87,6 +88,36 @@ img { max-width: 100%; } .wide { overflow-x: auto; } td:first-child, th { white-
 """
 
 
+def gap_text(gap: float | None) -> str:
+    """A relative optimality gap as a percentage with two significant figures.
+
+    Digits are added where two figures would hide the truth: a gap that is not 0 never shows as
+    0 %, and a gap below 1 never as 100 % (0.9995 is "99.95 %").
+
+    Parameters
+    ----------
+    gap : float or None
+        The gap as a fraction (0.0032 = 0.32 %); NaN, infinity or None when unknown.
+
+    Returns
+    -------
+    str
+        ``"0.32 %"``, ``"0 %"`` for 0, ``"—"`` when unknown.
+    """
+    if gap is None or not math.isfinite(gap):
+        return "—"
+    if gap == 0:
+        return "0 %"
+    percent = 100.0 * float(gap)
+    rounded = float(f"{percent:.2g}")
+    digits = max(0, 1 - math.floor(math.log10(abs(rounded))))
+    shown = f"{rounded:.{digits}f}"
+    while float(shown) == 0 or (abs(gap) < 1 and abs(float(shown)) >= 100):
+        digits += 1
+        shown = f"{percent:.{digits}f}"
+    return f"{shown} %"
+
+
 def _cell(value: Any) -> str:
     numeric = isinstance(value, (int, float)) or hasattr(value, "item")
     return f'<td class="num">{text(value)}</td>' if numeric and not isinstance(value, str) else f"<td>{text(value)}</td>"
@@ -138,7 +169,10 @@ def _metrics_table(metrics: pd.DataFrame, lab: dict[str, Any]) -> str:
 
 
 def _solver_table(solver: dict[str, Any], lab: dict[str, Any]) -> str:
-    rows = "".join(f"<tr><th>{html.escape(lab['solver_keys'].get(str(k), str(k)))}</th>{_cell(v)}</tr>"
+    def cell(key: str, value: Any) -> str:
+        return f'<td class="num">{html.escape(gap_text(value))}</td>' if key == "gap" else _cell(value)
+
+    rows = "".join(f"<tr><th>{html.escape(lab['solver_keys'].get(str(k), str(k)))}</th>{cell(k, v)}</tr>"
                    for k, v in (solver or {}).items())
     return f"<table>{rows}</table>"
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from jurisdiction import charts
 from jurisdiction.charts import chart_language, travel_time_chart, weighted_cdf, workload_chart
 from jurisdiction.errors import ScenarioError
-from jurisdiction.report import REPORT_LABELS, metric_label, write_report
+from jurisdiction.plan import Plan
+from jurisdiction.report import REPORT_LABELS, gap_text, metric_label, report_html, write_report
 from plan_fixture import assert_only_escaped, make_plan
 
 
@@ -96,3 +97,22 @@ def test_metric_labels_follow_patterns():
 def test_road_km_by_class_get_their_own_table(tmp_path):
     page = write_report(make_plan(), tmp_path / "r.html").read_text(encoding="utf-8")
     assert REPORT_LABELS["zh"]["roads"] in page and "县道" in page and "村道" in page
+
+
+@pytest.mark.parametrize(
+    ("gap", "shown"),
+    [(0.0, "0 %"), (0.00318, "0.32 %"), (0.0123, "1.2 %"), (0.5, "50 %"), (0.9995, "99.95 %"),
+     (1.0, "100 %"), (np.inf, "—"), (np.nan, "—"), (None, "—"), (1e-9, "0.00000010 %"),
+     (0.999, "99.9 %")],
+)
+def test_gap_is_a_percentage_with_two_significant_figures(gap, shown):
+    assert gap_text(gap) == shown
+
+
+def test_report_and_plan_show_the_gap_as_a_percentage():
+    plan = make_plan()
+    plan.solver["gap"] = 0.00318
+    assert '<td class="num">0.32 %</td>' in report_html(plan, "en")
+    assert Plan.__repr__(plan).endswith("gap 0.32 %)")  # the console summary
+    plan.solver["gap"] = np.float64(np.nan)
+    assert '<td class="num">—</td>' in report_html(plan, "en") and Plan.__repr__(plan).endswith("gap —)")
