@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jurisdiction.errors import InfeasibleError, NoSolutionError  # noqa: E402
 from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
-from jurisdiction.optimise.solver import set_seconds_left  # noqa: E402
+from jurisdiction.optimise.solver import new_highs, set_seconds_left  # noqa: E402
 
 
 #: The README of the instances: "CO, NH and OR are feasible without contiguity but were proven
@@ -77,8 +77,7 @@ def textbook(data: dict, adj: sp.csr_matrix, contiguous: bool, cap: float) -> tu
     pop, W, k, lo, hi = data["pop"], data["W"], data["k"], data["L"], data["U"]
     n = pop.size
     col = np.arange(n * n).reshape(n, n)  # x_ij at col[i, j]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("mip_rel_gap", 1e-7)
     inf = highspy.kHighsInf
     h.addVars(n * n, np.zeros(n * n), np.ones(n * n))

@@ -14,6 +14,7 @@ from scipy.spatial import Delaunay
 
 from jurisdiction.errors import InfeasibleError
 from jurisdiction.optimise import Instance, Options, solve
+from jurisdiction.optimise.accounting import tolerance
 
 SETTINGS = settings(deadline=None, max_examples=25, derandomize=True)
 
@@ -113,7 +114,7 @@ def check_plan(inst: Instance, opts: Options, sol) -> None:
         assert (sol.bundle[sol.centres] == sol.centres).all()
         if opts.follow_station:
             assert (a == sol.bundle[inst.home]).all()
-    assert sol.status == "optimal" and sol.gap <= 1e-6
+    assert sol.status == "optimal" and sol.gap <= tolerance(opts)
 
 
 def expect(inst: Instance, opts: Options, best: float | None):

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from jurisdiction.optimise.contiguity import cut_rows, pool_rows
-from jurisdiction.optimise.solver import set_seconds_left
+from jurisdiction.optimise.solver import highs_objective, new_highs, set_seconds_left
 
 #: Time limit of one fixed-centre assignment MIP (seconds).
 ASSIGN_SECONDS = 2.0
@@ -97,8 +97,7 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
             if not ok[roots[s], slot]:
                 return None, np.inf
             lower[roots[s] * k + slot] = 1.0
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     # RENS and RINS sub-MIPs take half of each (small) solve and the search finds plans without them.
     h.setOptionValue("mip_heuristic_run_rens", False)
     h.setOptionValue("mip_heuristic_run_rins", False)
@@ -132,7 +131,7 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
                             highspy.HighsModelStatus.kObjectiveBound)
         if info.primal_solution_status != 2:
             return connected if connected is not None else (None, np.inf, proven)
-        value = float(info.objective_function_value)
+        value = highs_objective(h) if integer else float(info.objective_function_value)
         if not integer:
             return None, value, proven
         slots = np.asarray(h.getSolution().col_value).reshape(n, k).argmax(axis=1)

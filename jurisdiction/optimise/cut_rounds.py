@@ -26,6 +26,7 @@ from dataclasses import replace
 import numpy as np
 import pulp
 
+from jurisdiction.optimise.accounting import RESOLUTION
 from jurisdiction.optimise.contiguity import cut_rows, pool_rows
 from jurisdiction.optimise.incumbents import Repair, plan_solution
 from jurisdiction.optimise.infeasibility import balance_bounds
@@ -139,9 +140,9 @@ def _best(*bounds: float) -> float:
     return max(finite) if finite else math.nan
 
 
-def _step(options: Options, value: float) -> float:
-    """Least improvement on ``value`` worth seeking at the requested gap."""
-    return max(options.gap, 1e-9) * abs(value)
+def step(options: Options, value: float) -> float:
+    """Least improvement on ``value`` worth seeking: the requested gap, at least :data:`RESOLUTION`."""
+    return max(options.gap, RESOLUTION) * max(1.0, abs(value))
 
 
 def _repair_all(plans: list[np.ndarray], repair: Repair | None, incumbent: Solution | None,
@@ -158,7 +159,7 @@ def _repair_all(plans: list[np.ndarray], repair: Repair | None, incumbent: Solut
             continue
         tried.add(key)
         current = best if best is not None else incumbent
-        cutoff = current.objective - _step(options, current.objective) if current is not None else math.inf
+        cutoff = current.objective - step(options, current.objective) if current is not None else math.inf
         found = repair(centres, cutoff)
         if found is not None and found.objective < cutoff:
             best = found
@@ -234,11 +235,11 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         add_cuts(built, p, [], pool_rows(built.lookup, found_cuts), added)
 
     def bound_by(value: float) -> None:
-        built.prob.addConstraint(built.primary <= value - _step(options, value))
+        built.prob.addConstraint(built.primary <= value - step(options, value))
 
     if incumbent is not None and median:
         bound_by(incumbent.objective)
-        close_centres(built, p, options, deadline, incumbent.objective - _step(options, incumbent.objective))
+        close_centres(built, p, options, deadline, incumbent.objective - step(options, incumbent.objective))
     # Best bound of the rounds: each round's model relaxes the problem, except that it seeks
     # only plans below its cutoff, so it bounds the optimum by min(its bound, cutoff - step).
     best_bound = -math.inf
@@ -247,9 +248,9 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         cutoff = incumbent.objective if incumbent is not None and median else None
         result = run(built.prob, options.solver, time_limit=_remaining(deadline),
                      gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
-                     highs_options=_highs_options(options, cutoff))
+                     msg=options.log, highs_options=_highs_options(options, cutoff))
         if cuts and median and math.isfinite(result.bound):
-            best_bound = max(best_bound, result.bound if cutoff is None else min(result.bound, cutoff - _step(options, cutoff)))
+            best_bound = max(best_bound, result.bound if cutoff is None else min(result.bound, cutoff - step(options, cutoff)))
         if not cuts or result.status not in ("optimal", "feasible"):
             if result.status == "no-solution":
                 result = replace(result, bound=_best(result.bound, best_bound))

@@ -20,7 +20,8 @@ import pulp
 from jurisdiction.errors import InfeasibleError, NoSolutionError
 from jurisdiction.optimise.bundling import bundle_by_villages, bundle_of
 from jurisdiction.optimise.contiguity import is_connected
-from jurisdiction.optimise.cut_rounds import assignment_of, close_centres, solve_stage
+from jurisdiction.optimise.accounting import account
+from jurisdiction.optimise.cut_rounds import assignment_of, close_centres, solve_stage, step
 from jurisdiction.optimise.incumbents import (balanced_plan, by_centre_sets_plan, connected_repair, contiguous_incumbent,
                                               shortest_path_incumbent)
 from jurisdiction.optimise.infeasibility import describe_combination, explain_prepared
@@ -36,7 +37,7 @@ def _set_start(built: Built, p: Prepared, options: Options, start: np.ndarray) -
     """Give every variable the value it has in the plan ``start`` (station index per village)."""
     start = np.asarray(start, dtype=np.int64)
     for var in built.prob.variables():
-        var.setInitialValue(0)
+        var.setInitialValue(0, check=False)
     chosen = built.pair_c == start[built.pair_v]
     for q in np.flatnonzero(chosen).tolist():
         built.variables[built.pair_var[q]].setInitialValue(1)
@@ -129,6 +130,11 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
     reasons = explain_prepared(p, options)
     if reasons:
         raise InfeasibleError(reasons)
+    return account(_search(instance, p, options, t0), p, options)
+
+
+def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Solution:
+    """The solver stages of :func:`solve`, whose numbers :func:`account` then checks."""
     deadline = None if options.time_limit is None else t0 + options.time_limit
     n, m = p.times.shape
     if _plain_pmedian(p, options):
@@ -168,10 +174,12 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
     first, rounds, incumbent = solve_stage(built, p, options, deadline, warm, incumbent, repair, found_cuts)
     if incumbent is not None and first.status not in ("optimal", "feasible"):
         proved = first.status == "infeasible"
+        # An infeasible round proves that no plan beats the incumbent by the step it sought.
         # The cut rounds relax the problem, so their bound holds for it; the compact form's does not.
-        bound = incumbent.objective if proved else min(incumbent.objective, first.bound) if math.isfinite(first.bound) else math.nan
+        sought = incumbent.objective - step(options, incumbent.objective)
+        bound = sought if proved else min(incumbent.objective, first.bound) if math.isfinite(first.bound) else math.nan
         return replace(incumbent, status="optimal" if proved else "feasible", bound=float(bound),
-                       gap=0.0 if proved else float(relative_gap(incumbent.objective, bound)),
+                       gap=float(relative_gap(incumbent.objective, bound)),
                        seconds=time.perf_counter() - t0, formulation=f"{built.formulation} (plan: {incumbent.formulation})",
                        n_variables=len(built.prob.variables()), n_constraints=len(built.prob.constraints),
                        rounds=rounds + incumbent.rounds)

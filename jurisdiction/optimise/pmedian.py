@@ -37,6 +37,7 @@ from jurisdiction.optimise.pmedian_capacitated import solve_capacitated_pmedian
 from jurisdiction.optimise.pmedian_mip import PMedianResult, excluded_above, relative_gap, run_highs
 from jurisdiction.optimise.pmedian_search import assign, heuristic
 from jurisdiction.optimise.pmedian_tree import branch_and_bound
+from jurisdiction.optimise.solver import cbc_solve
 
 __all__ = ["PMedianResult", "solve_pmedian", "solve_capacitated_pmedian", "textbook_pmedian"]
 
@@ -295,7 +296,8 @@ def textbook_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = N
     for t, j in enumerate(jj):
         prob += x[t] <= y[j]
     prob += pulp.lpSum(y) == p
-    status = prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=threads))
+    cbc_solve(prob, msg=False, timeLimit=time_limit, threads=threads)
+    status = prob.status
     values = np.array([v.varValue or 0.0 for v in y])
     if not (values > 0.5).any():
         raise InfeasibleError([f"textbook model found no solution (CBC: {pulp.LpStatus[status]})"])

@@ -43,6 +43,7 @@ from scipy import sparse
 
 from jurisdiction.optimise.pmedian_knapsack import price
 from jurisdiction.optimise.pmedian_mip import run_highs
+from jurisdiction.optimise.solver import new_highs
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,7 @@ def new_master(cost: np.ndarray, p: int, incumbent: np.ndarray | None) -> Master
     # Above any plan's cost plus any one client's: an artificial column, which also covers the
     # group rows of :func:`set_groups`, is then never cheaper than a real LP solution.
     big = 2.0 * float(np.where(np.isfinite(cost), cost, 0.0).max(axis=1).sum() + 1.0)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("simplex_strategy", 4)  # primal simplex: new columns keep the basis primal feasible
     h.setOptionValue("presolve", "off")  # warm re-solves; also better first duals (fewer pricing rounds)
     inf = highspy.kHighsInf

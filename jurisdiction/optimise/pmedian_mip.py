@@ -13,6 +13,8 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+from jurisdiction.optimise.solver import highs_objective, new_highs, satisfies
+
 
 @dataclass(frozen=True)
 class MipOutcome:
@@ -86,8 +88,7 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
     lp.a_matrix_.value_ = csc.data.astype(np.float64)
     lp.integrality_ = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
                        for f in np.asarray(integer, dtype=bool)]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     h.setOptionValue("mip_abs_gap", float(abs_gap))
     if time_limit is not None:
@@ -95,7 +96,7 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
     h.passModel(lp)
-    if start is not None:
+    if start is not None and satisfies(h, start):
         solution = highspy.HighsSolution()
         solution.col_value = np.asarray(start, dtype=np.float64).tolist()
         solution.value_valid = True
@@ -107,7 +108,7 @@ def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: n
         return MipOutcome(None, np.inf, np.inf, status)
     if info.primal_solution_status == 2:  # kSolutionStatusFeasible
         values = np.asarray(h.getSolution().col_value)
-        objective = float(info.objective_function_value)
+        objective = highs_objective(h)  # the returned columns' value, not HiGHS's account
     else:
         values, objective = None, np.inf
     bound = float(info.mip_dual_bound)

@@ -29,7 +29,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from jurisdiction.optimise.solver import set_seconds_left
+from jurisdiction.optimise.solver import new_highs, set_seconds_left
 
 #: Nearest other centres whose pairing with a centre is probed.
 NEAR_PAIRS = 14
@@ -62,8 +62,7 @@ class _Relaxation:
     y_col: dict
 
     def highs(self, cutoff: float) -> highspy.Highs:
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.setOptionValue("presolve", "off")
         h.setOptionValue("objective_bound", float(cutoff))
         ncol = self.costs.size

@@ -4,19 +4,38 @@ PuLP's ``LpStatus`` says "Optimal" for a run stopped by its time limit. Here a r
 ``"optimal"`` only when the solver proves it (HiGHS model status ``kOptimal``; CBC's
 "Optimal solution found"), and otherwise, with an incumbent, ``"feasible"`` with the solver's
 own best bound (HiGHS ``mip_dual_bound``; CBC's log) and the relative gap.
+
+The objective of a run is computed from the values of the columns the solver returns, never
+taken from the solver's account of it: HiGHS 1.16, handed a start that breaks a row by less
+than its feasibility tolerance, can return that start's columns with the objective of another
+plan. A start is handed over only when it satisfies every bound and row.
+
+Every HiGHS object is made by :func:`new_highs` (or, for PuLP models, :class:`_HiGHS`), so
+that nothing reaches stdout unless the user asks for the solver's log: HiGHS prints its
+banner when the first object of the process is made, before any option can switch it off.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
 import os
 import re
+import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 import time
+import types
 from dataclasses import dataclass
 
 import highspy
+import numpy as np
 import pulp
+import pulp.apis.coin_api
+import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -30,25 +49,98 @@ class Run:
     seconds: float
 
 
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def _swallow_banner() -> None:
+    """Make the process's first HiGHS object with stdout (file descriptor 1) sent to /dev/null."""
+    global _banner_done
+    with _banner_lock:
+        if _banner_done:
+            return
+        sys.stdout.flush()
+        saved = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            highspy.Highs()
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL(None).fflush(None)  # C stdio buffers the banner when stdout is a pipe
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _banner_done = True
+
+
+def new_highs(*, log: bool = False) -> highspy.Highs:
+    """A HiGHS object that prints nothing (its banner and log only with ``log=True``)."""
+    if not log:
+        _swallow_banner()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(log))
+    return h
+
+
+def highs_objective(h: highspy.Highs) -> float:
+    """Objective of the columns ``h`` returns (``c . x`` + offset, in the model's own sense)."""
+    lp = h.getLp()
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    return float(np.dot(np.asarray(lp.col_cost_, dtype=float), x) + lp.offset_)
+
+
+def satisfies(h: highspy.Highs, values: np.ndarray, *, tolerance: float = 1e-9) -> bool:
+    """True when ``values`` (one per column) keep every column bound, integrality and row of ``h``.
+
+    ``tolerance`` is relative to each row's bound (absolute below 1).
+    """
+    lp = h.getLp()
+    x = np.asarray(values, dtype=float)
+    if x.size != lp.num_col_:
+        return False
+    lo, hi = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    if (x < lo - tolerance).any() or (x > hi + tolerance).any():
+        return False
+    integer = np.asarray([t == highspy.HighsVarType.kInteger for t in lp.integrality_], dtype=bool)
+    if integer.size and (np.abs(x[integer] - np.round(x[integer])) > tolerance).any():
+        return False
+    a = lp.a_matrix_
+    parts = (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_))
+    if a.format_ == highspy.MatrixFormat.kRowwise:
+        matrix = sp.csr_matrix(parts, shape=(lp.num_row_, lp.num_col_))
+    else:
+        matrix = sp.csc_matrix(parts, shape=(lp.num_row_, lp.num_col_))
+    activity = matrix @ x
+    rlo, rhi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    slack = tolerance * np.maximum(1.0, np.abs(np.where(np.isfinite(rhi), rhi, rlo)))
+    return bool(((activity >= rlo - slack) & (activity <= rhi + slack)).all())
+
+
 class _HiGHS(pulp.HiGHS):
-    """PuLP's HiGHS API, plus a MIP start taken from the variables' initial values."""
+    """PuLP's HiGHS API, silent, plus a MIP start taken from the variables' values when it is feasible."""
 
     def __init__(self, warm_start: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.warm_start = warm_start
 
+    def createAndConfigureSolver(self, lp):
+        if not self.msg:
+            _swallow_banner()
+        super().createAndConfigureSolver(lp)
+
     def callSolver(self, lp):
         if self.warm_start:
             variables = lp.variables()
-            values = [0.0] * len(variables)
+            values = np.zeros(len(variables))
             any_set = False
             for var in variables:
                 if var.varValue is not None:
                     values[var.index] = float(var.varValue)
                     any_set = True
-            if any_set:
+            if any_set and satisfies(lp.solverModel, values):
                 sol = highspy.HighsSolution()
-                sol.col_value = values
+                sol.col_value = values.tolist()
                 sol.value_valid = True
                 lp.solverModel.setSolution(sol)
         lp.solverModel.run()
@@ -121,32 +213,91 @@ def _run_highs(prob, time_limit, gap, warm_start, msg, extra) -> Run:
         if prob.sense == pulp.LpMaximize:
             bound = -bound
         return Run("no-solution", math.nan, bound if math.isfinite(bound) else math.nan, math.inf, seconds)
-    objective = float(info.objective_function_value)
+    objective = float(pulp.value(prob.objective) or 0.0)  # the returned columns' own value
     bound = float(info.mip_dual_bound)
     if prob.sense == pulp.LpMaximize:  # PuLP hands HiGHS the negated objective
-        objective, bound = -objective, -bound
+        bound = -bound
     if not math.isfinite(bound) and status == ms.kOptimal:
         bound = objective  # an LP (no integer columns) has no MIP bound
+    claimed = float(info.objective_function_value) * (-1.0 if prob.sense == pulp.LpMaximize else 1.0)
+    proved = status == ms.kOptimal
+    if abs(claimed - objective) > 1e-6 * max(1.0, abs(objective)):
+        # HiGHS's account is of another plan than the columns it returned: keep only a bound
+        # that the returned plan does not contradict, and prove nothing.
+        proved = False
+        bound = min(bound, objective) if prob.sense == pulp.LpMinimize else max(bound, objective)
     g = relative_gap(objective, bound)
-    return Run("optimal" if status == ms.kOptimal else "feasible", objective, bound, g, seconds)
+    return Run("optimal" if proved else "feasible", objective, bound, g, seconds)
 
 
 _NUMBER = r"(-?[0-9.eE+-]+|inf|-inf|nan)"
 
 
-def _run_cbc(prob, time_limit, gap, threads, warm_start, msg) -> Run:
-    fd, log = tempfile.mkstemp(suffix=".log", prefix="cbc_")
-    os.close(fd)
+_children_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _reaped_cbc():
+    """A fresh temporary folder for one CBC run; its child process and files never outlive the run.
+
+    PuLP starts CBC with ``subprocess.Popen`` and waits for it; an interrupt (SIGINT, or SIGTERM
+    turned into ``SystemExit`` by the command line) while it waits would leave CBC running,
+    re-parented, until its own limit, and its files behind. PuLP's CBC module sees, for the
+    run, a ``subprocess`` whose ``Popen`` records the child, so that it can be ended here.
+
+    Yields
+    ------
+    str
+        The run's temporary folder (removed afterwards).
+    """
+    folder = tempfile.mkdtemp(prefix="jurisdiction_cbc_")
+    started: list[subprocess.Popen] = []
+
+    class _Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    shim = types.SimpleNamespace(**{k: getattr(subprocess, k) for k in dir(subprocess) if not k.startswith("__")})
+    shim.Popen = _Recorded
+    with _children_lock:
+        pulp.apis.coin_api.subprocess = shim
     try:
-        s = pulp.PULP_CBC_CMD(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads,
-                              warmStart=warm_start, logPath=log)
-        t0 = time.perf_counter()
-        prob.solve(s)
-        seconds = time.perf_counter() - t0
-        with open(log, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+        yield folder
     finally:
-        os.unlink(log)
+        with _children_lock:
+            pulp.apis.coin_api.subprocess = subprocess
+        for child in started:
+            if child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def cbc_solve(prob: pulp.LpProblem, **cbc_options) -> str:
+    """Solve ``prob`` in place with PuLP's bundled CBC, silently unless ``msg=True``; return CBC's log.
+
+    ``cbc_options`` are :class:`pulp.PULP_CBC_CMD` keywords (``timeLimit``, ``gapRel``, ``threads``,
+    ``warmStart``, ``msg``). The child process and its files are cleaned up even when the run is
+    interrupted (see :func:`_reaped_cbc`).
+    """
+    with _reaped_cbc() as folder:
+        log = os.path.join(folder, "cbc.log")
+        solver = pulp.PULP_CBC_CMD(logPath=log, **cbc_options)
+        solver.tmpDir = folder
+        prob.solve(solver)
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+
+
+def _run_cbc(prob, time_limit, gap, threads, warm_start, msg) -> Run:
+    t0 = time.perf_counter()
+    text = cbc_solve(prob, msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads, warmStart=warm_start)
+    seconds = time.perf_counter() - t0
     if prob.status == pulp.LpStatusInfeasible or "Problem proven infeasible" in text:
         return Run("infeasible", math.nan, math.nan, math.inf, seconds)
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
