@@ -7,6 +7,7 @@ run leaves nothing behind but the files that were already there.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -123,10 +124,39 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+#: Scenario fields holding data paths, written absolute so the plan can be re-checked from anywhere.
+DATA_PATH_FIELDS = ("villages", "stations", "jurisdictions", "roads")
+
+
+def scenario_settings(scenario: Any) -> dict[str, Any] | None:
+    """The scenario as resolved, field by field, with its data paths made absolute.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The plan's scenario (any other object, such as a test double, gives ``None``).
+
+    Returns
+    -------
+    dict or None
+        Every :class:`~jurisdiction.scenario.Scenario` field (limit in minutes, speeds in
+        km/h...), enough for :func:`jurisdiction.verify_plan` to read the same layers again.
+    """
+    if not dataclasses.is_dataclass(scenario) or isinstance(scenario, type):
+        return None
+    settings = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(scenario)}
+    for key in DATA_PATH_FIELDS:
+        if isinstance(settings.get(key), str):
+            settings[key] = str(Path(settings[key]).resolve())
+    return settings
+
+
 def metrics_document(plan: Any) -> dict[str, Any]:
     """The content of ``metrics.json``: scenario, metrics before/after and solver statistics.
 
-    Infinite or missing numbers (an unreachable village's travel time) become ``null``.
+    ``settings`` holds the scenario as resolved (see :func:`scenario_settings`; ``null`` when
+    the plan's scenario is not a Scenario). Infinite or missing numbers (an unreachable
+    village's travel time) become ``null``.
     """
     metrics = plan.metrics
     return _json_value({
@@ -134,6 +164,7 @@ def metrics_document(plan: Any) -> dict[str, Any]:
         "limit_minutes": getattr(plan.scenario, "limit", None),
         "metrics": {str(name): dict(row) for name, row in metrics.iterrows()},
         "solver": dict(plan.solver or {}),
+        "settings": scenario_settings(plan.scenario),
     })
 
 
@@ -153,8 +184,8 @@ def export_plan(plan: Any, folder: str | os.PathLike) -> dict[str, Path]:
     Files: ``plan.gpkg`` (layers ``villages`` with ``current``/``centre``, ``districts``,
     ``stations`` with ``role``; WGS84, EPSG:4326), ``districts.csv``, ``villages.csv``,
     ``metrics.csv`` (UTF-8 with BOM, so Excel shows Chinese names; travel times in minutes,
-    areas in km², road lengths in km) and ``metrics.json`` (metrics plus solver statistics;
-    infinite values as ``null``).
+    areas in km², road lengths in km) and ``metrics.json`` (metrics plus solver statistics
+    and the scenario's settings with absolute data paths; infinite values as ``null``).
 
     Every file is first written to a temporary file in ``folder``; only when all are written
     are they moved into place with :func:`os.replace`. If any write fails, the temporary

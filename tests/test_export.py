@@ -121,3 +121,20 @@ def test_inf_minutes_survive_in_the_village_csv(tmp_path):
     paths = export_plan(make_plan(), tmp_path)
     villages = pd.read_csv(paths["villages"], encoding="utf-8-sig")
     assert math.isinf(villages.set_index("village_id").loc["v6", "minutes_before"])
+
+
+def test_metrics_json_carries_the_scenario_with_absolute_data_paths(tmp_path, monkeypatch):
+    from jurisdiction.scenario import Scenario
+
+    monkeypatch.chdir(tmp_path)
+    plan = make_plan()
+    plan.scenario = Scenario(name="s", centres=(2, 3), limit=15.0, villages="data/v.gpkg", roads="data/r.gpkg",
+                             bundle_sizes=(2, 3), speeds={"county": 45.0})
+    document = json.loads(export_plan(plan, tmp_path / "out")["metrics_json"].read_text(encoding="utf-8"))
+    settings = document["settings"]
+    assert settings["villages"] == str(tmp_path / "data" / "v.gpkg") and settings["stations"] is None
+    assert settings["centres"] == [2, 3] and settings["bundle_sizes"] == [2, 3] and settings["limit"] == 15.0
+    assert settings["speeds"] == {"county": 45.0} and settings["objective"] == "p-median"
+    assert Scenario(**settings).centres == (2, 3)  # enough to rebuild the scenario
+    assert json.loads(export_plan(make_plan(), tmp_path / "fake")["metrics_json"].read_text(encoding="utf-8"))[
+        "settings"] is None  # a stand-in scenario has no settings to write
