@@ -17,33 +17,62 @@ Exit codes
 ----------
 0 success; 2 bad command line; 3 bad input data or scenario (the message names the file, row
 or key); 4 infeasible scenario (the reasons are printed); 5 the solver found no solution in its
-time limit; 1 any other error.
+time limit; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM); 1 any other error.
+
+Output
+------
+``--json`` prints exactly one strict JSON document on stdout for every command, on success and
+on every failure, usage errors included: ``ok``, ``exit_code``, then the command's result or
+``error``, and ``warnings`` (Python warnings and log records, which are not printed). Nothing
+else reaches stdout meanwhile (text written there, by C libraries too, goes to stderr).
+``--quiet`` prints nothing on success; errors go to stderr. The solver's own log is shown only
+with ``--solver-log`` (or ``[solver] log = true``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import logging
+import math
+import os
+import re
+import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+import traceback
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_SCENARIO = ROOT / "examples" / "dianjiang.toml"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``jurisdiction`` console script; returns the exit code."""
-    args = _parser().parse_args(argv)
+    """Entry point of the ``jurisdiction`` console script; returns the exit code.
+
+    SIGTERM unwinds the command (``finally`` blocks and temporary-file clean-ups run) and exits
+    143; Ctrl-C exits 130. An unexpected exception exits 1 with its message; its traceback goes
+    to stderr, except with ``--json``.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parse(argv)
+    if isinstance(args, int):
+        return args
     progress = _Progress(quiet=args.quiet or args.json)
     from jurisdiction.errors import InfeasibleError, InputError, JurisdictionError, NoSolutionError, ScenarioError
 
     try:
-        result = args.run(args, progress)
+        with _sigterm_exits(), _guard_output(args):
+            result = args.run(args, progress)
     except (InputError, ScenarioError) as error:
         return _fail(args, EXIT_INPUT, str(error))
     except InfeasibleError as error:
@@ -52,20 +81,66 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, EXIT_NO_SOLUTION, str(error))
     except JurisdictionError as error:
         return _fail(args, EXIT_ERROR, str(error))
+    except KeyboardInterrupt:
+        return _fail(args, EXIT_INTERRUPTED, "interrupted")
+    except _Terminated:
+        return _fail(args, EXIT_TERMINATED, "terminated (SIGTERM)")
+    except Exception as error:  # a bug: one line to the user, the traceback for the report
+        if not args.json:
+            traceback.print_exc()
+        return _fail(args, EXIT_ERROR, f"unexpected error: {type(error).__name__}: {error}")
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2, default=_jsonable))
+        document = {"ok": True, "exit_code": EXIT_OK, "command": args.command, **result}
+        _emit({**document, "warnings": args.warnings})
     return EXIT_OK
+
+
+def _parse(argv: list[str]) -> argparse.Namespace | int:
+    """The parsed command line, or, with ``--json``, the exit code of a usage error or ``--help``.
+
+    argparse prints a usage error to stderr (help to stdout) and raises SystemExit; with
+    ``--json`` that text is caught and the JSON document is printed instead.
+    """
+    if not _wants_json(argv):
+        return _parser().parse_args(argv)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            return _parser().parse_args(argv)
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else EXIT_OK if stop.code is None else EXIT_ERROR
+    if code == EXIT_OK:
+        _emit({"ok": True, "exit_code": code, "help": out.getvalue(), "warnings": []})
+    else:
+        lines = err.getvalue().strip().splitlines()  # usage, then "prog: error: what"
+        error = lines[-1] if lines else "bad command line"
+        _emit({"ok": False, "exit_code": code, "error": error, "warnings": []})
+    return code
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    """Whether the command line asks for ``--json`` (or an abbreviation argparse accepts)."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return any(len(arg) >= 3 and "--json".startswith(arg) for arg in options)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jurisdiction",
         description="Redraw police-station jurisdictions: whole villages, travel-time limits, balanced, contiguous.",
-        epilog="Exit codes: 0 ok, 2 bad command line, 3 bad input or scenario, 4 infeasible, 5 no solution in the time limit, 1 other error.",
+        epilog="Exit codes: 0 ok, 2 bad command line, 3 bad input or scenario, 4 infeasible, 5 no solution "
+        "in the time limit, 130 interrupted, 143 terminated, 1 other error.",
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    common.add_argument("--json", action="store_true", help="print the result as JSON on stdout (implies --quiet)")
+    common.add_argument("--quiet", action="store_true", help="print nothing on success (errors go to stderr)")
+    common.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON document on stdout, on success or failure (implies --quiet)",
+    )
+    common.add_argument(
+        "--solver-log", action="store_true", help="show the solver's own log (as [solver] log = true does)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", parents=[common], help="the Dianjiang example, end to end")
@@ -171,6 +246,8 @@ def _run_plan(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
     scenario = read_scenario(args.scenario)
     if args.tiles:
         scenario = scenario.with_(tiles=args.tiles)
+    if args.solver_log:
+        scenario = scenario.with_(log=True)
     folder = args.out or Path(scenario.folder or ROOT / "maps" / scenario.name)
     progress("loading the layers")
     layers, attribution = _load(scenario)
@@ -288,18 +365,168 @@ def _run_isochrones(args: argparse.Namespace, progress: _Progress) -> dict[str, 
     return {"file": str(out), "bands": len(bands)}
 
 
+class _Terminated(SystemExit):
+    """Raised by the SIGTERM handler: unwinds the stack like Ctrl-C, then exits 143."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise _Terminated(EXIT_TERMINATED)
+
+
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """Make SIGTERM raise :class:`_Terminated` while the command runs; restore the old handler."""
+    if threading.current_thread() is not threading.main_thread():  # signal.signal would refuse
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+@contextlib.contextmanager
+def _guard_output(args: argparse.Namespace) -> Iterator[None]:
+    """Keep the terminal clean with ``--json`` and ``--quiet`` while a command runs.
+
+    Python warnings and log records (WARNING and above) are collected in ``args.warnings``
+    instead of being printed: the JSON document carries them, ``--quiet`` drops them. With
+    ``--json``, anything written to stdout meanwhile goes to stderr (see :func:`_stdout_to_stderr`).
+    Without either flag, nothing changes.
+    """
+    args.warnings = []
+    if not (args.json or args.quiet):
+        yield
+        return
+    with (
+        warnings.catch_warnings(),
+        _log_records(args.warnings),
+        _stdout_to_stderr() if args.json else contextlib.nullcontext(),
+    ):
+        warnings.showwarning = lambda text, kind, *_: _note(args.warnings, f"{kind.__name__}: {text}")
+        yield
+
+
+def _note(notes: list[str], note: str) -> None:
+    if note not in notes:
+        notes.append(note)
+
+
+class _Collect(logging.Handler):
+    """A logging handler that notes each record's message in a list."""
+
+    def __init__(self, notes: list[str]):
+        super().__init__(logging.WARNING)
+        self.notes = notes
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string in a library's log call
+            message = str(record.msg)
+        _note(self.notes, f"{record.levelname} ({record.name}): {message}")
+
+
+@contextlib.contextmanager
+def _log_records(notes: list[str]) -> Iterator[None]:
+    """Note log records in ``notes`` instead of printing them (root handler and last resort)."""
+    handler, root = _Collect(notes), logging.getLogger()
+    root.addHandler(handler)
+    last_resort, logging.lastResort = logging.lastResort, handler
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        logging.lastResort = last_resort
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send stdout to stderr, at the file-descriptor level too (C libraries, child processes).
+
+    A solver's banner or the log asked for with ``--solver-log`` then cannot corrupt the JSON
+    document, which is printed after this context has restored stdout.
+    """
+    sys.stdout.flush()
+    try:
+        saved: int | None = os.dup(1)
+    except OSError:  # no file descriptor 1 (e.g. a GUI launcher): Python-level only
+        saved = None
+    try:
+        if saved is not None:
+            os.dup2(2, 1)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stdout.flush()
+        _flush_c_stdio()
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _flush_c_stdio() -> None:
+    """Flush the C library's stdio buffers, which may hold text a C extension printed."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError, TypeError):  # no C library to load (Windows)
+        pass
+
+
 def _fail(args: argparse.Namespace, code: int, message: str) -> int:
+    """Report a failure, as the JSON document with ``--json``, else on stderr; returns ``code``."""
     if args.json:
-        print(json.dumps({"error": message, "exit_code": code}, ensure_ascii=False))
-    print(f"jurisdiction: {message}", file=sys.stderr)
+        document = {"ok": False, "exit_code": code, "command": args.command, "error": message}
+        _emit({**document, "warnings": args.warnings})
+    else:
+        print(f"jurisdiction: {_printable(message)}", file=sys.stderr)
     return code
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and newline
+
+
+def _printable(text: str) -> str:
+    """``text`` without control characters (data-derived names could move the cursor or recolour)."""
+    return _CONTROL.sub("", text)
+
+
+def _emit(document: dict[str, Any]) -> None:
+    """Print ``document`` on stdout as strict JSON (NaN and infinities become null).
+
+    UTF-8 as is; \\u escapes where stdout cannot encode it (a C or cp1252 locale).
+    """
+    data = _jsonable(document)
+    try:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+    except UnicodeEncodeError:  # the stream encodes the whole text first: nothing was written
+        sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
 def _jsonable(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
+    """``value`` as plain JSON data.
+
+    numpy and pandas values are unwrapped; NaN, infinities and missing values become ``None``;
+    dates become ISO strings, anything else its ``str``.
+    """
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(_jsonable(k)): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(item) for item in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas.NA, pandas.NaT
+        return None
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return _jsonable(value.tolist())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
     return str(value)
 
 
