@@ -17,6 +17,7 @@ from jurisdiction.errors import (
     NetworkError,
     NoSolutionError,
     ScenarioError,
+    VerificationError,
 )
 
 __version__ = "0.1.0"
@@ -39,6 +40,8 @@ _EXPORTS = {
     "current_map": "jurisdiction.maps",
     "write_report": "jurisdiction.report",
     "export_plan": "jurisdiction.export",
+    "verify_plan": "jurisdiction.verification",
+    "Verdict": "jurisdiction.verification",
 }
 
 # Functions that share their module's name: bound now, after their modules load, so that
@@ -57,6 +60,7 @@ __all__ = [
     "NetworkError",
     "NoSolutionError",
     "ScenarioError",
+    "VerificationError",
     "__version__",
     *_EXPORTS,
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 #: How many problems an error message lists before it summarises the rest.
 MAX_LISTED = 20
@@ -99,3 +100,19 @@ class NoSolutionError(JurisdictionError):
 
 class ScenarioError(JurisdictionError, ValueError):
     """A scenario file or object has an unknown key or a bad value (the key is named)."""
+
+
+class VerificationError(JurisdictionError):
+    """A written plan failed :func:`jurisdiction.verify_plan`; ``verdict`` holds every check.
+
+    Parameters
+    ----------
+    verdict : Verdict
+        The verdict (see :mod:`jurisdiction.verification`); the message names each failed
+        check with what it found.
+    """
+
+    def __init__(self, verdict: Any):
+        self.verdict = verdict
+        failed = [f"  - {check.name}: {check.detail}" for check in verdict.checks if not check.ok]
+        super().__init__("\n".join([verdict.summary(), *failed]))
