@@ -12,12 +12,16 @@ Commands
     Diagnose the current map (default: the Dianjiang example).
 ``jurisdiction isochrones [SCENARIO.toml] --minutes 5,10,15,30``
     Isochrone bands of every station, written to a GeoPackage.
+``jurisdiction verify FOLDER``
+    Re-check a written plan from its files alone (:func:`jurisdiction.verify_plan`): one line
+    per check, then the verdict. ``plan`` and ``demo`` run it on the folder they wrote.
 
 Exit codes
 ----------
 0 success; 2 bad command line; 3 bad input data or scenario (the message names the file, row
 or key); 4 infeasible scenario (the reasons are printed); 5 the solver found no solution in its
-time limit; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM); 1 any other error.
+time limit; 6 a written plan fails verification (the failed checks are printed);
+130 interrupted (Ctrl-C); 143 terminated (SIGTERM); 1 any other error.
 
 Output
 ------
@@ -50,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4, 5
+EXIT_VERIFY = 6  # a written plan fails jurisdiction verify
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args
     progress = _Progress(quiet=args.quiet or args.json)
     from jurisdiction.errors import InfeasibleError, InputError, JurisdictionError, NoSolutionError, ScenarioError
+    from jurisdiction.errors import VerificationError
 
     try:
         with _sigterm_exits(), _guard_output(args):
@@ -79,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, EXIT_INFEASIBLE, str(error))
     except NoSolutionError as error:
         return _fail(args, EXIT_NO_SOLUTION, str(error))
+    except VerificationError as error:
+        return _fail(args, EXIT_VERIFY, str(error))
     except JurisdictionError as error:
         return _fail(args, EXIT_ERROR, str(error))
     except KeyboardInterrupt:
@@ -129,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="jurisdiction",
         description="Redraw police-station jurisdictions: whole villages, travel-time limits, balanced, contiguous.",
         epilog="Exit codes: 0 ok, 2 bad command line, 3 bad input or scenario, 4 infeasible, 5 no solution "
-        "in the time limit, 130 interrupted, 143 terminated, 1 other error.",
+        "in the time limit, 6 plan fails verification, 130 interrupted, 143 terminated, 1 other error.",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quiet", action="store_true", help="print nothing on success (errors go to stderr)")
@@ -164,6 +172,10 @@ def _parser() -> argparse.ArgumentParser:
     bands.add_argument("--minutes", default=None, help="thresholds in minutes, comma-separated (default: the scenario's)")
     bands.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default maps/<name>/isochrones.gpkg)")
     bands.set_defaults(run=_run_isochrones)
+
+    verify = commands.add_parser("verify", parents=[common], help="re-check a written plan from its files")
+    verify.add_argument("folder", type=Path, help="plan folder (plan.gpkg, metrics.json)")
+    verify.set_defaults(run=_run_verify)
     return parser
 
 
@@ -270,6 +282,8 @@ def _run_plan(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
         "report": write_report(result, folder / "report.html", language=scenario.language),
         **export_plan(result, folder),
     }
+    progress("verifying the written plan")
+    verdict = _verify(folder)
     progress.done()
     if not args.quiet and not args.json:
         print(result.metrics.to_string(float_format=lambda v: f"{v:,.2f}"))
@@ -277,13 +291,40 @@ def _run_plan(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
         print("\nWritten:")
         for name, path in files.items():
             print(f"  {name:12s} {path}")
+        print(f"\n{verdict.summary()}")
     return {
         "scenario": scenario.name,
         "files": {k: str(v) for k, v in files.items()},
         "solver": result.solver,
         "metrics": result.metrics.to_dict(orient="index"),
         "bundles": result.bundles.to_dict(orient="records"),
+        "verification": verdict.to_dict(),
     }
+
+
+def _verify(folder: Path) -> Any:
+    """The verdict of :func:`jurisdiction.verify_plan` on ``folder``; VerificationError if a check fails."""
+    from jurisdiction.errors import VerificationError
+    from jurisdiction.verification import verify_plan
+
+    verdict = verify_plan(folder)
+    if not verdict.ok:
+        raise VerificationError(verdict)
+    return verdict
+
+
+def _run_verify(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
+    from jurisdiction.errors import VerificationError
+    from jurisdiction.verification import verify_plan
+
+    progress(f"verifying {args.folder}")
+    verdict = verify_plan(args.folder)
+    progress.done()
+    if not args.quiet and not args.json:
+        print("\n".join(verdict.lines()))
+    if not verdict.ok:
+        raise VerificationError(verdict)
+    return {"verification": verdict.to_dict()}
 
 
 def _run_diagnose(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
