@@ -47,7 +47,7 @@ from jurisdiction.verification_checks import (
     check_whole,
     clean,
 )
-from jurisdiction.verification_roads import metric_crs, road_minutes, road_network
+from jurisdiction.verification_roads import graphml_network, metric_crs, road_minutes, road_network
 from jurisdiction.verification_rules import (
     check_balance,
     check_bundles,
@@ -59,8 +59,8 @@ from jurisdiction.verification_rules import (
 
 __all__ = ["Check", "Verdict", "verify_plan"]
 
-#: Road files that are networks (OSM XML, PBF, GraphML), not line layers: not rebuilt here.
-NETWORK_FILE_SUFFIXES = frozenset({".osm", ".xml", ".pbf", ".graphml"})
+#: Road files that are OSM networks (XML, PBF): not rebuilt here. GraphML is read with networkx.
+OSM_FILE_SUFFIXES = frozenset({".osm", ".xml", ".pbf"})
 #: Layers of plan.gpkg and the columns each must have.
 LAYER_COLUMNS = {
     "villages": ("village_id", "centre", "minutes"),
@@ -181,7 +181,10 @@ def _read_layers(path: Path) -> dict[str, gpd.GeoDataFrame]:
 
 
 def _input_layers(settings: Any, source: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Any]:
-    """The villages, stations and road lines the scenario names (roads None for network files)."""
+    """The villages, stations and roads the scenario names.
+
+    Roads come as a line layer, the path of a GraphML file, or None for an OSM XML/PBF file.
+    """
     from jurisdiction.example import load_example
     from jurisdiction.load import read_roads, read_stations, read_villages
 
@@ -196,17 +199,21 @@ def _input_layers(settings: Any, source: Path) -> tuple[gpd.GeoDataFrame, gpd.Ge
                                        for key in missing])
     stations = read_stations(settings.stations, datum=settings.datum)
     villages = read_villages(settings.villages, datum=settings.datum, stations=stations)
-    if Path(settings.roads).suffix.lower() in NETWORK_FILE_SUFFIXES:
-        return villages, stations, None
+    suffix = Path(settings.roads).suffix.lower()
+    if suffix in OSM_FILE_SUFFIXES or suffix == ".graphml":
+        return villages, stations, None if suffix in OSM_FILE_SUFFIXES else Path(settings.roads)
     return villages, stations, read_roads(settings.roads, datum=settings.datum)
 
 
 def _rebuilt_minutes(settings: Any, villages: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
-                     roads: gpd.GeoDataFrame, plan: pd.DataFrame) -> np.ndarray:
+                     roads: gpd.GeoDataFrame | Path, plan: pd.DataFrame) -> np.ndarray:
     """Minutes by road from each plan row's centre to its village (inf when either is unknown)."""
     known = set(stations["station_id"])
     centres = sorted({c for c in plan["centre"].dropna() if c in known})
-    network = road_network(roads, speeds_kph=settings.speeds)
+    if isinstance(roads, Path):
+        network = graphml_network(roads, speeds_kph=settings.speeds)
+    else:
+        network = road_network(roads, speeds_kph=settings.speeds)
     times = road_minutes(network, villages, stations, access_speed_kph=settings.access_speed,
                          station_ids=centres)
     rows = times.index.get_indexer(plan["village_id"])
@@ -230,9 +237,9 @@ def verify_plan(folder: str | os.PathLike) -> Verdict:
     -------
     Verdict
         One :class:`Check` per property (see the module docstring); ``verdict.ok`` is True when
-        all hold. Travel times are rebuilt from the roads the scenario names, in minutes;
-        a road network file (OSM XML/PBF, GraphML) is not rebuilt, and the checks that need it
-        (``limit``, ``minutes``, ``objective``) are reported as not checked.
+        all hold. Travel times are rebuilt from the roads the scenario names (a line layer or
+        a GraphML network), in minutes; an OSM XML/PBF file is not read, and the checks that
+        need the times (``limit``, ``minutes``, ``objective``) are then reported as not checked.
 
     Raises
     ------

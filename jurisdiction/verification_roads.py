@@ -5,7 +5,8 @@ This module shares no code with the network module that feeds the optimiser
 travel time so that both agree, and a bug in either shows up as a disagreement:
 
 * the road lines are projected to a metric CRS (the layer's own when it is projected in metres,
-  else the UTM zone at the centre of its bounding box);
+  else the UTM zone at the centre of its bounding box); a GraphML network keeps its nodes and
+  edge lengths and is projected the same way (OSM XML and PBF files are not read here);
 * lines are joined where they share a vertex (coordinates equal to the millimetre); a graph
   node is a line's end, a vertex shared with another line (or met twice by one line), or the
   middle vertex of a piece that would come back to its start;
@@ -21,10 +22,12 @@ travel time so that both agree, and a bug in either shows up as a disagreement:
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -201,6 +204,61 @@ def road_network(lines: gpd.GeoDataFrame, *, speeds_kph: Mapping[str, float] | N
                 if not graph.has_edge(a, b) or graph[a][b]["minutes"] > minutes:
                     graph.add_edge(a, b, minutes=minutes)
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
+    return _with_anchors(graph, crs)
+
+
+def _listed(value: Any) -> Any:
+    """A GraphML cell written from a list (``"['primary', 'secondary']"``) as that list."""
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+    return value
+
+
+def graphml_network(path: str | Path, *, speeds_kph: Mapping[str, float] | None = None) -> RoadNetwork:
+    """Build the directed road graph of a GraphML road network (as osmnx writes it).
+
+    Parameters
+    ----------
+    path : str or Path
+        GraphML file: nodes with ``x``, ``y``; edges with ``length`` (metres), ``road_class``
+        or OSM ``highway``, optional ``maxspeed``; graph attribute ``crs``. Edges that are no
+        road are left out; a graph in degrees is projected to the UTM zone at its centre.
+    speeds_kph : mapping of str to float, optional
+        Speeds in km/h by road class, overriding the defaults.
+
+    Returns
+    -------
+    RoadNetwork
+    """
+    source = nx.read_graphml(path, force_multigraph=True)
+    xy = np.array([(float(d["x"]), float(d["y"])) for _, d in source.nodes(data=True)]).reshape(-1, 2)
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=source.graph["crs"])
+    crs = metric_crs(points)
+    xy = shapely.get_coordinates(np.asarray(points.to_crs(crs).geometry.array, dtype=object))
+    index = {node: i for i, node in enumerate(source.nodes)}
+    speeds = class_speeds(speeds_kph)
+    graph = nx.DiGraph()
+    for u, v, data in source.edges(data=True):
+        given = _listed(data.get("road_class", data.get("highway")))
+        if road_class(given) is None or index[u] == index[v]:
+            continue
+        cls = data.get("road_class")
+        if cls not in speeds:
+            cls = road_class(_listed(data.get("highway"))) or "village"
+        speed = maxspeed_kph(_listed(data.get("maxspeed"))) or speeds[cls]
+        a, b, minutes = index[u], index[v], float(data["length"]) / 1000.0 / speed * 60.0
+        if not graph.has_edge(a, b) or graph[a][b]["minutes"] > minutes:
+            graph.add_edge(a, b, minutes=minutes)
+    for node in graph.nodes:
+        graph.nodes[node]["xy"] = xy[node]
+    return _with_anchors(graph, crs)
+
+
+def _with_anchors(graph: nx.DiGraph, crs: pyproj.CRS) -> RoadNetwork:
+    """The network with its anchors: the nodes of its largest strongly connected part."""
     if graph.number_of_edges() == 0:
         return RoadNetwork(graph, crs, np.empty(0, dtype=np.int64), np.empty((0, 2)))
     largest = max(nx.strongly_connected_components(graph), key=len)

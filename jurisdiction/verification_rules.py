@@ -32,7 +32,7 @@ from jurisdiction.verification_checks import (
 
 #: The reported objective agrees with the recomputed one within this share (p-median, max-covering).
 OBJECTIVE_TOLERANCE_SHARE = 0.005
-_NO_ROADS = "not checked: the roads are a network file (OSM XML/PBF, GraphML), which is not rebuilt"
+_NO_ROADS = "not checked: the roads are an OSM XML/PBF file, which the verifier does not read"
 
 
 def centre_range(settings: Any, station_ids: Sequence[str]) -> tuple[int, int] | None:

@@ -369,3 +369,20 @@ def test_rebuilt_travel_times_agree_with_the_package(demo):
     assert np.isfinite(rebuilt.to_numpy()).all() and rebuilt.shape == (301, 26)
     assert all(agree(a, b) for a, b in zip(package.ravel(), rebuilt.to_numpy().ravel()))
     assert np.abs(package - rebuilt.to_numpy()).max() < MINUTES_TOLERANCE
+
+
+def test_rebuilt_travel_times_from_a_graphml_network_in_degrees_agree(tmp_path):
+    import osmnx as ox
+
+    from jurisdiction.roads import road_graph
+    from jurisdiction.travel import travel_time_matrix
+    from jurisdiction.verification_roads import graphml_network, road_minutes
+
+    example = load_example("dianjiang")
+    path = tmp_path / "roads.graphml"
+    ox.save_graphml(ox.project_graph(road_graph(example.roads), to_crs="EPSG:4326"), path)
+    package = travel_time_matrix(road_graph(path), example.villages, example.stations)
+    rebuilt = road_minutes(graphml_network(path), example.villages, example.stations, access_speed_kph=20.0)
+    package = package.reindex(index=rebuilt.index, columns=rebuilt.columns).to_numpy()
+    assert np.isfinite(rebuilt.to_numpy()).all()
+    assert np.abs(package - rebuilt.to_numpy()).max() < MINUTES_TOLERANCE
