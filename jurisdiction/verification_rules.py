@@ -130,7 +130,8 @@ def check_balance(ev: Evidence) -> Check:
     tolerance = ev.settings.balance
     bounds = centre_range(ev.settings, list(ev.input_stations["station_id"]))
     if tolerance is None or bounds is None:
-        return Check("balance", True, "no balance tolerance in the scenario")
+        why = "no balance tolerance" if tolerance is None else "a balance tolerance but no number of centres"
+        return Check("balance", True, f"not constrained: the scenario has {why}")
     column = ev.settings.balance_weight
     plan = ev.villages.drop_duplicates("village_id")
     weights = village_weights(ev.input_villages, list(plan["village_id"]), column)
