@@ -1,6 +1,6 @@
 """Quickstart on the Python API: the Dianjiang example, diagnosed and replanned.
 
-Run from the repository root: ``python examples/quickstart.py [output folder]``.
+Run from anywhere: ``python examples/quickstart.py [output folder]`` (default ./maps/quickstart).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ example = jd.load_example("dianjiang")
 print(example)
 
 # A scenario built in Python: 2合1 / 3合1 bundling of the 17 smallest rural stations.
-toml = jd.read_scenario(Path(__file__).with_name("dianjiang.toml"))
+toml = jd.read_scenario(jd.example_scenario("dianjiang"))
 scenario = jd.Scenario(
     name="quickstart",
     centres=8,

@@ -8,6 +8,7 @@ modules and functions; they are imported here so that ``jurisdiction.plan`` is t
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from typing import Any
 
 from jurisdiction.errors import (
@@ -20,11 +21,15 @@ from jurisdiction.errors import (
     VerificationError,
 )
 
-__version__ = "0.1.0"
+try:
+    __version__ = importlib.metadata.version("jurisdiction")
+except importlib.metadata.PackageNotFoundError:  # imported from a checkout that was never installed
+    __version__ = "0+unknown"
 
 #: Public name -> module that defines it.
 _EXPORTS = {
     "load_example": "jurisdiction.example",
+    "example_scenario": "jurisdiction.example",
     "read_villages": "jurisdiction.load",
     "read_stations": "jurisdiction.load",
     "read_jurisdictions": "jurisdiction.load",

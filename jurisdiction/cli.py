@@ -57,8 +57,10 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION =
 EXIT_VERIFY = 6  # a written plan fails jurisdiction verify
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO_SCENARIO = ROOT / "examples" / "dianjiang.toml"
+#: The demo's scenario, shipped inside the package.
+DEMO_SCENARIO = Path(__file__).resolve().parent / "examples" / "dianjiang" / "dianjiang.toml"
+#: Outputs go under the current directory unless the scenario or --out says otherwise.
+OUTPUTS = Path("maps")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -139,6 +141,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 2 bad command line, 3 bad input or scenario, 4 infeasible, 5 no solution "
         "in the time limit, 6 plan fails verification, 130 interrupted, 143 terminated, 1 other error.",
     )
+    from jurisdiction import __version__
+
+    parser.add_argument("--version", action="version", version=f"jurisdiction {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quiet", action="store_true", help="print nothing on success (errors go to stderr)")
     common.add_argument(
@@ -152,13 +157,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", parents=[common], help="the Dianjiang example, end to end")
-    demo.add_argument("--out", type=Path, default=None, help="output folder (default maps/dianjiang)")
+    demo.add_argument("--out", type=Path, default=None, help="output folder (default ./maps/dianjiang)")
     demo.add_argument("--tiles", choices=("openstreetmap", "none", "amap"), default=None, help="base map")
     demo.set_defaults(run=_run_demo)
 
     plan = commands.add_parser("plan", parents=[common], help="run a scenario TOML file")
     plan.add_argument("scenario", type=Path, help="scenario TOML file")
-    plan.add_argument("--out", type=Path, default=None, help="output folder (default: the scenario's, else maps/<name>)")
+    plan.add_argument("--out", type=Path, default=None, help="output folder (default: the scenario's, else ./maps/<name>)")
     plan.add_argument("--tiles", choices=("openstreetmap", "none", "amap"), default=None, help="base map")
     plan.set_defaults(run=_run_plan)
 
@@ -260,7 +265,7 @@ def _run_plan(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
         scenario = scenario.with_(tiles=args.tiles)
     if args.solver_log:
         scenario = scenario.with_(log=True)
-    folder = args.out or Path(scenario.folder or ROOT / "maps" / scenario.name)
+    folder = args.out or Path(scenario.folder or OUTPUTS / scenario.name)
     progress("loading the layers")
     layers, attribution = _load(scenario)
     result = plan(
@@ -397,7 +402,7 @@ def _run_isochrones(args: argparse.Namespace, progress: _Progress) -> dict[str, 
     graph = road_graph(layers["roads"], speeds=scenario.speeds or None)
     progress(f"isochrones at {', '.join(f'{m:g}' for m in minutes)} min")
     bands = isochrones(graph, layers["stations"], minutes=minutes, access_speed_kph=scenario.access_speed).to_crs("EPSG:4326")
-    out = args.out or ROOT / "maps" / scenario.name / "isochrones.gpkg"
+    out = args.out or OUTPUTS / scenario.name / "isochrones.gpkg"
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda tmp: bands.to_file(tmp, layer="isochrones", driver="GPKG"), suffix=".gpkg")
     progress.done()

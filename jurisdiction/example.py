@@ -1,8 +1,9 @@
-"""Example datasets shipped with the package (``data/<name>/<name>.gpkg``).
+"""Example datasets shipped inside the package (``jurisdiction/examples/<name>/<name>.gpkg``).
 
 The Dianjiang example is the real administrative skeleton of Dianjiang County (垫江县,
 Chongqing: 26 township stations, 301 village units) with generated geometry; see
-``data/dianjiang/README.md`` for what is real and what is generated.
+``jurisdiction/examples/dianjiang/README.md`` for what is real and what is generated, and
+``data/dianjiang/build.py`` in the repository for how it is built.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import geopandas as gpd
 
 from jurisdiction.errors import InputError, Problem
 
-#: Folder holding one sub-folder per example.
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+#: Folder holding one sub-folder per example (package data: installed with the package).
+DATA_DIR = Path(__file__).resolve().parent / "examples"
 
 #: Layers every example GeoPackage holds.
 LAYERS = ("villages", "stations", "jurisdictions", "roads")
@@ -50,10 +51,25 @@ class Example:
 
 
 def available_examples() -> list[str]:
-    """Names of the examples present under ``data/`` (folders holding ``<name>.gpkg``)."""
+    """Names of the examples shipped (folders of :data:`DATA_DIR` holding ``<name>.gpkg``)."""
     if not DATA_DIR.is_dir():
         return []
     return sorted(p.name for p in DATA_DIR.iterdir() if (p / f"{p.name}.gpkg").is_file())
+
+
+def example_scenario(name: str = "dianjiang") -> Path:
+    """Path of the scenario TOML shipped with an example (the demo's scenario for ``"dianjiang"``).
+
+    Raises
+    ------
+    InputError
+        If the example ships no scenario (the message lists the available examples).
+    """
+    path = DATA_DIR / str(name) / f"{name}.toml"
+    if not path.is_file():
+        names = ", ".join(available_examples()) or "none"
+        raise InputError(str(path), [Problem(None, f"no example scenario named {name!r}; available: {names}")])
+    return path
 
 
 def load_example(name: str = "dianjiang") -> Example:

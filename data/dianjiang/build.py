@@ -25,6 +25,8 @@ import shapely
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+#: Where the package ships the example (package data, with its README and demo scenario).
+OUTPUT = REPO / "jurisdiction" / "examples" / "dianjiang" / "dianjiang.gpkg"
 sys.path.insert(0, str(REPO))
 
 from jurisdiction.synthetic import district_shapes  # noqa: E402
@@ -240,7 +242,7 @@ def main() -> None:
     """Copy sources (if shared data is present), build and write ``dianjiang.gpkg``."""
     copy_sources()
     layers = build()
-    write(layers, HERE / "dianjiang.gpkg")
+    write(layers, OUTPUT)
     for name, layer in layers.items():
         print(f"{name}: {len(layer)} rows")
 
