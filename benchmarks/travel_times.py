@@ -42,7 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jurisdiction.road_speeds import DEFAULT_SPEEDS_KPH  # noqa: E402
+from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH  # noqa: E402
 from jurisdiction.travel import graph_arrays, travel_time_matrix  # noqa: E402
 
 CRS = "EPSG:32648"

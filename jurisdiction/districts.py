@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from jurisdiction.diagnose import Diagnosis
-from jurisdiction.workload import ROAD_CLASSES, road_km_by_district
+from jurisdiction.road_classes import ROAD_CLASSES
+from jurisdiction.workload import road_km_by_district
 
 
 def district_table(

@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from jurisdiction.map_assets import ON_EACH_FEATURE, BindPopup, swatch, symbol, table
+from jurisdiction.road_classes import MAJOR_ROADS
 
 #: District fill colours (red is kept for split villages); neighbours get different ones.
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -29,8 +30,6 @@ SIMPLIFY, SIMPLIFY_BANDS = 1e-5, 5e-5
 ROLE_SYMBOL = {"centre": ("★", "#b30000", 22), "post": ("●", "#1f4e79", 12),
                "station": ("■", "#333333", 13)}
 
-MAJOR_ROADS = {"expressway", "national", "provincial", "county", "motorway", "trunk", "primary",
-               "secondary"}
 
 
 def district_colours(districts: gpd.GeoDataFrame) -> list[str]:

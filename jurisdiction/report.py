@@ -20,6 +20,7 @@ from jurisdiction.charts import travel_time_chart, workload_chart
 from jurisdiction.errors import ScenarioError
 from jurisdiction.export import atomic_write_text
 from jurisdiction.map_assets import text
+from jurisdiction.road_classes import CHINESE_NAMES
 
 REPORT_LABELS = {
     "zh": {
@@ -32,9 +33,8 @@ REPORT_LABELS = {
             "centre": "中心所编号", "name": "派出所", "villages": "村数", "population": "人口",
             "incidents": "警情", "area_km2": "面积（km²）", "road_km": "道路（km）",
             "max_minutes": "最长时间（分钟）", "mean_minutes": "平均时间（分钟）", "officers": "现有警力",
-            "officers_needed": "需要警力", "posts": "警务室", "road_km_expressway": "高速公路",
-            "road_km_national": "国道", "road_km_provincial": "省道", "road_km_county": "县道",
-            "road_km_township": "乡道", "road_km_village": "村道", "road_km_track": "机耕道",
+            "officers_needed": "需要警力", "posts": "警务室",
+            **{f"road_km_{c}": zh for c, zh in CHINESE_NAMES.items()},
         },
         "roads": "各辖区道路里程（km，交所合一）",
         "metrics_names": {

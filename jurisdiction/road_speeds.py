@@ -2,7 +2,8 @@
 
 Edge travel time = length / speed (DESIGN.md "Travel times"). The speed is the edge's valid
 OSM ``maxspeed`` when present, otherwise the speed of its road class: the Chinese classes
-(expressway ... track) with OSM ``highway`` values mapped onto them.
+(expressway ... track) with OSM ``highway`` values mapped onto them
+(:mod:`jurisdiction.road_classes`).
 """
 
 from __future__ import annotations
@@ -16,44 +17,7 @@ import networkx as nx
 import numpy as np
 
 from jurisdiction.errors import InputError, Problem
-
-#: Default speeds by road class, km/h (DESIGN.md "Travel times").
-DEFAULT_SPEEDS_KPH: dict[str, float] = {
-    "expressway": 100.0,
-    "national": 70.0,
-    "provincial": 60.0,
-    "county": 50.0,
-    "township": 40.0,
-    "village": 30.0,
-    "track": 15.0,
-}
-
-#: OSM ``highway`` values that are roads, mapped to the Chinese road classes.
-#: ``*_link`` ways take their parent's class.
-HIGHWAY_CLASS: dict[str, str] = {
-    "motorway": "expressway",
-    "trunk": "national",
-    "primary": "provincial",
-    "secondary": "county",
-    "tertiary": "township",
-    "unclassified": "village",
-    "residential": "village",
-    "living_street": "village",
-    "service": "village",
-    "road": "village",
-    "track": "track",
-}
-
-#: Classes given to non-road ways the caller asks for with ``include`` (footways and such).
-EXTRA_HIGHWAY_CLASS: dict[str, str] = {
-    "path": "track",
-    "footway": "track",
-    "cycleway": "track",
-    "bridleway": "track",
-    "pedestrian": "track",
-    "steps": "track",
-    "busway": "village",
-}
+from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH, EXTRA_HIGHWAY_CLASS, HIGHWAY_CLASS
 
 _MPH = 1.609344
 _SPEED_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)

@@ -25,7 +25,8 @@ import shapely
 
 from jurisdiction.crs import utm_crs
 from jurisdiction.errors import InputError, NetworkError, Problem
-from jurisdiction.road_speeds import DEFAULT_SPEEDS_KPH, HIGHWAY_CLASS, add_travel_times, check_speeds, road_class_of
+from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH, HIGHWAY_CLASS
+from jurisdiction.road_speeds import add_travel_times, check_speeds, road_class_of
 
 _ONEWAY_FORWARD = {"yes", "true", "1", "t", "ft"}  # "FT"/"TF": ESRI network-dataset style
 _ONEWAY_REVERSED = {"-1", "reverse", "tf"}

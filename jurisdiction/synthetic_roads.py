@@ -18,8 +18,8 @@ from scipy.sparse.csgraph import dijkstra, minimum_spanning_tree
 from scipy.spatial import Delaunay, QhullError
 from shapely.geometry import LineString
 
-#: Road classes from most to least important.
-ROAD_CLASSES = ("national", "provincial", "county", "township", "village")
+from jurisdiction.road_classes import SYNTHETIC_CLASSES
+
 
 
 def _backbone(xy: np.ndarray) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -139,7 +139,7 @@ def build_roads(rng: np.random.Generator, xy: np.ndarray, pairs: np.ndarray, par
             geom = LineString([tuple(pa), tuple(mid), tuple(pb)])
         else:
             geom = LineString([tuple(pa), tuple(pb)])
-        rows.append((ROAD_CLASSES[r], geom))
+        rows.append((SYNTHETIC_CLASSES[r], geom))
     rows += [("township", line) for line in cut_roads]
     frame = pd.DataFrame(rows, columns=["road_class", "geometry"])
     frame.insert(0, "road_id", [f"R{i:06d}" for i in range(len(frame))])

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jurisdiction.errors import Problem
-from jurisdiction.road_speeds import DEFAULT_SPEEDS_KPH
+from jurisdiction.road_classes import OSM_HIGHWAYS, ROAD_CLASS_ALIASES, ROAD_CLASSES
 from jurisdiction.validate import (
     LINES,
     _check_geometry,
@@ -25,24 +25,6 @@ from jurisdiction.validate import (
     _prepare,
     row_labels,
 )
-
-#: The road classes of the data model, fastest first.
-ROAD_CLASSES = tuple(DEFAULT_SPEEDS_KPH)
-#: Chinese road-class names accepted for ``road_class``.
-ROAD_CLASS_ALIASES = {
-    "高速": "expressway", "高速公路": "expressway", "国道": "national", "省道": "provincial",
-    "县道": "county", "乡道": "township", "村道": "village", "机耕道": "track",
-}
-#: OSM ``highway`` values accepted (drivable ones and the others an OSM extract carries;
-#: the network module decides which are driven on).
-OSM_HIGHWAYS = frozenset({
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-    "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential",
-    "living_street", "service", "road", "track", "busway", "bus_guideway", "escape", "raceway",
-    "pedestrian", "footway", "path", "cycleway", "bridleway", "steps", "corridor", "platform",
-    "construction", "proposed", "services", "rest_area", "elevator", "via_ferrata",
-})
-
 
 def _road_values(cell) -> list[str]:
     """One OSM ``highway`` cell as a list (osmnx writes merged edges as "['a', 'b']")."""

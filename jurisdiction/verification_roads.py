@@ -11,7 +11,7 @@ travel time so that both agree, and a bug in either shows up as a disagreement:
   node is a line's end, a vertex shared with another line (or met twice by one line), or the
   middle vertex of a piece that would come back to its start;
 * an edge's time is its length over its speed: the line's valid ``maxspeed`` in km/h, else the
-  speed of its road class (defaults of :data:`jurisdiction.road_speeds.DEFAULT_SPEEDS_KPH`
+  speed of its road class (defaults of :data:`jurisdiction.road_classes.DEFAULT_SPEEDS_KPH`
   overridden by the scenario's); one-way lines (``oneway``) are driven one way only;
 * a village (its polygon's representative point) or a station is snapped to the nearest node
   of the largest strongly connected part of the graph, and the straight access leg is driven
@@ -38,7 +38,7 @@ import pyproj
 import shapely
 from scipy.spatial import cKDTree
 
-from jurisdiction.road_speeds import DEFAULT_SPEEDS_KPH, HIGHWAY_CLASS
+from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH, HIGHWAY_CLASS
 
 #: Vertices closer than this (metres, per coordinate) are one node: lines join there.
 JOIN_DECIMALS = 3

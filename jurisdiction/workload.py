@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jurisdiction.road_speeds import DEFAULT_SPEEDS_KPH, road_class_of
+from jurisdiction.road_classes import ROAD_CLASSES
+from jurisdiction.road_speeds import road_class_of
 
 #: Road classes of the data model, fastest first.
-ROAD_CLASSES: tuple[str, ...] = tuple(DEFAULT_SPEEDS_KPH)
 
 
 @dataclass(frozen=True)

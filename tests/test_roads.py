@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jurisdiction.errors import InputError, NetworkError
-from jurisdiction.road_speeds import DEFAULT_SPEEDS_KPH, parse_maxspeed, road_class_of
+from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH
+from jurisdiction.road_speeds import parse_maxspeed, road_class_of
 from jurisdiction.roads import road_graph
 
 CRS = "EPSG:32648"
