@@ -57,15 +57,14 @@ def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.n
             z[(s, s)] = y[s]
         if not scope[s]:
             if s in y:
-                y[s].lowBound = 1
-                prob.addConstraint(y[s] >= 1)  # keeps it in the model even with no cost term
+                prob.addConstraint(y[s] >= 1)  # open (a row, not a bound: see model.build)
             continue
         for c in np.flatnonzero(scope & p.station_adjacency[s] & reach[s]).tolist():
             if c != s:
                 z[(s, c)] = pulp.LpVariable(f"z_{s}_{c}", cat=pulp.LpBinary)
     for s in range(m):
-        if scope[s] and s in y and not reach[s, s]:
-            y[s].upBound = 0  # its own villages cannot all reach it
+        if s in y and not reach[s, s]:
+            y[s].upBound = 0  # its own villages cannot all reach it (infeasible if it must stay open)
     index = {}
     for key, var in z.items():
         index[key] = len(variables)

@@ -92,9 +92,13 @@ def build(p: Prepared, options: Options) -> Built:
             upper = np.minimum(upper, p.capacity)
         mask = prune_pairs(p, mask, roots, upper)
 
+    # A centre forced open gets a row, not a lower bound: PuLP resets a binary's bounds to 0..1,
+    # and a centre later closed by an upper bound would have crossed bounds, which CBC cannot read.
     y = {}
     for c in np.flatnonzero(p.allowed):
-        y[int(c)] = pulp.LpVariable(f"y_{c}", cat=pulp.LpBinary, lowBound=1 if p.fixed[c] else 0)
+        y[int(c)] = pulp.LpVariable(f"y_{c}", cat=pulp.LpBinary)
+        if p.fixed[c]:
+            prob.addConstraint(y[int(c)] >= 1)
 
     # Bundling decides z[s, c] and, when villages follow, their pairs.
     bundling = add_bundling(prob, p, options, mask, y, variables) if options.bundle_sizes is not None else None

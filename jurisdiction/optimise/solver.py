@@ -129,6 +129,13 @@ class _HiGHS(pulp.HiGHS):
             _swallow_banner()
         super().createAndConfigureSolver(lp)
 
+    def buildSolverModel(self, lp):
+        super().buildSolverModel(lp)
+        # PuLP leaves out the objective's constant: without it HiGHS's objective and bound miss it.
+        constant = float(lp.objective.constant) if lp.objective is not None else 0.0
+        if constant:
+            lp.solverModel.changeObjectiveOffset(-constant if lp.sense == pulp.LpMaximize else constant)
+
     def callSolver(self, lp):
         if self.warm_start:
             variables = lp.variables()
