@@ -1,4 +1,4 @@
-"""The package's error types.
+"""The package's error types, and :func:`finite_number`, the one check of every number setting.
 
 Every failure the user can fix (a bad file, an impossible scenario) raises a subclass of
 :class:`JurisdictionError`, with a message that names where the problem is and what it is.
@@ -6,8 +6,10 @@ Every failure the user can fix (a bad file, an impossible scenario) raises a sub
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 #: How many problems an error message lists before it summarises the rest.
@@ -116,3 +118,35 @@ class VerificationError(JurisdictionError):
         self.verdict = verdict
         failed = [f"  - {check.name}: {check.detail}" for check in verdict.checks if not check.ok]
         super().__init__("\n".join([verdict.summary(), *failed]))
+
+
+def finite_number(key: str, value: Any, *, low: float | None = None, high: float | None = None,
+                  positive: bool = False) -> float:
+    """``value`` as a float, or ScenarioError naming ``key``: the one check of every number setting.
+
+    Parameters
+    ----------
+    key : str
+        The setting's name, put at the start of the message.
+    value : Any
+        A real number (bool, NaN and infinity are refused: every comparison with NaN is false, and
+        no setting means "unlimited" by infinity; leave it out instead).
+    low, high : float, optional
+        Inclusive bounds, in the setting's unit.
+    positive : bool
+        Refuse 0 as well as negative numbers.
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ScenarioError(f"{key}: expected a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ScenarioError(f"{key}: expected a finite number, got {number!r}")
+    if positive and number <= 0:
+        raise ScenarioError(f"{key}: expected a positive number, got {value!r}")
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ScenarioError(f"{key}: {value!r} is outside [{low}, {high if high is not None else 'inf'}]")
+    return number

@@ -49,19 +49,15 @@ TOML layout (every section and key optional except where the model needs it)::
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from jurisdiction.errors import ScenarioError
+from jurisdiction.errors import ScenarioError, finite_number
+from jurisdiction.optimise.instance import CONTIGUITY, MODELS, SOLVERS
 
-OBJECTIVES = ("p-median", "p-center", "max-covering", "set-covering")
-CONTIGUITY = ("shortest-path", "cuts")
-SOLVERS = ("highs", "cbc")
 TILES = ("openstreetmap", "none", "amap")
 LANGUAGES = ("zh", "en")
 WEIGHT_COLUMNS = ("population", "incidents")
@@ -206,14 +202,14 @@ class Scenario:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        _choice("objective", self.objective, OBJECTIVES)
+        _choice("objective", self.objective, MODELS)
         _choice("solver", self.solver, SOLVERS)
         _choice("tiles", self.tiles, TILES)
         _choice("language", self.language, LANGUAGES)
         if self.contiguity in ("none", ""):
             set_(self, "contiguity", None)
         if self.contiguity is not None:
-            _choice("contiguity", self.contiguity, CONTIGUITY)
+            _choice("contiguity", self.contiguity, CONTIGUITY[1:])
         set_(self, "centres", _centres(self.centres))
         if self.centres is None and self.objective != "set-covering":
             raise ScenarioError(f"centres: the {self.objective} model needs a number of centres")
@@ -316,38 +312,6 @@ def scenario_fields(document: Mapping[str, Any]) -> dict[str, Any]:
 def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ScenarioError(f"{key}: {value!r} is not one of {', '.join(allowed)}")
-
-
-def finite_number(key: str, value: Any, *, low: float | None = None, high: float | None = None,
-                  positive: bool = False) -> float:
-    """``value`` as a float, or ScenarioError naming ``key``: the one check of every number setting.
-
-    Parameters
-    ----------
-    key : str
-        The setting's name, put at the start of the message.
-    value : Any
-        A real number (bool, NaN and infinity are refused: every comparison with NaN is false, and
-        no setting means "unlimited" by infinity; leave it out instead).
-    low, high : float, optional
-        Inclusive bounds, in the setting's unit.
-    positive : bool
-        Refuse 0 as well as negative numbers.
-
-    Returns
-    -------
-    float
-    """
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ScenarioError(f"{key}: expected a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ScenarioError(f"{key}: expected a finite number, got {number!r}")
-    if positive and number <= 0:
-        raise ScenarioError(f"{key}: expected a positive number, got {value!r}")
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise ScenarioError(f"{key}: {value!r} is outside [{low}, {high if high is not None else 'inf'}]")
-    return number
 
 
 def _range(value: Any) -> tuple[int, int] | None:

@@ -100,6 +100,6 @@ def account(solution: Solution, p: Prepared, options: Options) -> Solution:
         bound = math.nan
     else:
         bound = min(bound, value) if sign > 0 else max(bound, value)
-    gap = relative_gap(value, bound) if math.isfinite(bound) else math.inf
+    gap = relative_gap(value, bound, maximise=sign < 0)
     status = "optimal" if gap <= tolerance(options) else "feasible"
     return replace(solution, objective=value, bound=bound, gap=gap, status=status)

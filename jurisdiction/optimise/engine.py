@@ -22,8 +22,7 @@ from jurisdiction.optimise.bundling import bundle_by_villages, bundle_of
 from jurisdiction.optimise.contiguity import is_connected
 from jurisdiction.optimise.accounting import account
 from jurisdiction.optimise.cut_rounds import assignment_of, close_centres, solve_stage, step
-from jurisdiction.optimise.incumbents import (balanced_plan, by_centre_sets_plan, connected_repair, contiguous_incumbent,
-                                              shortest_path_incumbent)
+from jurisdiction.optimise.incumbents import balanced_plan, by_centre_sets_plan, connected_repair, contiguous_incumbent
 from jurisdiction.optimise.infeasibility import describe_combination, explain_prepared
 from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution, prepare
 from jurisdiction.optimise.model import Built, build
@@ -98,6 +97,15 @@ def _solve_plain_pmedian(p: Prepared, options: Options, t0: float) -> Solution |
                     seconds=time.perf_counter() - t0, solver=f"pmedian/{res.solver}",
                     formulation=f"p-median, K={p.k_range[0]} (specialised: {res.formulation})",
                     n_variables=int(res.n_variables), n_constraints=int(res.n_constraints))
+
+
+def shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
+    """A connected plan from the compact shortest-path form (half the time left), or None."""
+    budget = None if deadline is None else max((deadline - time.perf_counter()) / 2, 0.5)
+    try:
+        return solve(instance, replace(options, contiguity="shortest-path", time_limit=budget))
+    except InfeasibleError:
+        return None
 
 
 def solve(instance: Instance, options: Options = Options()) -> Solution:

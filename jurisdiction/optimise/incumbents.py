@@ -5,8 +5,10 @@
 * :func:`contiguous_incumbent`: a connected plan on the centres of the balanced plan without
   contiguity, or the heuristic with connected districts;
 * :func:`connected_repair`: the best connected plan on given centres (for the cut rounds);
-* :func:`by_centre_sets_plan`: the exact contiguous optimum by enumerating centre sets, when few;
-* :func:`shortest_path_incumbent`: the compact shortest-path form, a connected plan.
+* :func:`by_centre_sets_plan`: the exact contiguous optimum by enumerating centre sets, when few.
+
+(The compact shortest-path form, a connected plan, is a solve of its own: see
+:func:`jurisdiction.optimise.engine.shortest_path_incumbent`.)
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from jurisdiction.optimise.centre_sets import by_centre_sets
 from jurisdiction.optimise.bundling import bundle_by_villages
 from jurisdiction.optimise.contiguity import prune_pairs, roots_of
 from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination
-from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution
+from jurisdiction.optimise.instance import Options, Prepared, Solution
 from jurisdiction.optimise.model import Built, pair_mask
 
 #: Share of the time limit given to the balanced-plan heuristic before the MIP.
@@ -166,14 +168,3 @@ def by_centre_sets_plan(p: Prepared, options: Options, deadline: float | None,
                        formulation=f"{incumbent.formulation}, proven by enumerating centre sets") if proven else None
     return plan_solution(p, plan, value, "balanced contiguous plan by enumerating centre sets",
                          time.perf_counter() - t0, proven)
-
-
-def shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
-    """A connected plan from the compact shortest-path form (half the time left), or None."""
-    budget = None if deadline is None else max((deadline - time.perf_counter()) / 2, 0.5)
-    from jurisdiction.optimise.engine import solve  # solve() calls this module: import at call time
-
-    try:
-        return solve(instance, replace(options, contiguity="shortest-path", time_limit=budget))
-    except InfeasibleError:
-        return None

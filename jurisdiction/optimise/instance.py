@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from jurisdiction.errors import ScenarioError
-from jurisdiction.scenario import finite_number
+from jurisdiction.errors import ScenarioError, finite_number
 
+#: The models (the scenario's ``objective``), the contiguity forms and the solvers, stated once.
 MODELS = ("p-median", "p-center", "max-covering", "set-covering")
 CONTIGUITY = (None, "shortest-path", "cuts")
 SOLVERS = ("highs", "cbc")

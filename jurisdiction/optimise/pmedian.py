@@ -34,10 +34,10 @@ from scipy import sparse
 from jurisdiction.errors import InfeasibleError, InputError, Problem
 from jurisdiction.optimise.pmedian_bounds import fixing, subgradient
 from jurisdiction.optimise.pmedian_capacitated import solve_capacitated_pmedian
-from jurisdiction.optimise.pmedian_mip import PMedianResult, excluded_above, relative_gap, run_highs
+from jurisdiction.optimise.pmedian_mip import PMedianResult, excluded_above, run_highs
 from jurisdiction.optimise.pmedian_search import assign, heuristic
 from jurisdiction.optimise.pmedian_tree import branch_and_bound
-from jurisdiction.optimise.solver import cbc_solve
+from jurisdiction.optimise.solver import cbc_solve, relative_gap
 
 __all__ = ["PMedianResult", "solve_pmedian", "solve_capacitated_pmedian", "textbook_pmedian"]
 

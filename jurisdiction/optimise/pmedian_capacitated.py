@@ -42,7 +42,8 @@ from scipy import sparse
 from jurisdiction.errors import InfeasibleError, InputError, Problem
 from jurisdiction.optimise.pmedian_branch_price import branch_and_price
 from jurisdiction.optimise.pmedian_fixing import fix
-from jurisdiction.optimise.pmedian_mip import PMedianResult, relative_gap, run_highs
+from jurisdiction.optimise.pmedian_mip import PMedianResult, run_highs
+from jurisdiction.optimise.solver import relative_gap
 from jurisdiction.optimise.pmedian_search import heuristic
 
 _MAX_DP_CELLS = 30_000_000

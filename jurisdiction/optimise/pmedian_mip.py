@@ -158,15 +158,6 @@ class PMedianResult:
     n_constraints: int
 
 
-def relative_gap(objective: float, bound: float) -> float:
-    """``(objective - bound) / |objective|``, 0 when closed, ``inf`` without a solution."""
-    if not np.isfinite(objective):
-        return np.inf
-    if bound >= objective:
-        return 0.0
-    return float((objective - bound) / max(abs(objective), 1e-12))
-
-
 def excluded_above(target: float, integral: bool) -> float:
     """Lower bound on every solution that fixing against ``target`` excluded.
 

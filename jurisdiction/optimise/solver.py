@@ -153,11 +153,16 @@ class _HiGHS(pulp.HiGHS):
         lp.solverModel.run()
 
 
-def relative_gap(objective: float, bound: float) -> float:
-    """|objective - bound| / |objective| (0 when both are 0; inf when the bound is unknown)."""
+def relative_gap(objective: float, bound: float, *, maximise: bool = False) -> float:
+    """How far the bound leaves the objective open, relative to the objective.
+
+    ``(objective - bound) / |objective|`` for a minimisation (``bound - objective`` when
+    maximising); 0 when the bound reaches the objective (within 1e-9, or beyond it); inf when
+    either is unknown (NaN or infinite).
+    """
     if not (math.isfinite(objective) and math.isfinite(bound)):
         return math.inf
-    diff = abs(objective - bound)
+    diff = (bound - objective) if maximise else (objective - bound)
     if diff <= 1e-9 * max(1.0, abs(objective)):
         return 0.0
     return diff / max(abs(objective), 1e-10)
@@ -233,7 +238,7 @@ def _run_highs(prob, time_limit, gap, warm_start, msg, extra) -> Run:
         # that the returned plan does not contradict, and prove nothing.
         proved = False
         bound = min(bound, objective) if prob.sense == pulp.LpMinimize else max(bound, objective)
-    g = relative_gap(objective, bound)
+    g = relative_gap(objective, bound, maximise=prob.sense == pulp.LpMaximize)
     return Run("optimal" if proved else "feasible", objective, bound, g, seconds)
 
 
@@ -320,4 +325,5 @@ def _run_cbc(prob, time_limit, gap, threads, warm_start, msg) -> Run:
         bound = objective - step if prob.sense == pulp.LpMinimize else objective + step
     else:
         bound = math.nan
-    return Run("feasible", objective, bound, relative_gap(objective, bound) if math.isfinite(rel) else math.inf, seconds)
+    g = relative_gap(objective, bound, maximise=prob.sense == pulp.LpMaximize)
+    return Run("feasible", objective, bound, g, seconds)
