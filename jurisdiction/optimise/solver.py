@@ -306,24 +306,66 @@ def cbc_solve(prob: pulp.LpProblem, **cbc_options) -> str:
             return fh.read()
 
 
+def breaks_model(prob: pulp.LpProblem, *, tolerance: float = 1e-6) -> bool:
+    """True when the variables' values break a bound, an integrality or a row of ``prob``.
+
+    ``tolerance`` is relative to each row's right-hand side (absolute below 1).
+    """
+    for var in prob.variables():
+        value = var.varValue
+        if value is None:
+            return True
+        if (var.lowBound is not None and value < var.lowBound - tolerance) or (
+                var.upBound is not None and value > var.upBound + tolerance):
+            return True
+        if var.cat == pulp.LpInteger and abs(value - round(value)) > tolerance:
+            return True
+    for row in prob.constraints.values():
+        activity = sum(var.varValue * coef for var, coef in row.items()) + row.constant  # lhs - rhs
+        slack = tolerance * max(1.0, abs(row.constant))
+        if (row.sense == pulp.LpConstraintLE and activity > slack) or (
+                row.sense == pulp.LpConstraintGE and activity < -slack) or (
+                row.sense == pulp.LpConstraintEQ and abs(activity) > slack):
+            return True
+    return False
+
+
+def _cbc_bound(text: str, prob: pulp.LpProblem, objective: float) -> float:
+    """CBC's best bound in the model's own terms, from its log (NaN when it gives none).
+
+    CBC reports the objective and its bound without the objective's constant, and for a
+    maximisation of the negated objective (the MPS file minimises); both are undone here, the
+    sign read off the reported objective against the columns' value.
+    """
+    reported = re.findall(r"^Objective value:\s+" + _NUMBER, text, flags=re.M)
+    lower = re.findall(r"^Lower bound:\s+" + _NUMBER, text, flags=re.M)
+    if not (reported and lower):
+        return math.nan
+    constant = float(prob.objective.constant)
+    sign = 1.0 if abs(float(reported[-1]) + constant - objective) <= abs(-float(reported[-1]) + constant - objective) else -1.0
+    return sign * float(lower[-1]) + constant
+
+
 def _run_cbc(prob, time_limit, gap, threads, warm_start, msg) -> Run:
     t0 = time.perf_counter()
     text = cbc_solve(prob, msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads, warmStart=warm_start)
+    found = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    if found and breaks_model(prob):
+        # CBC can return, after postprocessing ("possible tolerance issue"), a plan that breaks
+        # the model it was given: solve again without its preprocessing, once.
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.5)
+        text = cbc_solve(prob, msg=msg, timeLimit=left, gapRel=gap, threads=threads, options=["preprocess off"])
+        found = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and not breaks_model(prob)
     seconds = time.perf_counter() - t0
     if prob.status == pulp.LpStatusInfeasible or "Problem proven infeasible" in text:
         return Run("infeasible", math.nan, math.nan, math.inf, seconds)
-    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+    if not found:
         return Run("no-solution", math.nan, math.nan, math.inf, seconds)
     objective = float(pulp.value(prob.objective) or 0.0)
-    proved = "Result - Optimal solution found" in text
-    if proved:
-        return Run("optimal", objective, objective, 0.0, seconds)
-    g = re.findall(r"^Gap:\s+" + _NUMBER, text, flags=re.M)
-    rel = float(g[-1]) if g else math.inf
-    if math.isfinite(rel):
-        step = rel * abs(objective)
-        bound = objective - step if prob.sense == pulp.LpMinimize else objective + step
-    else:
-        bound = math.nan
+    bound = _cbc_bound(text, prob, objective)
+    exact = "Result - Optimal solution found" in text and "within gap tolerance" not in text
+    if exact and math.isnan(bound):
+        bound = objective
     g = relative_gap(objective, bound, maximise=prob.sense == pulp.LpMaximize)
-    return Run("feasible", objective, bound, g, seconds)
+    proved = "Result - Optimal solution found" in text and g <= max(gap, 1e-9)
+    return Run("optimal" if proved else "feasible", objective, bound, g, seconds)
