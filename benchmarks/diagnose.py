@@ -1,4 +1,4 @@
-"""Benchmark jurisdiction.diagnose on the Dianjiang example and on generated counties.
+"""Benchmark jurisdiction.diagnosis.findings on the Dianjiang example and on generated counties.
 
 Run from the repository root::
 
@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jurisdiction.diagnose import diagnose  # noqa: E402
-from jurisdiction.roads import road_graph  # noqa: E402
-from jurisdiction.travel import travel_time_matrix  # noqa: E402
+from jurisdiction.diagnosis.findings import diagnose  # noqa: E402
+from jurisdiction.network.graph import road_graph  # noqa: E402
+from jurisdiction.network.travel import travel_time_matrix  # noqa: E402
 
 
 def _run(label: str, villages, stations, jurisdictions, roads, limit: float) -> None:
@@ -46,13 +46,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.no_example:
         try:
-            from jurisdiction.example import load_example
+            from jurisdiction.inputs.example import load_example
         except ImportError as exc:
             print(f"Dianjiang example unavailable: {exc}")
         else:
             ex = load_example("dianjiang")
             _run("Dianjiang example", ex.villages, ex.stations, ex.jurisdictions, ex.roads, 30.0)
-    from jurisdiction.synthetic import generate_county
+    from jurisdiction.synthetic.county import generate_county
 
     for n in args.sizes:
         county = generate_county(args.seed, n, max(4, n // 12))

@@ -39,8 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jurisdiction.errors import InfeasibleError, NoSolutionError  # noqa: E402
 from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
-from jurisdiction.optimise.solver import new_highs, set_seconds_left  # noqa: E402
-
+from jurisdiction.optimise.mip.solver import new_highs, set_seconds_left  # noqa: E402
 
 #: The README of the instances: "CO, NH and OR are feasible without contiguity but were proven
 #: infeasible with contiguity" (CO's cut row itself reads time_limit_no_incumbent).

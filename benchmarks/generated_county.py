@@ -1,9 +1,9 @@
 """Generated counties: contiguous, balanced districting at the sizes a county police reform needs.
 
-The counties come from :func:`jurisdiction.synthetic.generate_county` (Voronoi villages, a
-road network by class), travel times from :func:`jurisdiction.travel.travel_time_matrix` on
-:func:`jurisdiction.roads.road_graph` (minutes, station -> village), adjacency from
-:func:`jurisdiction.adjacency.village_adjacency` (shared borders).
+The counties come from :func:`jurisdiction.synthetic.county.generate_county` (Voronoi villages, a
+road network by class), travel times from :func:`jurisdiction.network.travel.travel_time_matrix` on
+:func:`jurisdiction.network.graph.road_graph` (minutes, station -> village), adjacency from
+:func:`jurisdiction.network.adjacency.village_adjacency` (shared borders).
 
 Cases (weights = population):
 - ``small``: 325 villages, 26 stations, 12 centres, contiguity, ±5%: target proven optimal < 5 min;
@@ -30,14 +30,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jurisdiction.adjacency import station_villages, village_adjacency  # noqa: E402
 from jurisdiction.errors import InfeasibleError, NoSolutionError  # noqa: E402
+from jurisdiction.network.adjacency import station_villages, village_adjacency  # noqa: E402
+from jurisdiction.network.graph import road_graph  # noqa: E402
+from jurisdiction.network.travel import travel_time_matrix  # noqa: E402
 from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
 from jurisdiction.optimise.instance import prepare  # noqa: E402
-from jurisdiction.optimise.model import build  # noqa: E402
-from jurisdiction.roads import road_graph  # noqa: E402
-from jurisdiction.synthetic import generate_county  # noqa: E402
-from jurisdiction.travel import travel_time_matrix  # noqa: E402
+from jurisdiction.optimise.mip.model import build  # noqa: E402
+from jurisdiction.synthetic.county import generate_county  # noqa: E402
 
 CASES = {
     "small": dict(seed=1, villages=325, stations=26, centres=12, balance=0.05, time_limit=300.0),

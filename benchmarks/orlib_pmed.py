@@ -26,7 +26,7 @@ from scipy.sparse.csgraph import shortest_path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jurisdiction.optimise.pmedian import solve_pmedian, textbook_pmedian  # noqa: E402
+from jurisdiction.optimise.pmedian.exact import solve_pmedian, textbook_pmedian  # noqa: E402
 
 
 def shared_dir() -> Path:

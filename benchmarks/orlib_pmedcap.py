@@ -26,9 +26,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jurisdiction.optimise.pmedian import solve_capacitated_pmedian  # noqa: E402
-from jurisdiction.optimise.pmedian_capacitated import _strong_model  # noqa: E402
-from jurisdiction.optimise.pmedian_mip import run_highs  # noqa: E402
+from jurisdiction.optimise.pmedian.capacitated import _strong_model  # noqa: E402
+from jurisdiction.optimise.pmedian.exact import solve_capacitated_pmedian  # noqa: E402
+from jurisdiction.optimise.pmedian.highs_arrays import run_highs  # noqa: E402
 
 
 def shared_dir() -> Path:

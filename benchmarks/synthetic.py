@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import time
 
-from jurisdiction.synthetic import generate_county
+from jurisdiction.synthetic.county import generate_county
 
 
 def main(max_villages: int = 20_000) -> None:

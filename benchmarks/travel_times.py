@@ -12,9 +12,9 @@ about the requested number of directed edges, built directly as a projected
 points on random nodes (no access leg). Columns:
 
 - ``graph s``: generating the networkx graph (not part of either method);
-- ``build s``: :func:`jurisdiction.travel.graph_arrays` (CSR matrices + strongly connected
+- ``build s``: :func:`jurisdiction.network.travel.graph_arrays` (CSR matrices + strongly connected
   components), done once per graph;
-- ``matrix s``: :func:`jurisdiction.travel.travel_time_matrix` (snapping + one Dijkstra per
+- ``matrix s``: :func:`jurisdiction.network.travel.travel_time_matrix` (snapping + one Dijkstra per
   station, unbounded);
 - ``peak MB``: peak resident memory during build + matrix, above the level before it;
 - ``networkx s``: ``nx.single_source_dijkstra_path_length`` per station, as osmnx users do
@@ -42,8 +42,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from jurisdiction.network.travel import graph_arrays, travel_time_matrix  # noqa: E402
 from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH  # noqa: E402
-from jurisdiction.travel import graph_arrays, travel_time_matrix  # noqa: E402
 
 CRS = "EPSG:32648"
 CLASSES = np.array(["national", "provincial", "county", "township", "village", "village", "track"])

@@ -2,7 +2,7 @@
 
 The pipeline is load -> network -> diagnose -> optimise -> outputs, one module per step. Most
 names below are imported on first use. ``diagnose``, ``isochrones`` and ``plan`` are both
-modules and functions; they are imported here so that ``jurisdiction.plan`` is the function.
+modules and functions; they are imported here so that ``jurisdiction.pipeline`` is the function.
 """
 
 from __future__ import annotations
@@ -28,32 +28,32 @@ except importlib.metadata.PackageNotFoundError:  # imported from a checkout that
 
 #: Public name -> module that defines it.
 _EXPORTS = {
-    "load_example": "jurisdiction.example",
-    "example_scenario": "jurisdiction.example",
-    "read_villages": "jurisdiction.load",
-    "read_stations": "jurisdiction.load",
-    "read_jurisdictions": "jurisdiction.load",
-    "read_roads": "jurisdiction.load",
-    "generate_county": "jurisdiction.synthetic",
-    "road_graph": "jurisdiction.roads",
-    "travel_time_matrix": "jurisdiction.travel",
+    "load_example": "jurisdiction.inputs.example",
+    "example_scenario": "jurisdiction.inputs.example",
+    "read_villages": "jurisdiction.inputs.readers",
+    "read_stations": "jurisdiction.inputs.readers",
+    "read_jurisdictions": "jurisdiction.inputs.readers",
+    "read_roads": "jurisdiction.inputs.readers",
+    "generate_county": "jurisdiction.synthetic.county",
+    "road_graph": "jurisdiction.network.graph",
+    "travel_time_matrix": "jurisdiction.network.travel",
     "Scenario": "jurisdiction.scenario",
     "read_scenario": "jurisdiction.scenario",
-    "compare": "jurisdiction.plan",
-    "Plan": "jurisdiction.plan",
-    "plan_map": "jurisdiction.maps",
-    "current_map": "jurisdiction.maps",
-    "write_report": "jurisdiction.report",
-    "export_plan": "jurisdiction.export",
-    "verify_plan": "jurisdiction.verification",
-    "Verdict": "jurisdiction.verification",
+    "compare": "jurisdiction.pipeline",
+    "Plan": "jurisdiction.pipeline",
+    "plan_map": "jurisdiction.outputs.maps",
+    "current_map": "jurisdiction.outputs.maps",
+    "write_report": "jurisdiction.outputs.report",
+    "export_plan": "jurisdiction.outputs.files",
+    "verify_plan": "jurisdiction.verification.folder",
+    "Verdict": "jurisdiction.verification.folder",
 }
 
 # Functions that share their module's name: bound now, after their modules load, so that
 # the package attribute is the function and later imports of the module do not rebind it.
-from jurisdiction.diagnose import diagnose  # noqa: E402
-from jurisdiction.isochrones import isochrones  # noqa: E402
-from jurisdiction.plan import plan  # noqa: E402
+from jurisdiction.diagnosis.findings import diagnose  # noqa: E402
+from jurisdiction.network.bands import isochrones  # noqa: E402
+from jurisdiction.pipeline import plan  # noqa: E402
 
 __all__ = [
     "diagnose",

@@ -58,7 +58,7 @@ EXIT_VERIFY = 6  # a written plan fails jurisdiction verify
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 
 #: The demo's scenario, shipped inside the package.
-DEMO_SCENARIO = Path(__file__).resolve().parent / "examples" / "dianjiang" / "dianjiang.toml"
+DEMO_SCENARIO = Path(__file__).resolve().parent / "inputs" / "examples" / "dianjiang" / "dianjiang.toml"
 #: Outputs go under the current directory unless the scenario or --out says otherwise.
 OUTPUTS = Path("maps")
 
@@ -75,8 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(args, int):
         return args
     progress = _Progress(quiet=args.quiet or args.json)
-    from jurisdiction.errors import InfeasibleError, InputError, JurisdictionError, NoSolutionError, ScenarioError
-    from jurisdiction.errors import VerificationError
+    from jurisdiction.errors import (
+        InfeasibleError,
+        InputError,
+        JurisdictionError,
+        NoSolutionError,
+        ScenarioError,
+        VerificationError,
+    )
 
     try:
         with _sigterm_exits(), _guard_output(args):
@@ -214,9 +220,9 @@ def _load(scenario: Any) -> tuple[dict[str, Any], str]:
     Roads given as an OSM XML/PBF or GraphML file come back as a road graph, line layers as
     a validated GeoDataFrame.
     """
-    from jurisdiction import load
-    from jurisdiction.example import load_example
-    from jurisdiction.plan import EXAMPLE_ATTRIBUTION
+    from jurisdiction.inputs import readers as load
+    from jurisdiction.inputs.example import load_example
+    from jurisdiction.pipeline import EXAMPLE_ATTRIBUTION
 
     if scenario.example:
         example = load_example(scenario.example)
@@ -227,7 +233,7 @@ def _load(scenario: Any) -> tuple[dict[str, Any], str]:
         from jurisdiction.errors import ScenarioError
 
         raise ScenarioError(f"data: the scenario names no {', '.join(missing)} (set data.example or data.<layer> paths)")
-    from jurisdiction.roads import NETWORK_SUFFIXES, road_graph
+    from jurisdiction.network.graph import NETWORK_SUFFIXES, road_graph
 
     stations = load.read_stations(scenario.stations, datum=scenario.datum)
     network_file = Path(scenario.roads).suffix.lower() in NETWORK_SUFFIXES  # OSM XML/PBF, GraphML
@@ -254,10 +260,10 @@ def _run_demo(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
 
 
 def _run_plan(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
-    from jurisdiction.export import export_plan
-    from jurisdiction.maps import current_map, plan_map
-    from jurisdiction.plan import plan
-    from jurisdiction.report import write_report
+    from jurisdiction.outputs.files import export_plan
+    from jurisdiction.outputs.maps import current_map, plan_map
+    from jurisdiction.outputs.report import write_report
+    from jurisdiction.pipeline import plan
     from jurisdiction.scenario import read_scenario
 
     scenario = read_scenario(args.scenario)
@@ -310,7 +316,7 @@ def _run_plan(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
 def _verify(folder: Path) -> Any:
     """The verdict of :func:`jurisdiction.verify_plan` on ``folder``; VerificationError if a check fails."""
     from jurisdiction.errors import VerificationError
-    from jurisdiction.verification import verify_plan
+    from jurisdiction.verification.folder import verify_plan
 
     verdict = verify_plan(folder)
     if not verdict.ok:
@@ -320,7 +326,7 @@ def _verify(folder: Path) -> Any:
 
 def _run_verify(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
     from jurisdiction.errors import VerificationError
-    from jurisdiction.verification import verify_plan
+    from jurisdiction.verification.folder import verify_plan
 
     progress(f"verifying {args.folder}")
     verdict = verify_plan(args.folder)
@@ -335,10 +341,10 @@ def _run_verify(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]
 def _run_diagnose(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
     import networkx as nx
 
-    from jurisdiction.diagnose import diagnose
-    from jurisdiction.roads import graph_lines, road_graph
+    from jurisdiction.diagnosis.findings import diagnose
+    from jurisdiction.network.graph import graph_lines, road_graph
+    from jurisdiction.network.travel import travel_time_matrix
     from jurisdiction.scenario import read_scenario
-    from jurisdiction.travel import travel_time_matrix
 
     scenario = read_scenario(args.scenario)
     progress("loading the layers")
@@ -359,7 +365,7 @@ def _run_diagnose(args: argparse.Namespace, progress: _Progress) -> dict[str, An
     progress.done()
     tables = _diagnosis_tables(result)
     if args.out:
-        from jurisdiction.export import atomic_write_text
+        from jurisdiction.outputs.files import atomic_write_text
 
         args.out.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
@@ -382,9 +388,9 @@ def _diagnosis_tables(result: Any) -> dict[str, Any]:
 
 
 def _run_isochrones(args: argparse.Namespace, progress: _Progress) -> dict[str, Any]:
-    from jurisdiction.export import atomic_write
-    from jurisdiction.isochrones import isochrones
-    from jurisdiction.roads import road_graph
+    from jurisdiction.network.bands import isochrones
+    from jurisdiction.network.graph import road_graph
+    from jurisdiction.outputs.files import atomic_write
     from jurisdiction.scenario import read_scenario
 
     scenario = read_scenario(args.scenario)

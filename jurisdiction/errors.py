@@ -110,7 +110,7 @@ class VerificationError(JurisdictionError):
     Parameters
     ----------
     verdict : Verdict
-        The verdict (see :mod:`jurisdiction.verification`); the message names each failed
+        The verdict (see :mod:`jurisdiction.verification.folder`); the message names each failed
         check with what it found.
     """
 

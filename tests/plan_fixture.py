@@ -1,4 +1,4 @@
-"""A small hand-made plan, duck-typed like :class:`jurisdiction.plan.Plan`, for output tests.
+"""A small hand-made plan, duck-typed like :class:`jurisdiction.pipeline.Plan`, for output tests.
 
 Six square villages near Dianjiang (WGS84), three stations: 城关 becomes a centre that
 absorbs 北关 as a post (2合1), 澄溪 stays its own station. One village has a hostile name

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 from shapely.geometry import Point, box
 
-from jurisdiction.adjacency import station_adjacency, station_villages, village_adjacency
+from jurisdiction.network.adjacency import station_adjacency, station_villages, village_adjacency
 
 
 def grid(n: int = 3) -> gpd.GeoDataFrame:

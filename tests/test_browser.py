@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from plan_fixture import HOSTILE, make_plan
 from playwright import sync_api
 
-from jurisdiction.maps import LABELS, current_map, plan_map
-from plan_fixture import HOSTILE, make_plan
+from jurisdiction.outputs.maps import LABELS, current_map, plan_map
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from jurisdiction import crs
 from jurisdiction.errors import InputError
+from jurisdiction.inputs import crs
 
 GEOD = pyproj.Geod(ellps="WGS84")
 

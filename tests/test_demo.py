@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from jurisdiction.cli import DEMO_SCENARIO, main
-from jurisdiction.example import load_example
+from jurisdiction.inputs.example import load_example
 from jurisdiction.scenario import read_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,8 +58,8 @@ def test_every_village_within_the_limit(demo):
     villages = gpd.read_file(demo / "plan.gpkg", layer="villages")
     assert villages["minutes"].max() <= SCENARIO.limit
     # Recompute the travel times with the network module and compare.
-    from jurisdiction.roads import road_graph
-    from jurisdiction.travel import travel_time_matrix
+    from jurisdiction.network.graph import road_graph
+    from jurisdiction.network.travel import travel_time_matrix
 
     example = load_example("dianjiang")
     times = travel_time_matrix(road_graph(example.roads), example.villages, example.stations)
@@ -137,6 +137,6 @@ def test_no_plan_in_time_exits_5(monkeypatch, capsys):
     def no_plan(*args, **kwargs):
         raise NoSolutionError(["the solver found no plan within the time limit of 1 s (not proven infeasible)"])
 
-    monkeypatch.setattr(sys.modules["jurisdiction.plan"], "plan", no_plan)
+    monkeypatch.setattr(sys.modules["jurisdiction.pipeline"], "plan", no_plan)
     assert cli.main(["demo", "--quiet"]) == 5
     assert "not proven infeasible" in capsys.readouterr().err

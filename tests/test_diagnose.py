@@ -1,4 +1,4 @@
-"""Tests for jurisdiction.diagnose: splits, functional splits, reach, workload, coverage."""
+"""Tests for jurisdiction.diagnosis.findings: splits, functional splits, reach, workload, coverage."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
-from jurisdiction.diagnose import SmallStationRule, diagnose
+from jurisdiction.diagnosis.findings import SmallStationRule, diagnose
 from jurisdiction.errors import InputError
-from jurisdiction.example import load_example
-from jurisdiction.synthetic import generate_county
+from jurisdiction.inputs.example import load_example
+from jurisdiction.synthetic.county import generate_county
 
 UTM = "EPSG:32648"
 X0, Y0 = 500_000.0, 3_350_000.0
 
 
 def _row_of_villages(n: int = 4) -> gpd.GeoDataFrame:
-    """n 1-km squares side by side along x, ids v0..v{n-1}."""
+    """N 1-km squares side by side along x, ids v0..v{n-1}."""
     return gpd.GeoDataFrame(
         {
             "village_id": [f"v{i}" for i in range(n)],
@@ -299,7 +299,7 @@ def test_generated_shares_match_direct_shapely_intersection():
 
 
 def test_osm_highway_roads_are_classed():
-    from jurisdiction.workload import road_classes
+    from jurisdiction.diagnosis.workload import road_classes
 
     roads = gpd.GeoDataFrame({"highway": ["motorway_link", ["trunk", "primary"], "footway", None, "residential"]},
                              geometry=[LineString([(0, 0), (1, 0)])] * 5, crs=UTM)
@@ -319,8 +319,8 @@ def test_default_small_rule_is_bottom_quarter_and_can_be_switched_off():
 
 def test_reach_on_generated_county_recomputed_independently():
     c = _county(2)
-    from jurisdiction.roads import road_graph
-    from jurisdiction.travel import travel_time_matrix
+    from jurisdiction.network.graph import road_graph
+    from jurisdiction.network.travel import travel_time_matrix
 
     tt = travel_time_matrix(road_graph(c.roads), c.villages, c.stations, max_snap_m=None)
     limit = float(np.quantile(tt.min(axis=1), 0.95))  # a tight limit, so some villages lie beyond it
@@ -345,8 +345,8 @@ def test_reach_on_generated_county_recomputed_independently():
 
 @pytest.fixture(scope="module")
 def dianjiang():
-    from jurisdiction.roads import road_graph
-    from jurisdiction.travel import travel_time_matrix
+    from jurisdiction.network.graph import road_graph
+    from jurisdiction.network.travel import travel_time_matrix
 
     ex = load_example("dianjiang")
     tt = travel_time_matrix(road_graph(ex.roads), ex.villages, ex.stations)

@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 from jurisdiction.errors import InputError
-from jurisdiction.example import Example, load_example
+from jurisdiction.inputs.example import Example, load_example
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "dianjiang" / "source"
@@ -155,7 +155,7 @@ def test_roads_connect_every_village(example) -> None:
     assert set(hit["village_id"]) == set(example.villages["village_id"])
 
 
-#: The library versions the committed GeoPackage was built with (jurisdiction/examples/dianjiang/README.md).
+#: The library versions the committed GeoPackage was built with (jurisdiction/inputs/examples/dianjiang/README.md).
 BUILT_WITH = {"geos": "3.14.1", "gdal": "3.12.4", "numpy": "2.4.6", "scipy": "1.17.1", "geopandas": "1.2.0"}
 
 
@@ -181,7 +181,7 @@ def test_rebuild_is_byte_identical(tmp_path) -> None:
     Byte for byte with the library versions it was built with; with other versions (which may
     round the last digit differently) the same rows, values and geometries to 1e-9 degrees.
     """
-    gpkg = ROOT / "jurisdiction" / "examples" / "dianjiang" / "dianjiang.gpkg"
+    gpkg = ROOT / "jurisdiction" / "inputs" / "examples" / "dianjiang" / "dianjiang.gpkg"
     before = hashlib.sha256(gpkg.read_bytes()).hexdigest()
     code = ("import sys, runpy; sys.argv=['build'];"
             f"m = runpy.run_path({str(ROOT / 'data' / 'dianjiang' / 'build.py')!r});"

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, Polygon
 
-from jurisdiction.crs import to_gcj02, wgs84_to_bd09, wgs84_to_gcj02
 from jurisdiction.errors import InputError
-from jurisdiction.load import read_jurisdictions, read_roads, read_stations, read_villages
+from jurisdiction.inputs.crs import to_gcj02, wgs84_to_bd09, wgs84_to_gcj02
+from jurisdiction.inputs.readers import read_jurisdictions, read_roads, read_stations, read_villages
 
 GEOD = pyproj.Geod(ellps="WGS84")
 

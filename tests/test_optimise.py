@@ -275,7 +275,7 @@ def test_warm_start_with_bundling_gives_same_optimum():
 @given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]),
        contiguous=st.booleans(), workers=st.sampled_from([1, 2]))
 def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m, k, e, contiguous, workers):
-    from jurisdiction.optimise.balanced import balanced_start
+    from jurisdiction.optimise.balanced.heuristics import balanced_start
 
     inst = random_instance(seed, n, m)
     grid = assignments(inst, None)
@@ -304,7 +304,7 @@ def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m
 @SETTINGS
 @given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]))
 def test_centre_set_enumeration_equals_brute_force_with_contiguity(seed, n, m, k, e):
-    from jurisdiction.optimise.centre_sets import by_centre_sets
+    from jurisdiction.optimise.balanced.centre_sets import by_centre_sets
 
     inst = random_instance(seed, n, m)
     grid = assignments(inst, None)

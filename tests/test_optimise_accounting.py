@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 
 from jurisdiction.errors import InfeasibleError, ScenarioError
 from jurisdiction.optimise import Instance, Options, solve
-from jurisdiction.optimise import centre_sets as centre_sets_module
+from jurisdiction.optimise.balanced import centre_sets as centre_sets_module
 from tests.test_optimise import (
     assignments,
     balanced,

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jurisdiction.optimise.pmedian_branch_price import _restrictions, branch_and_price
-from jurisdiction.optimise.pmedian_branching import branch_on_groups, group_candidates
-from jurisdiction.optimise.pmedian_capacitated import _prepare, solve_capacitated_pmedian
-from jurisdiction.optimise.pmedian_columns import column_generation, generate, new_master, set_groups
-from jurisdiction.optimise.pmedian_fixing import fix
-from jurisdiction.optimise.pmedian_knapsack import price
+from jurisdiction.optimise.pmedian.branch_price import _restrictions, branch_and_price
+from jurisdiction.optimise.pmedian.branching import branch_on_groups, group_candidates
+from jurisdiction.optimise.pmedian.capacitated import _prepare, solve_capacitated_pmedian
+from jurisdiction.optimise.pmedian.columns import column_generation, generate, new_master, set_groups
+from jurisdiction.optimise.pmedian.fixing import fix
+from jurisdiction.optimise.pmedian.knapsack import price
 from tests.test_optimise_pmedian import feasible_assignments
 
 
@@ -150,7 +150,7 @@ def test_group_rows_replaced_in_part_give_the_fresh_lp():
 # Seeds whose root master LP opens some facility fractionally (found by search).
 @pytest.mark.parametrize("seed", [8, 10, 16, 39, 53, 62, 88, 95, 100, 101, 102, 106, 108, 112, 114, 117, 122, 123])
 def test_strong_branching_proves_the_optimum(seed, monkeypatch):
-    import jurisdiction.optimise.pmedian_branch_price as bp
+    import jurisdiction.optimise.pmedian.branch_price as bp
 
     n, m, p = 8, 5, 2
     cost, demand, capacity = seeded_tight_instance(seed, n, m, p)

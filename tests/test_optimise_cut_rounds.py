@@ -16,14 +16,22 @@ from hypothesis import strategies as st
 from scipy.sparse.csgraph import connected_components
 
 from jurisdiction.errors import InfeasibleError
-from jurisdiction.optimise import Options, solve
-from jurisdiction.optimise import centre_sets as centre_sets_module
-from jurisdiction.optimise import cut_rounds, engine
-from jurisdiction.optimise.contiguity import cut_rows
-from jurisdiction.optimise.incumbents import connected_repair, plan_solution
+from jurisdiction.optimise import Options, cut_rounds, engine, solve
+from jurisdiction.optimise.balanced import centre_sets as centre_sets_module
+from jurisdiction.optimise.balanced.starts import connected_repair, plan_solution
 from jurisdiction.optimise.instance import prepare
-from tests.test_optimise import (SETTINGS, assignments, balanced, check_plan, connected, n_open, pmedian_cost,
-                                 random_instance, seeds)
+from jurisdiction.optimise.mip.contiguity import cut_rows
+from tests.test_optimise import (
+    SETTINGS,
+    assignments,
+    balanced,
+    check_plan,
+    connected,
+    n_open,
+    pmedian_cost,
+    random_instance,
+    seeds,
+)
 
 
 def connected_plans(inst, k: int, e: float) -> np.ndarray:

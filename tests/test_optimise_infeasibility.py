@@ -19,7 +19,7 @@ def line_instance(n: int = 6, m: int = 3) -> Instance:
 
 
 def station_line(m: int) -> Instance:
-    """m stations on a line, each in its own village, 10 minutes apart."""
+    """M stations on a line, each in its own village, 10 minutes apart."""
     pos = np.arange(m) * 10.0
     return Instance(times=np.abs(pos[:, None] - pos[None, :]), weights=np.ones(m), station_village=np.arange(m),
                     home=np.arange(m))

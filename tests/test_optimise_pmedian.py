@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jurisdiction.errors import InfeasibleError, InputError
-from jurisdiction.optimise.pmedian import solve_capacitated_pmedian, solve_pmedian, textbook_pmedian
-from jurisdiction.optimise.pmedian_branch_price import branch_and_price
-from jurisdiction.optimise.pmedian_capacitated import _prepare, _strong_model
-from jurisdiction.optimise.pmedian_columns import column_generation, lagrangian_value, master_heuristic, price
-from jurisdiction.optimise.pmedian_fixing import relax
-from jurisdiction.optimise.pmedian_mip import run_highs
+from jurisdiction.optimise.pmedian.branch_price import branch_and_price
+from jurisdiction.optimise.pmedian.capacitated import _prepare, _strong_model
+from jurisdiction.optimise.pmedian.columns import column_generation, lagrangian_value, master_heuristic, price
+from jurisdiction.optimise.pmedian.exact import solve_capacitated_pmedian, solve_pmedian, textbook_pmedian
+from jurisdiction.optimise.pmedian.fixing import relax
+from jurisdiction.optimise.pmedian.highs_arrays import run_highs
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -119,7 +119,8 @@ def test_radius_mip_fallback_matches_brute_force(instance):
 
 def test_tree_search_and_radius_mip_paths_are_exact():
     """Instances with a Lagrangian gap go through the tree search (or, with no time for it, the
-    radius MIP); both must agree with brute force, and the sample must exercise both paths."""
+    radius MIP); both must agree with brute force, and the sample must exercise both paths.
+    """
     used = set()
     for seed in range(40):
         rng = np.random.default_rng(seed)

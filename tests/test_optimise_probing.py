@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jurisdiction.optimise.probing import probe_centres
+from jurisdiction.optimise.balanced.probing import probe_centres
 from tests.test_optimise import SETTINGS, assignments, balanced, n_open, pmedian_cost, random_instance, seeds
 
 

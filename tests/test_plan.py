@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from jurisdiction import Scenario, compare, generate_county, plan
-from jurisdiction.adjacency import village_adjacency
 from jurisdiction.errors import InfeasibleError, ScenarioError
+from jurisdiction.network.adjacency import village_adjacency
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +92,9 @@ def test_infeasible_and_bad_scenarios_are_explained(county):
 
 
 def test_hostile_names_stay_text_in_real_outputs(county, tmp_path):
-    from jurisdiction import current_map, plan_map, write_report
     from plan_fixture import assert_only_escaped
+
+    from jurisdiction import current_map, plan_map, write_report
 
     villages = county.villages.copy()
     villages.loc[0, "name"] = "<img src=x onerror=alert(1)>"
@@ -107,7 +108,7 @@ def test_hostile_names_stay_text_in_real_outputs(county, tmp_path):
 
 
 def test_plan_from_an_osmnx_graph(county):
-    from jurisdiction.roads import road_graph
+    from jurisdiction.network.graph import road_graph
 
     graph = road_graph(county.roads)
     result = plan(county.villages, county.stations, graph, Scenario(centres=3, limit=60))
@@ -121,7 +122,7 @@ def test_cli_plan_from_files_with_a_graphml_network(county, tmp_path):
     import osmnx as ox
 
     from jurisdiction.cli import main
-    from jurisdiction.roads import road_graph
+    from jurisdiction.network.graph import road_graph
 
     gpkg = tmp_path / "county.gpkg"
     for layer in ("villages", "stations", "jurisdictions"):

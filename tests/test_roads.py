@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jurisdiction.errors import InputError, NetworkError
+from jurisdiction.network.graph import road_graph
+from jurisdiction.network.speeds import parse_maxspeed, road_class_of
 from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH
-from jurisdiction.road_speeds import parse_maxspeed, road_class_of
-from jurisdiction.roads import road_graph
 
 CRS = "EPSG:32648"
 X0, Y0 = 600_000.0, 3_300_000.0
@@ -258,7 +258,7 @@ def test_missing_pyrosm_is_a_clear_error(monkeypatch, tmp_path):
 
 def test_download_wrappers_filter_and_project(monkeypatch, tmp_path):
     """graph_from_place/polygon (network users) on osmnx's downloaders replaced by the local XML."""
-    from jurisdiction import roads
+    from jurisdiction.network import graph as roads
 
     path = tmp_path / "roads.osm"
     path.write_text(OSM_XML)

@@ -7,7 +7,7 @@ from dataclasses import fields
 import pytest
 
 from jurisdiction.errors import ScenarioError
-from jurisdiction.plan import options_for
+from jurisdiction.pipeline import options_for
 from jurisdiction.scenario import Scenario, read_scenario
 
 GOOD = """

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Polygon
 
 from jurisdiction.errors import InputError
-from jurisdiction.synthetic import County, generate_county
+from jurisdiction.synthetic.county import County, generate_county
 
 AREA_TOL = 1.0  # m²
 

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jurisdiction.errors import InputError, NetworkError
-from jurisdiction.roads import road_graph
-from jurisdiction.synthetic import generate_county
-from jurisdiction.travel import graph_arrays, node_travel_times, snap, travel_time_matrix, village_travel_times
+from jurisdiction.network.graph import road_graph
+from jurisdiction.network.travel import graph_arrays, node_travel_times, snap, travel_time_matrix, village_travel_times
+from jurisdiction.synthetic.county import generate_county
 
 CRS = "EPSG:32648"
 X0, Y0 = 600_000.0, 3_300_000.0

@@ -22,13 +22,13 @@ import pytest
 import shapely
 
 import jurisdiction
-from jurisdiction.adjacency import village_adjacency
 from jurisdiction.cli import EXIT_INPUT, EXIT_VERIFY, main
-from jurisdiction.example import load_example
-from jurisdiction.load import read_roads, read_stations, read_villages
-from jurisdiction.synthetic import generate_county
-from jurisdiction.verification import Verdict, verify_plan
-from jurisdiction.verification_checks import MINUTES_TOLERANCE, Check, agree
+from jurisdiction.inputs.example import load_example
+from jurisdiction.inputs.readers import read_roads, read_stations, read_villages
+from jurisdiction.network.adjacency import village_adjacency
+from jurisdiction.synthetic.county import generate_county
+from jurisdiction.verification.checks import MINUTES_TOLERANCE, Check, agree
+from jurisdiction.verification.folder import Verdict, verify_plan
 
 LAYERS = ("villages", "stations", "districts")
 HOSTILE = "坏\x1b[2J\x07村"  # an escape sequence and a bell in a village name
@@ -178,8 +178,8 @@ def test_a_district_split_in_two_is_caught(demo, tmp_path):
 
 
 def test_a_village_moved_beyond_the_limit_is_caught(demo, tmp_path):
-    from jurisdiction.roads import road_graph
-    from jurisdiction.travel import travel_time_matrix
+    from jurisdiction.network.graph import road_graph
+    from jurisdiction.network.travel import travel_time_matrix
 
     example = load_example("dianjiang")
     times = travel_time_matrix(road_graph(example.roads), example.villages, example.stations)
@@ -342,7 +342,7 @@ def test_a_missing_or_unreadable_folder_exits_3_naming_the_file(demo, tmp_path, 
 
 
 def test_plan_exits_6_when_what_it_wrote_fails_verification(balanced, monkeypatch, capsys):
-    from jurisdiction import verification
+    from jurisdiction.verification import folder as verification
 
     failing = Verdict(folder="x", checks=(Check("limit", False, "village v1 is 50.0 min from S1 by road"),))
     monkeypatch.setattr(verification, "verify_plan", lambda folder: failing)
@@ -355,9 +355,9 @@ def test_plan_exits_6_when_what_it_wrote_fails_verification(balanced, monkeypatc
 
 
 def test_rebuilt_travel_times_agree_with_the_package(demo):
-    from jurisdiction.roads import road_graph
-    from jurisdiction.travel import travel_time_matrix
-    from jurisdiction.verification_roads import road_minutes, road_network
+    from jurisdiction.network.graph import road_graph
+    from jurisdiction.network.travel import travel_time_matrix
+    from jurisdiction.verification.roads import road_minutes, road_network
 
     example = load_example("dianjiang")
     stations = read_stations(example.stations)
@@ -374,9 +374,9 @@ def test_rebuilt_travel_times_agree_with_the_package(demo):
 def test_rebuilt_travel_times_from_a_graphml_network_in_degrees_agree(tmp_path):
     import osmnx as ox
 
-    from jurisdiction.roads import road_graph
-    from jurisdiction.travel import travel_time_matrix
-    from jurisdiction.verification_roads import graphml_network, road_minutes
+    from jurisdiction.network.graph import road_graph
+    from jurisdiction.network.travel import travel_time_matrix
+    from jurisdiction.verification.roads import graphml_network, road_minutes
 
     example = load_example("dianjiang")
     path = tmp_path / "roads.graphml"

@@ -26,12 +26,12 @@ import shapely
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 #: Where the package ships the example (package data, with its README and demo scenario).
-OUTPUT = REPO / "jurisdiction" / "examples" / "dianjiang" / "dianjiang.gpkg"
+OUTPUT = REPO / "jurisdiction" / "inputs" / "examples" / "dianjiang" / "dianjiang.gpkg"
 sys.path.insert(0, str(REPO))
 
-from jurisdiction.synthetic import district_shapes  # noqa: E402
-from jurisdiction.synthetic_roads import build_roads  # noqa: E402
-from jurisdiction.synthetic_tiles import (  # noqa: E402
+from jurisdiction.synthetic.county import district_shapes  # noqa: E402
+from jurisdiction.synthetic.roads import build_roads  # noqa: E402
+from jurisdiction.synthetic.tiles import (  # noqa: E402
     grow_districts,
     neighbour_lists,
     neighbour_pairs,
@@ -158,7 +158,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:
     nbrs = neighbour_lists(len(cells), pairs)
     code_index = {c: i for i, c in enumerate(towns["code"])}
     town = units["township_code"].map(code_index).to_numpy()
-    station_village = np.array([int(np.flatnonzero((town == t))[0]) for t in range(len(towns))])
+    station_village = np.array([int(np.flatnonzero(town == t)[0]) for t in range(len(towns))])
     parent = np.full(len(cells), -1, dtype=np.int64)
     for t in range(len(towns)):
         mine = np.flatnonzero(town == t)

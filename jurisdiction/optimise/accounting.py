@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from jurisdiction.optimise.instance import Options, Prepared, Solution
-from jurisdiction.optimise.solver import relative_gap
+from jurisdiction.optimise.mip.solver import relative_gap
 
 #: Relative difference below which two objective values count as equal. The solvers accept a
 #: row broken by up to their feasibility tolerance (HiGHS: 1e-6, absolute), so no finer

@@ -1,7 +1,7 @@
 """Solving a built model once, or in rounds of contiguity cuts until every district is connected.
 
 HiGHS has no lazy-constraint callback, so the exact contiguity form solves, looks at the plan,
-adds the separator cuts it breaks (:func:`jurisdiction.optimise.contiguity.cut_rows`) and solves
+adds the separator cuts it breaks (:func:`jurisdiction.optimise.mip.contiguity.cut_rows`) and solves
 again. Four things keep the rounds few and short:
 
 * rounds that only look for violated cuts stop at a loose gap (any plan yields cuts);
@@ -27,13 +27,13 @@ import numpy as np
 import pulp
 
 from jurisdiction.optimise.accounting import RESOLUTION
-from jurisdiction.optimise.contiguity import cut_rows, pool_rows
-from jurisdiction.optimise.incumbents import Repair, plan_solution
+from jurisdiction.optimise.balanced.probing import probe_centres
+from jurisdiction.optimise.balanced.starts import Repair, plan_solution
 from jurisdiction.optimise.infeasibility import balance_bounds
 from jurisdiction.optimise.instance import Options, Prepared, Solution
-from jurisdiction.optimise.model import Built, expression
-from jurisdiction.optimise.probing import probe_centres
-from jurisdiction.optimise.solver import Run, run
+from jurisdiction.optimise.mip.contiguity import cut_rows, pool_rows
+from jurisdiction.optimise.mip.model import Built, expression
+from jurisdiction.optimise.mip.solver import Run, run
 
 #: Most contiguity cut rounds before giving up.
 MAX_ROUNDS = 500

@@ -18,15 +18,20 @@ import numpy as np
 import pulp
 
 from jurisdiction.errors import InfeasibleError, NoSolutionError
-from jurisdiction.optimise.bundling import bundle_by_villages, bundle_of
-from jurisdiction.optimise.contiguity import is_connected
 from jurisdiction.optimise.accounting import account
+from jurisdiction.optimise.balanced.starts import (
+    balanced_plan,
+    by_centre_sets_plan,
+    connected_repair,
+    contiguous_incumbent,
+)
 from jurisdiction.optimise.cut_rounds import assignment_of, close_centres, solve_stage, step
-from jurisdiction.optimise.incumbents import balanced_plan, by_centre_sets_plan, connected_repair, contiguous_incumbent
 from jurisdiction.optimise.infeasibility import describe_combination, explain_prepared
 from jurisdiction.optimise.instance import Instance, Options, Prepared, Solution, prepare
-from jurisdiction.optimise.model import Built, build
-from jurisdiction.optimise.solver import Run, relative_gap
+from jurisdiction.optimise.mip.bundling import bundle_by_villages, bundle_of
+from jurisdiction.optimise.mip.contiguity import is_connected
+from jurisdiction.optimise.mip.model import Built, build
+from jurisdiction.optimise.mip.solver import Run, relative_gap
 
 #: Share of the time limit for the connected heuristic plan before the cut rounds.
 INCUMBENT_SHARE = 0.4
@@ -73,8 +78,8 @@ def _plain_pmedian(p: Prepared, options: Options) -> bool:
 
 def _solve_plain_pmedian(p: Prepared, options: Options, t0: float) -> Solution | None:
     """Solve with the specialised exact p-median solver; None when its plan breaks the root rule."""
-    from jurisdiction.optimise.model import pair_mask
-    from jurisdiction.optimise.pmedian import solve_pmedian
+    from jurisdiction.optimise.mip.model import pair_mask
+    from jurisdiction.optimise.pmedian.exact import solve_pmedian
 
     mask = pair_mask(p, options)
     cost = np.where(mask, p.cost, np.inf)

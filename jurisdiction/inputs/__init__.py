@@ -1,0 +1,27 @@
+"""Inputs: read the four layers (villages, stations, jurisdictions, roads), check them, put them in canonical form.
+
+| module | what it holds |
+|---|---|
+| ``readers`` | :func:`read_villages`, :func:`read_stations`, :func:`read_jurisdictions`, :func:`read_roads`: files or GeoDataFrames in, checked layers out |
+| ``layers`` | the checks of the village, station and jurisdiction layers (every bad row named at once) |
+| ``road_layer`` | the checks of a roads layer (line geometry, a known road class) |
+| ``crs`` | China's offset datums (GCJ-02, BD-09) and the local metric CRS |
+| ``example`` | the Dianjiang example shipped in ``examples/`` (:func:`load_example`, :func:`example_scenario`) |
+"""
+
+from jurisdiction.inputs.crs import to_wgs84, utm_crs
+from jurisdiction.inputs.example import Example, available_examples, example_scenario, load_example
+from jurisdiction.inputs.readers import read_jurisdictions, read_roads, read_stations, read_villages
+
+__all__ = [
+    "read_villages",
+    "read_stations",
+    "read_jurisdictions",
+    "read_roads",
+    "Example",
+    "load_example",
+    "example_scenario",
+    "available_examples",
+    "to_wgs84",
+    "utm_crs",
+]

@@ -1,0 +1,15 @@
+"""Plans found before (or instead of) the main MIP for balanced, contiguous districting.
+
+| module | what it holds |
+|---|---|
+| ``heuristics`` | :func:`balanced_start`: assign, recentre and swap for a balanced p-median plan |
+| ``probing`` | :func:`probe_centres`: centres and pairs of centres no plan below a cutoff opens |
+| ``centre_sets`` | the exact plan by enumerating centre sets, when there are few |
+| ``starts`` | the engine's starting plans, connected repairs and incumbents, built on the above |
+"""
+
+from jurisdiction.optimise.balanced.centre_sets import by_centre_sets
+from jurisdiction.optimise.balanced.heuristics import balanced_start
+from jurisdiction.optimise.balanced.probing import probe_centres
+
+__all__ = ["balanced_start", "probe_centres", "by_centre_sets"]

@@ -1,0 +1,68 @@
+"""The exact balanced (and connected) plan by enumerating centre sets, when there are few.
+
+With few stations and centres (the US county instances of small states, e.g. ME: 120 sets),
+every set of centres gets the LP bound of its fixed-centre assignment, and the sets that may
+beat the best plan are solved exactly with :func:`jurisdiction.optimise.balanced.heuristics.assign`, in
+increasing order of that bound: once the next bound cannot beat the best plan, it is optimal.
+"""
+
+from __future__ import annotations
+
+import time
+from itertools import combinations
+from math import comb
+
+import numpy as np
+import scipy.sparse as sp
+
+from jurisdiction.optimise.balanced.heuristics import assign
+
+#: Most centre sets :func:`by_centre_sets` enumerates.
+MAX_CENTRE_SETS = 3000
+
+
+def by_centre_sets(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
+                   allowed: np.ndarray, fixed: np.ndarray, seconds: float, best_value: float, gap: float,
+                   adjacency: sp.csr_matrix | None = None) -> tuple[np.ndarray | None, float, bool] | None:
+    """Exact balanced (and connected) plan by enumerating centre sets, when there are few.
+
+    Every set of ``k`` centres (fixed ones included) gets the LP bound of its assignment; in
+    increasing order of that bound, sets that may beat ``best_value`` by more than ``gap`` are
+    solved exactly (with separator cut rounds when ``adjacency`` is given). Once the next bound
+    cannot beat the best plan, that plan is optimal.
+
+    Returns
+    -------
+    (assignment, value, proven) or None
+        None when there are more than :data:`MAX_CENTRE_SETS` sets. ``assignment`` is None when
+        no set beats ``best_value``; ``proven`` is False when the time ran out first.
+    """
+    t_end = time.perf_counter() + seconds
+    must = np.flatnonzero(fixed & allowed)
+    free = np.flatnonzero(allowed & ~fixed)
+    need = k - must.size
+    if need < 0 or comb(free.size, need) > MAX_CENTRE_SETS:
+        return None
+    scored = []
+    for extra in combinations(free.tolist(), need):
+        if time.perf_counter() >= t_end:
+            return None, best_value, False
+        cs = np.array(sorted(must.tolist() + list(extra)), dtype=np.int64)
+        lp = assign(cost, load, cs, roots, lo, hi, integer=False)[1]
+        if np.isfinite(lp):
+            scored.append((lp, cs))
+    scored.sort(key=lambda t: t[0])
+    best_plan = None
+    for lp, cs in scored:
+        if lp >= best_value - gap * abs(best_value) - 1e-9:
+            break
+        left = t_end - time.perf_counter()
+        if left <= 0:
+            return best_plan, best_value, False
+        plan, value, proven = assign(cost, load, cs, roots, lo, hi, seconds=left, gap=0.0, adjacency=adjacency,
+                                     cutoff=best_value - gap * abs(best_value) if np.isfinite(best_value) else None)
+        if not proven:
+            return best_plan, best_value, False
+        if plan is not None and value < best_value:
+            best_plan, best_value = plan, value
+    return best_plan, best_value, True

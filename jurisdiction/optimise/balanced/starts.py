@@ -1,0 +1,170 @@
+"""Plans found before (or instead of) the main MIP: starting plans, bounds and small exact searches.
+
+* :func:`balanced_plan`: a balanced p-median plan from the assign/recentre/swap heuristic, the
+  MIP's warm start;
+* :func:`contiguous_incumbent`: a connected plan on the centres of the balanced plan without
+  contiguity, or the heuristic with connected districts;
+* :func:`connected_repair`: the best connected plan on given centres (for the cut rounds);
+* :func:`by_centre_sets_plan`: the exact contiguous optimum by enumerating centre sets, when few.
+
+(The compact shortest-path form, a connected plan, is a solve of its own: see
+:func:`jurisdiction.optimise.engine.shortest_path_incumbent`.)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from jurisdiction.errors import InfeasibleError
+from jurisdiction.optimise.balanced.centre_sets import by_centre_sets
+from jurisdiction.optimise.balanced.heuristics import balanced_start, improve
+from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination
+from jurisdiction.optimise.instance import Options, Prepared, Solution
+from jurisdiction.optimise.mip.bundling import bundle_by_villages
+from jurisdiction.optimise.mip.contiguity import prune_pairs, roots_of
+from jurisdiction.optimise.mip.model import Built, pair_mask
+
+#: Share of the time limit given to the balanced-plan heuristic before the MIP.
+HEURISTIC_SHARE = 0.3
+#: Its budget in seconds when there is no time limit.
+HEURISTIC_SECONDS = 30.0
+#: Most seconds one repair (connected assignment to given centres) may take.
+REPAIR_SECONDS = 10.0
+
+#: ``repair(centres, cutoff)``: a connected plan on those centres below ``cutoff``, or None.
+Repair = Callable[[np.ndarray, float], "Solution | None"]
+
+
+def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float | None) -> np.ndarray | None:
+    """A balanced starting plan from :func:`balanced_start` for a p-median with balance, else None."""
+    kr = p.k_range
+    if (options.model != "p-median" or options.balance is None or kr is None or kr[0] != kr[1]
+            or p.capacity is not None or options.bundle_sizes is not None or options.contiguity is not None
+            or options.disruption != 0 or options.warm_start is not None):
+        return None
+    n, m = p.times.shape
+    cost = np.full((n, m), np.inf)
+    cost[built.pair_v, built.pair_c] = p.cost[built.pair_v, built.pair_c]
+    lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
+    budget = HEURISTIC_SECONDS if deadline is None else HEURISTIC_SHARE * max(deadline - time.perf_counter(), 0.0)
+    plan, _ = balanced_start(cost, p.balance_weights, kr[0], lo, hi, built.roots, p.allowed & np.isin(np.arange(m), list(built.y)),
+                             p.fixed, budget, workers=options.workers)
+    return plan
+
+
+def plan_solution(p: Prepared, plan: np.ndarray, value: float, formulation: str, seconds: float = 0.0,
+                  proven: bool = False) -> Solution:
+    """A :class:`Solution` for ``plan`` (station index per village), each station bundled where its village goes."""
+    centres = np.unique(plan)
+    return Solution(centres=centres, assignment=plan, bundle=bundle_by_villages(p.station_village, plan, centres),
+                    status="optimal" if proven else "feasible",
+                    objective=float(value), bound=float(value) if proven else math.nan, gap=0.0 if proven else math.inf,
+                    seconds=seconds, solver="highs", formulation=formulation, n_variables=0, n_constraints=0, rounds=0)
+
+
+def _connected_setting(p: Prepared, options: Options):
+    """(cost with unreachable pairs inf, roots, lo, hi) of the balanced connected problem, or None."""
+    kr = p.k_range
+    if (options.balance is None or kr is None or kr[0] != kr[1] or p.capacity is not None
+            or options.bundle_sizes is not None or options.disruption != 0):
+        return None
+    m = p.times.shape[1]
+    mask = pair_mask(p, options)
+    roots = roots_of(p, mask, True)
+    lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
+    mask = prune_pairs(p, mask, roots, np.full(m, hi))
+    return np.where(mask, p.cost, np.inf), roots, lo, hi
+
+
+def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, share: float,
+                         repair: Repair, cuts: list | None = None) -> tuple[Solution | None, np.ndarray | None]:
+    """A connected balanced plan, from the balanced plan without contiguity (``share`` of the time left).
+
+    :func:`balanced_start` finds the balanced plan without contiguity fast (on the US county
+    instances, the optimum of that problem); ``repair`` (from :func:`connected_repair`) gives
+    the best connected plan on its centres, which is often the optimum with contiguity. When
+    those centres have no connected plan, :func:`balanced_start` with contiguity starts from that plan.
+    ``cuts`` collects the separator cuts found on the way (see :func:`balanced.assign`).
+
+    Returns
+    -------
+    incumbent, free
+        The connected plan (None when those centres have none) and the plan without
+        contiguity (None when none was found), a start for the cut rounds.
+    """
+    setting = _connected_setting(p, options)
+    if setting is None:
+        return None, None
+    cost, roots, lo, hi = setting
+    t0 = time.perf_counter()
+    budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * share, 0.5)
+    free, _ = balanced_start(np.where(pair_mask(p, options), p.cost, np.inf), p.balance_weights, p.k_range[0], lo, hi,
+                             roots, p.allowed, p.fixed, budget / 2, workers=options.workers)
+    if free is None:
+        return None, None
+    found = repair(np.unique(free), math.inf)
+    if found is not None:
+        return replace(found, seconds=time.perf_counter() - t0,
+                       formulation="connected assignment to the balanced plan's centres"), free
+    plan, value = balanced_start(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed,
+                                 max(budget - (time.perf_counter() - t0), 0.5), guide=free,
+                                 adjacency=p.adjacency, cuts=cuts, workers=options.workers)
+    if plan is None:
+        return None, free
+    return plan_solution(p, plan, value, "balanced heuristic with contiguity", time.perf_counter() - t0), free
+
+
+def connected_repair(p: Prepared, options: Options, deadline: float | None, cuts: list | None = None) -> Repair | None:
+    """``repair(centres, cutoff)``: the best connected plan on ``centres`` (moved to their districts'
+    best stations while that gains) below ``cutoff``, or None; None when not a balanced problem.
+
+    ``cuts`` collects the separator cuts the repairs find (see :func:`balanced.assign`).
+    """
+    setting = _connected_setting(p, options)
+    if setting is None:
+        return None
+    cost, roots, lo, hi = setting
+    seen: dict = {}
+
+    def repair(centres: np.ndarray, cutoff: float) -> Solution | None:
+        t0 = time.perf_counter()
+        budget = REPAIR_SECONDS if deadline is None else min(REPAIR_SECONDS, max(deadline - t0, 0.1))
+        plan, value = improve(cost, p.balance_weights, centres, roots, lo, hi, p.allowed, p.fixed, budget,
+                              adjacency=p.adjacency, cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen,
+                              cuts=cuts)
+        if plan is None or value >= cutoff:
+            return None
+        return plan_solution(p, plan, value, "connected assignment to a cut round's centres", time.perf_counter() - t0)
+
+    return repair
+
+
+def by_centre_sets_plan(p: Prepared, options: Options, deadline: float | None,
+                        incumbent: Solution | None) -> Solution | None:
+    """The connected optimum by enumerating centre sets (few stations and centres), else None."""
+    setting = _connected_setting(p, options)
+    if setting is None:
+        return None
+    cost, roots, lo, hi = setting
+    t0 = time.perf_counter()
+    budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * 2 / 3, 0.5)
+    best = incumbent.objective if incumbent is not None else math.inf
+    out = by_centre_sets(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed, budget, best,
+                         options.gap, adjacency=p.adjacency)
+    if out is None:
+        return None
+    plan, value, proven = out
+    if plan is None:
+        if incumbent is None:
+            if proven:
+                raise InfeasibleError([describe_combination(p, options)])
+            return None
+        return replace(incumbent, status="optimal", bound=incumbent.objective, gap=0.0,
+                       formulation=f"{incumbent.formulation}, proven by enumerating centre sets") if proven else None
+    return plan_solution(p, plan, value, "balanced contiguous plan by enumerating centre sets",
+                         time.perf_counter() - t0, proven)
