@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 from jurisdiction.cli import DEMO_SCENARIO
-from jurisdiction.inputs.example import load_example
+from jurisdiction.inputs.example import EXAMPLE_ATTRIBUTION, load_example
 from jurisdiction.outputs.files import export_plan
 from jurisdiction.outputs.maps import current_map, plan_map
 from jurisdiction.outputs.report import write_report
-from jurisdiction.pipeline import EXAMPLE_ATTRIBUTION, plan
+from jurisdiction.pipeline import plan
 from jurisdiction.scenario import read_scenario
 
 

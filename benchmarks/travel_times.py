@@ -12,7 +12,7 @@ about the requested number of directed edges, built directly as a projected
 points on random nodes (no access leg). Columns:
 
 - ``graph s``: generating the networkx graph (not part of either method);
-- ``build s``: :func:`jurisdiction.network.travel.graph_arrays` (CSR matrices + strongly connected
+- ``build s``: :func:`jurisdiction.network.arrays.graph_arrays` (CSR matrices + strongly connected
   components), done once per graph;
 - ``matrix s``: :func:`jurisdiction.network.travel.travel_time_matrix` (snapping + one Dijkstra per
   station, unbounded);
@@ -42,7 +42,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jurisdiction.network.travel import graph_arrays, travel_time_matrix  # noqa: E402
+from jurisdiction.network.arrays import graph_arrays  # noqa: E402
+from jurisdiction.network.travel import travel_time_matrix  # noqa: E402
 from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH  # noqa: E402
 
 CRS = "EPSG:32648"

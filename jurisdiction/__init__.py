@@ -1,16 +1,28 @@
 """jurisdiction: redraw police-station jurisdictions from villages, stations and roads.
 
-The pipeline is load -> network -> diagnose -> optimise -> outputs, one module per step. Most
-names below are imported on first use. ``diagnose``, ``isochrones`` and ``plan`` are both
-modules and functions; they are imported here so that ``jurisdiction.pipeline`` is the function.
+The package follows its pipeline, one room per stage:
+
+| room | what it does |
+|---|---|
+| ``inputs`` | read and check the layers (villages, stations, jurisdictions, roads); the Dianjiang example |
+| ``network`` | road graph, speeds, travel-time matrices, isochrones, adjacency |
+| ``diagnosis`` | what is wrong today: split villages, functional splits, reach, workload, small stations |
+| ``optimise`` | the optimisation core, on arrays only: centres, bundles, whole villages, contiguity |
+| ``outputs`` | the Plan, district tables, maps, the report, files |
+| ``verification`` | re-check a written plan from its files, sharing nothing with the optimiser |
+| ``synthetic`` | generated counties with known defects |
+
+At the top: :mod:`~jurisdiction.pipeline` (:func:`plan`, :func:`survey`, :func:`compare`),
+:mod:`~jurisdiction.translation` (layers and scenario -> the optimiser's arrays),
+:mod:`~jurisdiction.scenario`, :mod:`~jurisdiction.road_classes` (the road vocabulary),
+:mod:`~jurisdiction.errors`, and the command line :mod:`~jurisdiction.cli`.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata
-from typing import Any
 
+from jurisdiction.diagnosis import Diagnosis, diagnose
 from jurisdiction.errors import (
     InfeasibleError,
     InputError,
@@ -20,62 +32,58 @@ from jurisdiction.errors import (
     ScenarioError,
     VerificationError,
 )
+from jurisdiction.inputs import (
+    example_scenario,
+    load_example,
+    read_jurisdictions,
+    read_roads,
+    read_stations,
+    read_villages,
+)
+from jurisdiction.network import isochrones, road_graph, travel_time_matrix
+from jurisdiction.outputs import current_map, export_plan, plan_map, write_report
+from jurisdiction.pipeline import Plan, Survey, compare, plan, survey
+from jurisdiction.scenario import Scenario, read_scenario
+from jurisdiction.synthetic import generate_county
+from jurisdiction.verification import Verdict, verify_plan
 
 try:
     __version__ = importlib.metadata.version("jurisdiction")
 except importlib.metadata.PackageNotFoundError:  # imported from a checkout that was never installed
     __version__ = "0+unknown"
 
-#: Public name -> module that defines it.
-_EXPORTS = {
-    "load_example": "jurisdiction.inputs.example",
-    "example_scenario": "jurisdiction.inputs.example",
-    "read_villages": "jurisdiction.inputs.readers",
-    "read_stations": "jurisdiction.inputs.readers",
-    "read_jurisdictions": "jurisdiction.inputs.readers",
-    "read_roads": "jurisdiction.inputs.readers",
-    "generate_county": "jurisdiction.synthetic.county",
-    "road_graph": "jurisdiction.network.graph",
-    "travel_time_matrix": "jurisdiction.network.travel",
-    "Scenario": "jurisdiction.scenario",
-    "read_scenario": "jurisdiction.scenario",
-    "compare": "jurisdiction.pipeline",
-    "Plan": "jurisdiction.pipeline",
-    "plan_map": "jurisdiction.outputs.maps",
-    "current_map": "jurisdiction.outputs.maps",
-    "write_report": "jurisdiction.outputs.report",
-    "export_plan": "jurisdiction.outputs.files",
-    "verify_plan": "jurisdiction.verification.folder",
-    "Verdict": "jurisdiction.verification.folder",
-}
-
-# Functions that share their module's name: bound now, after their modules load, so that
-# the package attribute is the function and later imports of the module do not rebind it.
-from jurisdiction.diagnosis.findings import diagnose  # noqa: E402
-from jurisdiction.network.bands import isochrones  # noqa: E402
-from jurisdiction.pipeline import plan  # noqa: E402
-
 __all__ = [
-    "diagnose",
-    "isochrones",
-    "plan",
+    "Diagnosis",
     "InfeasibleError",
     "InputError",
     "JurisdictionError",
     "NetworkError",
     "NoSolutionError",
+    "Plan",
+    "Scenario",
     "ScenarioError",
+    "Survey",
+    "Verdict",
     "VerificationError",
     "__version__",
-    *_EXPORTS,
+    "compare",
+    "current_map",
+    "diagnose",
+    "example_scenario",
+    "export_plan",
+    "generate_county",
+    "isochrones",
+    "load_example",
+    "plan",
+    "plan_map",
+    "read_jurisdictions",
+    "read_roads",
+    "read_scenario",
+    "read_stations",
+    "read_villages",
+    "road_graph",
+    "survey",
+    "travel_time_matrix",
+    "verify_plan",
+    "write_report",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'jurisdiction' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

@@ -9,7 +9,7 @@ into speeds, the diagnosis counts road km by class, the maps draw the main roads
 
 from __future__ import annotations
 
-#: Default speeds by road class, km/h (DESIGN.md "Travel times"); its keys, in this order, are
+#: Default speeds by road class, km/h (docs/design.md "Travel times"); its keys, in this order, are
 #: the classes.
 DEFAULT_SPEEDS_KPH: dict[str, float] = {
     "expressway": 100.0,

@@ -13,7 +13,7 @@ import networkx as nx
 
 PACKAGE = Path(__file__).resolve().parents[1] / "jurisdiction"
 #: Longest module, in lines.
-MAX_LINES = 410
+MAX_LINES = 400
 #: Most modules at the top level of the package (``__init__.py`` included).
 MAX_TOP_LEVEL = 10
 

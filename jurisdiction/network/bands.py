@@ -18,7 +18,8 @@ import shapely
 from shapely.ops import substring
 
 from jurisdiction.errors import InputError, Problem
-from jurisdiction.network.travel import GraphArrays, graph_arrays, node_travel_times, snap
+from jurisdiction.network.arrays import GraphArrays, graph_arrays
+from jurisdiction.network.travel import node_travel_times, snap
 
 
 def isochrones(

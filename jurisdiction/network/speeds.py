@@ -1,6 +1,6 @@
 """Road speeds: classes, OSM ``maxspeed`` and per-edge travel times.
 
-Edge travel time = length / speed (DESIGN.md "Travel times"). The speed is the edge's valid
+Edge travel time = length / speed (docs/design.md "Travel times"). The speed is the edge's valid
 OSM ``maxspeed`` when present, otherwise the speed of its road class: the Chinese classes
 (expressway ... track) with OSM ``highway`` values mapped onto them
 (:mod:`jurisdiction.road_classes`).

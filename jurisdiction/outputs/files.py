@@ -34,6 +34,27 @@ VILLAGE_COLUMNS = [
 STATION_COLUMNS = ["station_id", "name", "kind", "officers", "role", "centre"]
 
 
+#: First characters that make a spreadsheet read a cell as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells a spreadsheet would run as a formula are quoted.
+
+    Names come from the data and are untrusted: a cell such as ``=HYPERLINK(...)`` gets a
+    leading apostrophe, which Excel and LibreOffice show as text. Numbers are left as they are.
+    """
+    def neutral(value: Any) -> Any:
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutral)
+    safe.index = safe.index.map(neutral)
+    return safe
+
+
 @contextmanager
 def _staged(path: Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path next to ``path``; remove it if the block fails."""
@@ -205,9 +226,9 @@ def export_plan(plan: Any, folder: str | os.PathLike) -> dict[str, Path]:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    districts = pd.DataFrame(plan.districts.drop(columns=plan.districts.geometry.name))
-    villages = pd.DataFrame(village_table(plan).drop(columns=plan.villages.geometry.name))
-    metrics = plan.metrics.copy()
+    districts = csv_safe(pd.DataFrame(plan.districts.drop(columns=plan.districts.geometry.name)))
+    villages = csv_safe(pd.DataFrame(village_table(plan).drop(columns=plan.villages.geometry.name)))
+    metrics = csv_safe(plan.metrics)
     metrics.index.name = metrics.index.name or "metric"
     document = json.dumps(metrics_document(plan), ensure_ascii=False, indent=2, allow_nan=False)
 

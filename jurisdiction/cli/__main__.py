@@ -1,0 +1,7 @@
+"""``python -m jurisdiction.cli``: the command line."""
+
+import sys
+
+from jurisdiction.cli import main
+
+sys.exit(main())

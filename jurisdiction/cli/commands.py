@@ -1,0 +1,210 @@
+"""The commands: each takes the parsed command line and a progress callback and returns its result.
+
+A command's result is a dict of plain data; :func:`jurisdiction.cli.main` prints it as JSON with
+``--json``. Errors are raised (see :mod:`jurisdiction.errors`) and become exit codes there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from jurisdiction.cli.output import Progress, printable
+
+#: The demo's scenario, shipped inside the package.
+DEMO_SCENARIO = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "dianjiang" / "dianjiang.toml"
+#: Outputs go under the current directory unless the scenario or --out says otherwise.
+OUTPUTS = Path("maps")
+
+
+def load_layers(scenario: Any) -> tuple[dict[str, Any], str]:
+    """The layers a scenario's [data] section names, and their attribution.
+
+    Roads given as an OSM XML/PBF or GraphML file come back as a road graph, line layers as
+    a validated GeoDataFrame.
+    """
+    from jurisdiction.inputs import readers as load
+    from jurisdiction.inputs.example import EXAMPLE_ATTRIBUTION, load_example
+
+    if scenario.example:
+        example = load_example(scenario.example)
+        layers = {k: getattr(example, k) for k in ("villages", "stations", "jurisdictions", "roads")}
+        return layers, EXAMPLE_ATTRIBUTION
+    missing = [k for k in ("villages", "stations", "roads") if not getattr(scenario, k)]
+    if missing:
+        from jurisdiction.errors import ScenarioError
+
+        raise ScenarioError(
+            f"data: the scenario names no {', '.join(missing)} (set data.example or data.<layer> paths)")
+    from jurisdiction.network.graph import NETWORK_SUFFIXES, road_graph
+
+    stations = load.read_stations(scenario.stations, datum=scenario.datum)
+    network_file = Path(scenario.roads).suffix.lower() in NETWORK_SUFFIXES  # OSM XML/PBF, GraphML
+    layers = {
+        "stations": stations,
+        "villages": load.read_villages(scenario.villages, datum=scenario.datum, stations=stations),
+        "roads": (
+            road_graph(scenario.roads, speeds=scenario.speeds or None)
+            if network_file
+            else load.read_roads(scenario.roads, datum=scenario.datum)
+        ),
+        "jurisdictions": (
+            load.read_jurisdictions(scenario.jurisdictions, datum=scenario.datum, stations=stations)
+            if scenario.jurisdictions
+            else None
+        ),
+    }
+    return layers, ""
+
+
+def run_demo(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
+    args.scenario = DEMO_SCENARIO
+    return run_plan(args, progress)
+
+
+def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
+    from jurisdiction.outputs.files import export_plan
+    from jurisdiction.outputs.maps import current_map, plan_map
+    from jurisdiction.outputs.report import write_report
+    from jurisdiction.pipeline import plan
+    from jurisdiction.scenario import read_scenario
+
+    scenario = read_scenario(args.scenario)
+    if args.tiles:
+        scenario = scenario.with_(tiles=args.tiles)
+    if args.solver_log:
+        scenario = scenario.with_(log=True)
+    folder = args.out or Path(scenario.folder or OUTPUTS / scenario.name)
+    progress("loading the layers")
+    layers, attribution = load_layers(scenario)
+    result = plan(
+        layers["villages"],
+        layers["stations"],
+        layers["roads"],
+        scenario,
+        layers["jurisdictions"],
+        attribution=attribution,
+        progress=progress,
+    )
+    if not args.quiet and not args.json:
+        print(printable(result.diagnosis.summary(scenario.language)), file=sys.stderr)
+    progress("writing maps, report and files")
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "plan_map": plan_map(result, folder / "plan_map.html", tiles=scenario.tiles, language=scenario.language),
+        "current_map": current_map(result, folder / "current_map.html", tiles=scenario.tiles,
+                                   language=scenario.language),
+        "report": write_report(result, folder / "report.html", language=scenario.language),
+        **export_plan(result, folder),
+    }
+    progress("verifying the written plan")
+    verdict = _verify(folder)
+    progress.done()
+    if not args.quiet and not args.json:
+        print(printable(result.metrics.to_string(float_format=lambda v: f"{v:,.2f}")))
+        print(printable(f"\n{result!r}"))
+        print("\nWritten:")
+        for name, path in files.items():
+            print(f"  {name:12s} {path}")
+        print(f"\n{verdict.summary()}")
+    return {
+        "scenario": scenario.name,
+        "files": {k: str(v) for k, v in files.items()},
+        "solver": result.solver,
+        "metrics": result.metrics.to_dict(orient="index"),
+        "bundles": result.bundles.to_dict(orient="records"),
+        "verification": verdict.to_dict(),
+    }
+
+
+def _verify(folder: Path) -> Any:
+    """The verdict of :func:`jurisdiction.verify_plan` on ``folder``; VerificationError if a check fails."""
+    from jurisdiction.errors import VerificationError
+    from jurisdiction.verification.folder import verify_plan
+
+    verdict = verify_plan(folder)
+    if not verdict.ok:
+        raise VerificationError(verdict)
+    return verdict
+
+
+def run_verify(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
+    from jurisdiction.errors import VerificationError
+    from jurisdiction.verification.folder import verify_plan
+
+    progress(f"verifying {args.folder}")
+    verdict = verify_plan(args.folder)
+    progress.done()
+    if not args.quiet and not args.json:
+        print(printable("\n".join(verdict.lines())))
+    if not verdict.ok:
+        raise VerificationError(verdict)
+    return {"verification": verdict.to_dict()}
+
+
+def run_diagnose(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
+    from jurisdiction.pipeline import survey
+    from jurisdiction.scenario import read_scenario
+
+    scenario = read_scenario(args.scenario)
+    progress("loading the layers")
+    layers, _ = load_layers(scenario)
+    result = survey(layers["villages"], layers["stations"], layers["roads"], scenario, layers["jurisdictions"],
+                    progress=progress).diagnosis
+    progress.done()
+    tables = _diagnosis_tables(result)
+    if args.out:
+        from jurisdiction.outputs.files import CSV_ENCODING, atomic_write_text, csv_safe
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            atomic_write_text(args.out / f"{name}.csv", csv_safe(table).to_csv(index=False), encoding=CSV_ENCODING)
+    if not args.quiet and not args.json:
+        print(printable(result.summary(scenario.language)))
+    return {"summary": result.summary(scenario.language), **{k: v.to_dict(orient="records") for k, v in tables.items()}}
+
+
+def _diagnosis_tables(result: Any) -> dict[str, Any]:
+    tables = {
+        "functional_splits": result.functional_splits,
+        "reach": result.reach,
+        "workload": result.workload,
+        "coverage": result.coverage,
+    }
+    if result.geometric_splits is not None:
+        tables["geometric_splits"] = result.geometric_splits.drop(columns="geometry")
+    return {name: table.reset_index() if table.index.name else table
+            for name, table in tables.items() if table is not None}
+
+
+def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
+    from jurisdiction.network.bands import isochrones
+    from jurisdiction.network.graph import road_graph
+    from jurisdiction.outputs.files import atomic_write
+    from jurisdiction.scenario import read_scenario
+
+    scenario = read_scenario(args.scenario)
+    minutes = scenario.isochrones
+    if args.minutes:
+        try:
+            minutes = tuple(float(m) for m in args.minutes.split(","))
+        except ValueError:
+            from jurisdiction.errors import ScenarioError
+
+            raise ScenarioError(f"--minutes: expected numbers separated by commas, got {args.minutes!r}") from None
+    progress("loading the layers")
+    layers, _ = load_layers(scenario)
+    progress("building the road graph")
+    graph = road_graph(layers["roads"], speeds=scenario.speeds or None)
+    progress(f"isochrones at {', '.join(f'{m:g}' for m in minutes)} min")
+    bands = isochrones(graph, layers["stations"], minutes=minutes, access_speed_kph=scenario.access_speed)
+    bands = bands.to_crs("EPSG:4326")
+    out = args.out or OUTPUTS / scenario.name / "isochrones.gpkg"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, lambda tmp: bands.to_file(tmp, layer="isochrones", driver="GPKG"), suffix=".gpkg")
+    progress.done()
+    if not args.quiet and not args.json:
+        print(f"{len(bands)} isochrone bands written to {out}")
+    return {"file": str(out), "bands": len(bands)}

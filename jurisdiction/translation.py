@@ -1,0 +1,115 @@
+"""From layers and a scenario to the optimiser's arrays: :func:`build_instance` and :func:`options_for`.
+
+The one place where geometry meets the optimisation core, which takes arrays only: village
+adjacency from shared borders, each station's own village, travel minutes, weights, and the
+scenario's settings as :class:`~jurisdiction.optimise.Options`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from jurisdiction.errors import ScenarioError
+from jurisdiction.network import adjacency
+from jurisdiction.optimise import Instance, Options
+from jurisdiction.scenario import Scenario
+
+
+def build_instance(
+    villages: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    times: pd.DataFrame,
+    current: pd.Series,
+    scenario: Scenario,
+) -> Instance:
+    """The arrays the optimisation core needs, from layers in a metric CRS.
+
+    Parameters
+    ----------
+    villages, stations : GeoDataFrame
+        Validated layers in the same projected CRS.
+    times : DataFrame
+        village_id x station_id travel minutes, in the layers' row orders.
+    current : Series
+        village_id -> current station_id.
+    scenario : Scenario
+
+    Returns
+    -------
+    Instance
+    """
+    station_ids = stations["station_id"].tolist()
+    index = {sid: i for i, sid in enumerate(station_ids)}
+    home = current.reindex(villages["village_id"]).map(index).fillna(-1).astype(int).to_numpy()
+    village_graph = adjacency.village_adjacency(villages)
+    return Instance(
+        times=times.to_numpy(dtype=float),
+        weights=village_weights(villages, scenario.weight),
+        village_ids=_labels(villages, "village_id"),
+        station_ids=_labels(stations, "station_id"),
+        candidate=stations["candidate"].to_numpy(dtype=bool),
+        fixed=stations["fixed"].to_numpy(dtype=bool) | stations["station_id"].isin(scenario.fixed).to_numpy(),
+        excluded=stations["excluded"].to_numpy(dtype=bool) | stations["station_id"].isin(scenario.excluded).to_numpy(),
+        balance_weights=village_weights(villages, scenario.balance_weight),
+        adjacency=village_graph,
+        station_village=adjacency.station_villages(stations, villages),
+        home=home,
+        station_adjacency=adjacency.station_adjacency(home, village_graph, len(stations)),
+    )
+
+
+def _labels(layer: pd.DataFrame, key: str) -> list[str]:
+    """``name (id)`` for each row: how villages and stations are named in explanations."""
+    return [f"{name} ({ident})" for name, ident in zip(layer["name"], layer[key], strict=True)]
+
+
+def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
+    """Solver options for a scenario (the count of centres includes untouched stations).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    station_ids : list of str
+        Station ids in the order of the instance's columns.
+    """
+    scope = None
+    centres = scenario.centres
+    if scenario.bundle_sizes is not None and scenario.bundle_stations:
+        scope = np.isin(np.asarray(station_ids), scenario.bundle_stations)
+        unknown = sorted(set(scenario.bundle_stations) - set(station_ids))
+        if unknown:
+            raise ScenarioError(f"bundling.stations: no station has the id(s) {unknown}")
+        untouched = int((~scope).sum())
+        if isinstance(centres, tuple):
+            centres = (centres[0] + untouched, centres[1] + untouched)
+        elif centres is not None:
+            centres = centres + untouched
+    return Options(
+        model=scenario.objective,
+        centres=centres,
+        limit=scenario.limit,
+        balance=scenario.balance,
+        contiguity=scenario.contiguity,
+        bundle_sizes=scenario.bundle_sizes,
+        bundle_scope=scope,
+        follow_station=scenario.follow_station,
+        disruption=scenario.disruption,
+        solver=scenario.solver,
+        time_limit=scenario.time_limit,
+        gap=scenario.gap if scenario.gap > 0 else 1e-6,
+        threads=scenario.threads,
+        log=scenario.log,
+    )
+
+
+def village_weights(villages: pd.DataFrame, weight: str | dict[str, float]) -> np.ndarray:
+    """Per-village weight: one column, or a blend ``{column: factor}``."""
+    blend = {weight: 1.0} if isinstance(weight, str) else weight
+    total = np.zeros(len(villages))
+    for column, factor in blend.items():
+        if column not in villages.columns:
+            raise ScenarioError(f"weight: the villages have no {column!r} column")
+        total += factor * villages[column].fillna(0).to_numpy(dtype=float)
+    return total
