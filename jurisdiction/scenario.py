@@ -50,12 +50,13 @@ TOML layout (every section and key optional except where the model needs it)::
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from jurisdiction.errors import ScenarioError, finite_number
+from jurisdiction.road_classes import ROAD_CLASSES
 from jurisdiction.optimise.instance import CONTIGUITY, MODELS, SOLVERS
 
 TILES = ("openstreetmap", "none", "amap")
@@ -221,10 +222,13 @@ class Scenario:
             raise ScenarioError(f"limit: the {self.objective} model needs a travel-time limit")
         set_(self, "access_speed", finite_number("access_speed", self.access_speed, positive=True))
         if self.balance is not None:
-            set_(self, "balance", finite_number("balance", self.balance, low=0.0, high=1.0))
+            set_(self, "balance", finite_number("balance", self.balance, low=0.0))
+            if self.balance >= 1.0:  # (1 - e) W / K would be 0 or below: no lower bound at all
+                raise ScenarioError(f"balance: expected a tolerance below 1, got {self.balance!r}")
         set_(self, "gap", finite_number("gap", self.gap, low=0.0, high=1.0))
         set_(self, "disruption", finite_number("disruption", self.disruption, low=0.0))
-        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+        if self.threads is not None and (isinstance(self.threads, bool) or not isinstance(self.threads, int)
+                                         or self.threads < 1):
             raise ScenarioError(f"threads: expected a positive integer, got {self.threads!r}")
         set_(self, "weight", _weight(self.weight))
         _choice("balance_weight", self.balance_weight, WEIGHT_COLUMNS)
@@ -238,9 +242,16 @@ class Scenario:
         for key in ("follow_station", "log"):
             if not isinstance(getattr(self, key), bool):
                 raise ScenarioError(f"{key}: expected true or false, got {getattr(self, key)!r}")
+        if not isinstance(self.speeds, Mapping):
+            raise ScenarioError(f"speeds: expected a table of road class = km/h, got {self.speeds!r}")
+        unknown = sorted(set(self.speeds) - set(ROAD_CLASSES))
+        if unknown:
+            raise ScenarioError(f"speeds: unknown road class(es) {unknown}; expected some of {list(ROAD_CLASSES)}")
         speeds = {road_class: finite_number(f"speeds.{road_class}", speed, positive=True)
                   for road_class, speed in dict(self.speeds).items()}
         set_(self, "speeds", speeds)
+        if isinstance(self.isochrones, str) or not isinstance(self.isochrones, Sequence):
+            raise ScenarioError(f"isochrones: expected a list of minutes, got {self.isochrones!r}")
         thresholds = tuple(sorted(finite_number("isochrones", t, positive=True) for t in self.isochrones))
         set_(self, "isochrones", thresholds)
 

@@ -74,6 +74,10 @@ def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
     station_ids : list of str
         Station ids in the order of the instance's columns.
     """
+    for key in ("fixed", "excluded"):
+        unknown = sorted(set(getattr(scenario, key)) - set(station_ids))
+        if unknown:
+            raise ScenarioError(f"{key}: no station has the id(s) {unknown}")
     scope = None
     centres = scenario.centres
     if scenario.bundle_sizes is not None and scenario.bundle_stations:

@@ -170,3 +170,22 @@ def test_finite_numbers_are_kept_as_floats():
     assert scenario.limit == 30.0 and isinstance(scenario.limit, float)
     assert scenario.speeds == {"national": 80.0} and isinstance(scenario.speeds["national"], float)
     assert scenario.isochrones == (5.0, 10.0)
+
+
+@pytest.mark.parametrize("arguments, key", [
+    (dict(centres=2, balance=1.0), "balance"),
+    (dict(centres=2, threads=True), "threads"),
+    (dict(centres=2, speeds="fast"), "speeds"),
+    (dict(centres=2, speeds={"国道": 60}), "speeds"),
+    (dict(centres=2, isochrones=5), "isochrones"),
+])
+def test_settings_of_the_wrong_shape_name_their_key(arguments, key):
+    with pytest.raises(ScenarioError, match=key):
+        Scenario(**arguments)
+
+
+def test_fixed_and_excluded_ids_must_name_stations():
+    with pytest.raises(ScenarioError, match="fixed: no station has the id"):
+        options_for(Scenario(centres=2, fixed=("nowhere",)), ["s1", "s2"])
+    with pytest.raises(ScenarioError, match="excluded: no station has the id"):
+        options_for(Scenario(centres=2, excluded=("nowhere",)), ["s1", "s2"])
