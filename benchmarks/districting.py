@@ -148,7 +148,8 @@ def main(argv=None) -> int:
     ap.add_argument("states", nargs="*")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--forms", default="none,cuts")
-    ap.add_argument("--threads", type=int, default=2, help="worker threads of the engine's searches (this machine: 2 cores)")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="worker threads of the engine's searches (this machine: 2 cores)")
     ap.add_argument("--baseline-states", default="AL,LA,OK,WV",
                     help="states also solved by the textbook Hess MIP (comma-separated; 'none' for none)")
     ap.add_argument("--baseline-cap", type=float, default=120.0, help="seconds per textbook solve")

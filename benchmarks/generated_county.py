@@ -73,7 +73,8 @@ def main(argv=None) -> int:
     ap.add_argument("--forms", default="shortest-path,cuts")
     ap.add_argument("--limit", type=float, default=None, help="travel-time limit in minutes (default: none)")
     ap.add_argument("--time-limit", type=float, default=None, help="seconds (default: the case's target)")
-    ap.add_argument("--threads", type=int, default=2, help="worker threads of the engine's searches (this machine: 2 cores)")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="worker threads of the engine's searches (this machine: 2 cores)")
     ap.add_argument("--textbook", action="store_true", help="also run without pruning by the limit")
     args = ap.parse_args(argv)
     print(f"{'case':6} {'n':>5} {'m':>4} {'K':>3} {'form':14} {'limit':>6} {'vars':>7} {'rows':>7} {'build s':>8} "
@@ -84,7 +85,8 @@ def main(argv=None) -> int:
         n, m = inst.times.shape
         reach = np.isfinite(inst.times)
         print(f"# {name}: county, roads, travel times and adjacency made in {made:.1f} s; "
-              f"max over villages of the nearest station {np.min(np.where(reach, inst.times, np.inf), axis=1).max():.1f} min; "
+              "max over villages of the nearest station "
+              f"{np.min(np.where(reach, inst.times, np.inf), axis=1).max():.1f} min; "
               f"total population {inst.weights.sum():,.0f}")
         limits = [args.limit] + ([None] if args.textbook and args.limit is not None else [])
         for form in [None if f == "none" else f for f in args.forms.split(",")]:

@@ -75,7 +75,8 @@ def main(argv=None) -> int:
             rows.append((name, "infeasible", reference, how, "match" if reference == "infeasible" else "MISMATCH",
                          time.perf_counter() - t0, err.reasons[0][:90]))
             return None
-        ok = reference is not None and np.isclose(sol.objective, reference, rtol=1e-7, atol=1e-6) and sol.status == "optimal"
+        ok = (reference is not None and np.isclose(sol.objective, reference, rtol=1e-7, atol=1e-6)
+              and sol.status == "optimal")
         extra = "" if count is None else count(sol)
         rows.append((name, f"{sol.objective:,.2f}", f"{reference:,.2f}", how, "match" if ok else "MISMATCH",
                      time.perf_counter() - t0, f"{sol.status}, centres {sol.centres.tolist()} {extra}"))

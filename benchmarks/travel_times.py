@@ -168,7 +168,8 @@ def main(argv: list[str] | None = None) -> None:
           "ours cpu = build + matrix; x = networkx cpu / ours cpu; x matrix = networkx cpu / matrix cpu; "
           "* = networkx timed on a sample of stations and extrapolated")
     print(f"{'edges':>9} {'nodes':>8} {'stns':>5} {'vills':>6} {'graph s':>8} {'build s':>8} {'matrix s':>9} "
-          f"{'ours cpu':>8} {'peak MB':>8} {'networkx s':>11} {'nx cpu':>10} {'x':>7} {'x matrix':>8} {'max diff':>9}  nx ran")
+          f"{'ours cpu':>8} {'peak MB':>8} {'networkx s':>11} {'nx cpu':>10} {'x':>7} {'x matrix':>8} "
+          f"{'max diff':>9}  nx ran")
     for size in sizes:
         run(size, args.stations, args.villages, budget, args.nx_sample, args.seed)
 

@@ -32,7 +32,8 @@ def demo(tmp_path_factory) -> Path:
 
 
 def test_demo_writes_maps_report_and_files(demo):
-    for name in ("plan_map.html", "current_map.html", "report.html", "plan.gpkg", "districts.csv", "villages.csv", "metrics.json"):
+    for name in ("plan_map.html", "current_map.html", "report.html", "plan.gpkg", "districts.csv", "villages.csv",
+                 "metrics.json"):
         assert (demo / name).stat().st_size > 0, name
     document = json.loads((demo / "metrics.json").read_text(encoding="utf-8"))
     assert document["solver"]["status"] == "optimal"
@@ -124,7 +125,10 @@ def test_demo_cli_json_and_exit_codes(tmp_path):
 
 def test_quickstart_example_runs(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "quickstart.py"), str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, str(ROOT / "examples" / "quickstart.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "plan_map.html").exists() and (tmp_path / "plan.gpkg").exists()

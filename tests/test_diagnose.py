@@ -388,7 +388,8 @@ def test_dianjiang_summary_names_defects_with_recomputed_numbers(dianjiang):
     assert f"mean {mean:,.1f} min" in text
     beyond = villages.index[minutes > limit]
     assert d.reach_summary["villages_beyond_limit"] == len(beyond) > 0
-    assert f"Beyond 15 min of current station: {len(beyond)} villages, {int(pop[minutes > limit].sum()):,} people" in text
+    assert (f"Beyond 15 min of current station: {len(beyond)} villages, {int(pop[minutes > limit].sum()):,} people"
+            in text)
     for i in np.argsort(-minutes)[: min(len(beyond), 12)]:
         assert f"{villages['name'].iloc[i]} ({villages.index[i]}): {minutes[i]:.1f} min" in text
     # small stations: bottom quarter by population of whole villages

@@ -27,11 +27,13 @@ def grid(rows: int = 8, cols: int = 8, oneway_rows: tuple[int, ...] = (3,)) -> n
     lines, oneway = [], []
     for r in range(rows):
         for c in range(cols - 1):
-            lines.append(shapely.LineString([(X0 + c * SPACING, Y0 + r * SPACING), (X0 + (c + 1) * SPACING, Y0 + r * SPACING)]))
+            lines.append(shapely.LineString([(X0 + c * SPACING, Y0 + r * SPACING),
+                                             (X0 + (c + 1) * SPACING, Y0 + r * SPACING)]))
             oneway.append("yes" if r in oneway_rows else "no")
     for c in range(cols):
         for r in range(rows - 1):
-            lines.append(shapely.LineString([(X0 + c * SPACING, Y0 + r * SPACING), (X0 + c * SPACING, Y0 + (r + 1) * SPACING)]))
+            lines.append(shapely.LineString([(X0 + c * SPACING, Y0 + r * SPACING),
+                                             (X0 + c * SPACING, Y0 + (r + 1) * SPACING)]))
             oneway.append("no")
     return road_graph(gpd.GeoDataFrame({"road_class": "village", "oneway": oneway}, geometry=lines, crs=CRS))
 

@@ -82,7 +82,8 @@ def shortest_path_ok(inst: Instance, a: np.ndarray) -> bool:
         if v == inst.station_village[c]:
             continue
         nb = adj.indices[adj.indptr[v]:adj.indptr[v + 1]]
-        closer = [u for u in nb if a[u] == c and (t[u, c] < t[v, c] or (t[u, c] == t[v, c] and hops[u, c] < hops[v, c]))]
+        closer = [u for u in nb
+                  if a[u] == c and (t[u, c] < t[v, c] or (t[u, c] == t[v, c] and hops[u, c] < hops[v, c]))]
         if not closer:
             return False
     return True
@@ -286,7 +287,8 @@ def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m
     total = inst.weights.sum()
     lo, hi = (1 - e) * total / k, (1 + e) * total / k
     plan, value = balanced_start(cost, inst.weights, k, lo, hi, inst.station_village, np.ones(m, bool),
-                                 np.zeros(m, bool), 5.0, adjacency=inst.adjacency if contiguous else None, workers=workers)
+                                 np.zeros(m, bool), 5.0, adjacency=inst.adjacency if contiguous else None,
+                                 workers=workers)
     if plan is None:
         assert value == np.inf
         return

@@ -61,14 +61,16 @@ def test_balance_names_the_largest_village_with_numbers():
         solve(inst, Options(centres=3, balance=0.1))
 
 
-@pytest.mark.parametrize("stations,sizes,ok", [(17, (2, 3), True), (7, (3, 3), False), (6, (3, 3), True), (5, (2, 2), False)])
+@pytest.mark.parametrize("stations,sizes,ok",
+                         [(17, (2, 3), True), (7, (3, 3), False), (6, (3, 3), True), (5, (2, 2), False)])
 def test_bundle_group_sizes(stations, sizes, ok):
     inst = station_line(stations)
     reasons = explain_infeasibility(inst, Options(bundle_sizes=sizes))
     if ok:
         assert reasons == []
     else:
-        assert reasons == [f"{stations} stations in the bundling scope cannot be split of {sizes[0]}..{sizes[1]} stations each"]
+        assert reasons == [f"{stations} stations in the bundling scope cannot be split of "
+                           f"{sizes[0]}..{sizes[1]} stations each"]
 
 
 def test_bundle_groups_with_count():
@@ -81,7 +83,8 @@ def test_bundle_groups_with_count():
 def test_fixed_beyond_count_and_capacity_below_total():
     inst = line_instance(6, 3)
     fixed = Instance(**{**inst.__dict__, "fixed": np.array([True, True, True])})
-    assert any("3 fixed centres" in r and "exceed the 2 centres" in r for r in explain_infeasibility(fixed, Options(centres=2)))
+    assert any("3 fixed centres" in r and "exceed the 2 centres" in r
+               for r in explain_infeasibility(fixed, Options(centres=2)))
     cap = Instance(**{**inst.__dict__, "capacity": np.array([20.0, 20.0, 15.0])})
     reasons = explain_infeasibility(cap, Options(centres=2))
     assert any("40" in r and "below the total weight 60" in r for r in reasons)

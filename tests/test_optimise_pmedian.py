@@ -118,8 +118,9 @@ def test_radius_mip_fallback_matches_brute_force(instance):
 
 
 def test_tree_search_and_radius_mip_paths_are_exact():
-    """Instances with a Lagrangian gap go through the tree search (or, with no time for it, the
-    radius MIP); both must agree with brute force, and the sample must exercise both paths.
+    """Instances with a Lagrangian gap go through the tree search (or, with no time for it, the radius MIP).
+
+    Both must agree with brute force, and the sample must exercise both paths.
     """
     used = set()
     for seed in range(40):

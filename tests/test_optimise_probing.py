@@ -1,4 +1,7 @@
-"""Probing centres on the LP relaxation, against brute force: what it closes and forbids, no plan below the cutoff uses."""
+"""Probing centres on the LP relaxation, against brute force.
+
+What it closes and forbids, no plan below the cutoff uses.
+"""
 
 from __future__ import annotations
 

@@ -59,7 +59,8 @@ def test_metrics_before_after_and_compare(county, balanced):
     )
     side_by_side = compare(balanced, other)
     assert list(side_by_side.columns) == ["current", "balanced", "six"]
-    assert side_by_side.loc["population-weighted mean minutes", "six"] <= side_by_side.loc["population-weighted mean minutes", "balanced"]
+    assert (side_by_side.loc["population-weighted mean minutes", "six"]
+            <= side_by_side.loc["population-weighted mean minutes", "balanced"])
 
 
 def test_roles_without_bundling(balanced):
@@ -102,9 +103,15 @@ def test_hostile_names_stay_text_in_real_outputs(county, tmp_path):
     stations.loc[0, "name"] = "<img src=x onerror=alert(1)> 派出所"
     result = plan(villages, stations, county.roads, Scenario(centres=3, limit=60), county.jurisdictions)
     for language in ("zh", "en"):
-        assert_only_escaped(plan_map(result, tmp_path / f"plan_{language}.html", language=language).read_text(encoding="utf-8"))
-        assert_only_escaped(current_map(result, tmp_path / f"now_{language}.html", language=language).read_text(encoding="utf-8"))
-        assert_only_escaped(write_report(result, tmp_path / f"report_{language}.html", language=language).read_text(encoding="utf-8"))
+        assert_only_escaped(
+            plan_map(result, tmp_path / f"plan_{language}.html", language=language).read_text(encoding="utf-8")
+        )
+        assert_only_escaped(
+            current_map(result, tmp_path / f"now_{language}.html", language=language).read_text(encoding="utf-8")
+        )
+        assert_only_escaped(
+            write_report(result, tmp_path / f"report_{language}.html", language=language).read_text(encoding="utf-8")
+        )
 
 
 def test_plan_from_an_osmnx_graph(county):

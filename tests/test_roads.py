@@ -49,7 +49,8 @@ def test_lines_are_noded_at_shared_vertices_only():
 
 def test_closed_and_self_touching_lines_are_split():
     ring = ([(0, 0), (1000, 0), (1000, 1000), (0, 1000), (0, 0)], {"road_class": "village"})
-    loop = ([(3000, 0), (3500, 0), (4000, 0), (4000, 500), (3500, 500), (3500, 0), (3500, -500)], {"road_class": "village"})
+    loop = ([(3000, 0), (3500, 0), (4000, 0), (4000, 500), (3500, 500), (3500, 0), (3500, -500)],
+            {"road_class": "village"})
     graph = road_graph(layer([ring, loop]))
     edges = edge_set(graph)
     ring_edges = [(u, v) for u, v in graph.edges() if graph.nodes[u]["x"] < X0 + 2000]
@@ -148,7 +149,8 @@ def test_bad_layers_are_errors():
     with pytest.raises(InputError, match="no CRS"):
         road_graph(roads.set_crs(None, allow_override=True))
     with pytest.raises(InputError, match="row 1: unknown road_class 'motorcar'"):
-        road_graph(layer([([(0, 0), (1000, 0)], {"road_class": "village"}), ([(0, 0), (0, 900)], {"road_class": "motorcar"})]))
+        road_graph(layer([([(0, 0), (1000, 0)], {"road_class": "village"}),
+                          ([(0, 0), (0, 900)], {"road_class": "motorcar"})]))
     with pytest.raises(NetworkError, match="no road"):
         road_graph(layer([([(0, 0), (1000, 0)], {"highway": "river"})]))
     with pytest.raises(NetworkError, match="no road edges"):
@@ -276,7 +278,8 @@ def test_download_wrappers_filter_and_project(monkeypatch, tmp_path):
         assert graph.graph["crs"].to_epsg() == 32648
     assert calls[0][0] == "垫江县" and calls[0][1]["network_type"] == "all"
     assert {d["speed_kph"] for *_, d in roads.graph_from_place("x").edges(data=True)} == {80.0, 30.0}
-    assert {d["speed_kph"] for *_, d in roads.graph_from_place("x", speeds={"village": 25}).edges(data=True)} == {80.0, 25.0}
+    assert {d["speed_kph"]
+            for *_, d in roads.graph_from_place("x", speeds={"village": 25}).edges(data=True)} == {80.0, 25.0}
 
 
 def test_osmnx_style_lists_take_the_first_road_and_the_lowest_maxspeed():

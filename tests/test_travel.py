@@ -71,12 +71,14 @@ def grid_graph(rows: int = 6, cols: int = 7, spacing: float = 500.0) -> nx.Multi
     lines, classes, oneway = [], [], []
     for r in range(rows):
         for c in range(cols - 1):
-            lines.append(shapely.LineString([(X0 + c * spacing, Y0 + r * spacing), (X0 + (c + 1) * spacing, Y0 + r * spacing)]))
+            lines.append(shapely.LineString([(X0 + c * spacing, Y0 + r * spacing),
+                                             (X0 + (c + 1) * spacing, Y0 + r * spacing)]))
             classes.append("national" if r == 0 else "village")
             oneway.append("yes" if r == 0 else "no")
     for c in range(cols):
         for r in range(rows - 1):
-            lines.append(shapely.LineString([(X0 + c * spacing, Y0 + r * spacing), (X0 + c * spacing, Y0 + (r + 1) * spacing)]))
+            lines.append(shapely.LineString([(X0 + c * spacing, Y0 + r * spacing),
+                                             (X0 + c * spacing, Y0 + (r + 1) * spacing)]))
             classes.append("county")
             oneway.append("no")
     layer = gpd.GeoDataFrame({"road_class": classes, "oneway": oneway}, geometry=lines, crs=CRS)
@@ -131,7 +133,8 @@ def test_cutoff_equals_the_full_matrix_masked(cutoff, seed):
     graph = GRID_GRAPH
     rng = np.random.default_rng(seed)
     xy = np.c_[rng.uniform(X0 - 300, X0 + 3300, 9), rng.uniform(Y0 - 300, Y0 + 2800, 9)]
-    villages, stations = points([f"v{i}" for i in range(6)], xy[:6], "village_id"), points(["a", "b", "c"], xy[6:], "station_id")
+    villages, stations = (points([f"v{i}" for i in range(6)], xy[:6], "village_id"),
+                          points(["a", "b", "c"], xy[6:], "station_id"))
     full = travel_time_matrix(graph, villages, stations).to_numpy()
     cut = travel_time_matrix(graph, villages, stations, cutoff=cutoff).to_numpy()
     assert np.array_equal(cut, np.where(full <= cutoff, full, np.inf))
@@ -241,7 +244,8 @@ def test_stations_on_a_small_component_are_named():
     merged = nx.union(graph, nx.relabel_nodes(small, {n: f"i{n}" for n in small.nodes}))
     villages = points(["v"], [(X0, Y0)], "village_id")
     stations = points(["s1", "s2"], [(X0 + 20_000, Y0 + 10), (X0 + 20_400, Y0)], "station_id")
-    with pytest.raises(NetworkError, match=r"(?s)2 station\(s\) \(all of them\).*station s1.*small component of 2 node"):
+    with pytest.raises(NetworkError,
+                       match=r"(?s)2 station\(s\) \(all of them\).*station s1.*small component of 2 node"):
         travel_time_matrix(merged, villages, stations)
 
 
@@ -254,7 +258,8 @@ def test_missing_or_bad_crs_is_an_error():
     site_grid = ('ENGCRS["site grid",EDATUM["site"],CS[Cartesian,2],AXIS["x",east,LENGTHUNIT["metre",1]],'
                  'AXIS["y",north,LENGTHUNIT["metre",1]]]')
     with pytest.raises(InputError, match=r"(?s)station layer.*cannot reproject"):
-        travel_time_matrix(graph, points(["v"], [(X0, Y0)], "village_id"), stations.set_crs(site_grid, allow_override=True))
+        travel_time_matrix(graph, points(["v"], [(X0, Y0)], "village_id"),
+                           stations.set_crs(site_grid, allow_override=True))
     no_crs_graph = graph.copy()
     no_crs_graph.graph.pop("crs")
     with pytest.raises(InputError, match="graph has no CRS"):
@@ -294,5 +299,6 @@ def test_generated_county_matrix_equals_networkx():
     stations = snap(graph, county.stations, id_column="station_id", max_distance_m=None)
     for station_id, row in stations.iterrows():
         lengths = nx.single_source_dijkstra_path_length(graph, row["node"], weight="travel_time")
-        expected = np.array([lengths[n] for n in villages["node"]]) + row["access_min"] + villages["access_min"].to_numpy()
+        expected = (np.array([lengths[n] for n in villages["node"]]) + row["access_min"]
+                    + villages["access_min"].to_numpy())
         assert np.allclose(matrix[station_id].to_numpy(), expected, atol=1e-6)

@@ -129,7 +129,8 @@ def summary_text(d: Diagnosis, language: str = "en") -> str:
 
     f = d.functional_splits
     lines.append(lab["functional"].format(n=len(f)))
-    lines += _listed([lab["func_row"].format(name=r.name, vid=r.village_id, reg=station_name.get(r.registration_station, "-"),
+    lines += _listed([lab["func_row"].format(name=r.name, vid=r.village_id,
+                                             reg=station_name.get(r.registration_station, "-"),
                                              dis=station_name.get(r.dispatch_station, "-"),
                                              poly=station_name.get(r.polygon_station, "-"),
                                              kind=_term(r.kind, language))

@@ -2,7 +2,8 @@
 
 | module | what it holds |
 |---|---|
-| ``readers`` | :func:`read_villages`, :func:`read_stations`, :func:`read_jurisdictions`, :func:`read_roads`: files or GeoDataFrames in, checked layers out |
+| ``readers`` | :func:`read_villages`, :func:`read_stations`, :func:`read_jurisdictions`, :func:`read_roads`: \
+files or GeoDataFrames in, checked layers out |
 | ``layers`` | the checks of the village, station and jurisdiction layers (every bad row named at once) |
 | ``road_layer`` | the checks of a roads layer (line geometry, a known road class) |
 | ``crs`` | China's offset datums (GCJ-02, BD-09) and the local metric CRS |

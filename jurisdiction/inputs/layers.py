@@ -221,7 +221,8 @@ def _check_geometry(gdf: gpd.GeoDataFrame, allowed: frozenset[str], what: str, s
             problems.append(Problem(labels[i], "geometry is empty"))
             continue
         if wrong[i]:
-            problems.append(Problem(labels[i], f"geometry is a {g.geom_type}; {what} must be {' or '.join(sorted(allowed))}"))
+            problems.append(Problem(labels[i], f"geometry is a {g.geom_type}; "
+                                               f"{what} must be {' or '.join(sorted(allowed))}"))
             continue
         reason = shapely.is_valid_reason(g)
         if g.geom_type in POLYGONS:
@@ -323,8 +324,8 @@ def validate_stations(gdf: gpd.GeoDataFrame, source: str = "<stations GeoDataFra
     ----------
     gdf : geopandas.GeoDataFrame
         Columns ``station_id``, ``name``; optional ``officers``, ``auxiliaries`` (people, >= 0),
-        ``kind`` ("urban"/"rural", or 街道/城区 and 镇/乡/农村), ``candidate`` (default true), ``fixed`` (default false),
-        ``excluded`` (default false); Point geometries.
+        ``kind`` ("urban"/"rural", or 街道/城区 and 镇/乡/农村), ``candidate`` (default true),
+        ``fixed`` (default false), ``excluded`` (default false); Point geometries.
     source : str
         The file name (or ``<stations GeoDataFrame>``) for messages.
     problems : sequence of Problem

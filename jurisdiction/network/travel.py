@@ -135,12 +135,14 @@ def snap(
         raise _far_error(arrays, points, id_column, result, max_distance_m)
     if flagged.any():
         listed = ", ".join(f"{i} ({d:,.0f} m)" for i, d in zip(ids[flagged][:20], dist[flagged][:20]))
-        warnings.warn(f"{int(flagged.sum())} place(s) farther than {max_distance_m:,.0f} m from the road network: {listed}",
+        warnings.warn(f"{int(flagged.sum())} place(s) farther than {max_distance_m:,.0f} m "
+                      f"from the road network: {listed}",
                       stacklevel=2)
     return result
 
 
-def _place_points(points: gpd.GeoDataFrame, id_column: str, crs: Any, point_column: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _place_points(points: gpd.GeoDataFrame, id_column: str, crs: Any,
+                  point_column: str | None) -> tuple[np.ndarray, np.ndarray]:
     name = f"{id_column.removesuffix('_id')} layer"
     problems = []
     if not isinstance(points, gpd.GeoDataFrame):
@@ -167,7 +169,8 @@ def _place_points(points: gpd.GeoDataFrame, id_column: str, crs: Any, point_colu
     try:
         geometry = geometry.to_crs(crs)
     except Exception as exc:  # pyproj errors on irreconcilable CRSs
-        raise InputError(name, [Problem(None, f"cannot reproject from {points.crs} to the graph CRS {crs}: {exc}")]) from exc
+        raise InputError(name, [Problem(None, f"cannot reproject from {points.crs} "
+                                              f"to the graph CRS {crs}: {exc}")]) from exc
     is_point = (geometry.geom_type == "Point").to_numpy()
     shapes = np.asarray(geometry.array, dtype=object)
     anchors = np.where(is_point, shapes, shapely.point_on_surface(shapes))
@@ -298,4 +301,5 @@ def _far_error(arrays: GraphArrays, layer: gpd.GeoDataFrame, id_column: str, sna
     count = len(lines)
     detail = "\n".join(f"  - {line}" for line in lines[:20]) + (f"\n  ... and {count - 20} more" if count > 20 else "")
     every = " (all of them)" if count == len(snapped) else ""
-    return NetworkError(f"{count} {kind}(s){every} cannot be reached by road; raise max_snap_m or fix the roads:\n{detail}")
+    return NetworkError(f"{count} {kind}(s){every} cannot be reached by road; "
+                        f"raise max_snap_m or fix the roads:\n{detail}")

@@ -250,7 +250,8 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
                      gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
                      msg=options.log, highs_options=_highs_options(options, cutoff))
         if cuts and median and math.isfinite(result.bound):
-            best_bound = max(best_bound, result.bound if cutoff is None else min(result.bound, cutoff - step(options, cutoff)))
+            best_bound = max(best_bound,
+                             result.bound if cutoff is None else min(result.bound, cutoff - step(options, cutoff)))
         if not cuts or result.status not in ("optimal", "feasible"):
             if result.status == "no-solution":
                 result = replace(result, bound=_best(result.bound, best_bound))
@@ -268,7 +269,8 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
             continue
         proving = loose == options.gap
         if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
-            return Run("no-solution", math.nan, _best(result.bound, best_bound), math.inf, result.seconds), rounds, incumbent
+            return (Run("no-solution", math.nan, _best(result.bound, best_bound), math.inf, result.seconds),
+                    rounds, incumbent)
         others = _saved_assignments(built, n, options.solver)
         repaired = _repair_all([assignment] + others[::-1], repair, incumbent, options, tried)
         if repaired is not None:

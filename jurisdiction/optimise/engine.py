@@ -193,7 +193,8 @@ def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Sol
         bound = sought if proved else min(incumbent.objective, first.bound) if math.isfinite(first.bound) else math.nan
         return replace(incumbent, status="optimal" if proved else "feasible", bound=float(bound),
                        gap=float(relative_gap(incumbent.objective, bound)),
-                       seconds=time.perf_counter() - t0, formulation=f"{built.formulation} (plan: {incumbent.formulation})",
+                       seconds=time.perf_counter() - t0,
+                       formulation=f"{built.formulation} (plan: {incumbent.formulation})",
                        n_variables=len(built.prob.variables()), n_constraints=len(built.prob.constraints),
                        rounds=rounds + incumbent.rounds)
     if first.status not in ("optimal", "feasible"):

@@ -62,7 +62,9 @@ def district_table(
         }
     )
     table["mean_minutes"] = np.where(
-        table["population"] > 0, table["weighted"] / table["population"].where(table["population"] > 0, 1), table["mean_unweighted"]
+        table["population"] > 0,
+        table["weighted"] / table["population"].where(table["population"] > 0, 1),
+        table["mean_unweighted"],
     )
     table = table.drop(columns=["weighted", "mean_unweighted"])
     table.index.name = "centre"
@@ -151,7 +153,9 @@ def _reach(minutes: np.ndarray, population: np.ndarray, limit: float | None) -> 
     finite = np.isfinite(minutes)
     weight = population[finite].sum()
     reach = {
-        "population-weighted mean minutes": float((minutes[finite] * population[finite]).sum() / weight) if weight else float("nan"),
+        "population-weighted mean minutes": (
+            float((minutes[finite] * population[finite]).sum() / weight) if weight else float("nan")
+        ),
         "max minutes": float(minutes[finite].max()) if finite.any() else float("nan"),
         "unreachable villages": int((~finite).sum()),
     }

@@ -97,7 +97,8 @@ class Plan:
         from jurisdiction.outputs.report import gap_text  # the report's map and chart imports, only when shown
 
         return (
-            f"Plan({self.scenario.name!r}: {len(self.districts)} centres, {int((self.stations['role'] == 'post').sum())} "
+            f"Plan({self.scenario.name!r}: {len(self.districts)} centres, "
+            f"{int((self.stations['role'] == 'post').sum())} "
             f"posts, {len(self.villages)} villages, solver {self.solver.get('status')} "
             f"gap {gap_text(self.solver.get('gap'))})"
         )
@@ -145,16 +146,22 @@ def assemble(
     current = (
         jurisdictions.to_crs(villages.crs)[["station_id", "geometry"]]
         if jurisdictions is not None
-        else villages.dissolve(by="current", as_index=False)[["current", "geometry"]].rename(columns={"current": "station_id"})
+        else villages.dissolve(by="current", as_index=False)[["current", "geometry"]].rename(
+            columns={"current": "station_id"}
+        )
     )
-    current = current.merge(stations[["station_id", "name"]], on="station_id", how="left")[["station_id", "name", "geometry"]]
+    current = current.merge(stations[["station_id", "name"]], on="station_id", how="left")[
+        ["station_id", "name", "geometry"]
+    ]
     bands = None
     if graph is not None and scenario.isochrones:
         centres = stations[stations["role"] != "post"]
         bands = isochrones(graph, centres, minutes=scenario.isochrones, access_speed_kph=scenario.access_speed)
     splits = diagnosis.geometric_splits
     if splits is None:
-        splits = gpd.GeoDataFrame({"village_id": [], "name": [], "station_id": [], "share": []}, geometry=[], crs=villages.crs)
+        splits = gpd.GeoDataFrame(
+            {"village_id": [], "name": [], "station_id": [], "share": []}, geometry=[], crs=villages.crs
+        )
     metrics = districts.before_after(villages, table, diagnosis, limit=scenario.limit)
     return Plan(
         scenario=scenario,
@@ -175,5 +182,6 @@ def assemble(
 
 def solver_stats(solution: Solution) -> dict[str, Any]:
     """The solver's statistics as a plain dict (for JSON and reports)."""
-    keys = ("status", "objective", "bound", "gap", "seconds", "solver", "formulation", "n_variables", "n_constraints", "rounds")
+    keys = ("status", "objective", "bound", "gap", "seconds", "solver", "formulation", "n_variables", "n_constraints",
+            "rounds")
     return {key: getattr(solution, key) for key in keys if hasattr(solution, key)}

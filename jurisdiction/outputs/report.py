@@ -83,7 +83,8 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; } th { background: #f3f3f3; t
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .summary { white-space: pre-wrap; background: #fafafa; border-left: 3px solid #1f77b4; padding: 0.6em 1em; }
 .side { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; }
-img { max-width: 100%; } .wide { overflow-x: auto; } td:first-child, th { white-space: nowrap; } .foot { color: #666; font-size: 0.85em; margin-top: 2em; }
+img { max-width: 100%; } .wide { overflow-x: auto; } td:first-child, th { white-space: nowrap; }
+.foot { color: #666; font-size: 0.85em; margin-top: 2em; }
 .better { color: #1a7f37; } .worse { color: #b30000; }
 """
 
@@ -120,7 +121,8 @@ def gap_text(gap: float | None) -> str:
 
 def _cell(value: Any) -> str:
     numeric = isinstance(value, (int, float)) or hasattr(value, "item")
-    return f'<td class="num">{text(value)}</td>' if numeric and not isinstance(value, str) else f"<td>{text(value)}</td>"
+    return (f'<td class="num">{text(value)}</td>' if numeric and not isinstance(value, str)
+            else f"<td>{text(value)}</td>")
 
 
 def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index: str | None = None) -> str:

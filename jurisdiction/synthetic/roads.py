@@ -30,7 +30,8 @@ def _backbone(xy: np.ndarray) -> tuple[list[tuple[int, int]], list[tuple[int, in
         return [(0, 1)], []
     try:
         tri = Delaunay(xy)
-        cand = {tuple(sorted((int(a), int(b)))) for s in tri.simplices for a, b in ((s[0], s[1]), (s[1], s[2]), (s[0], s[2]))}
+        cand = {tuple(sorted((int(a), int(b))))
+                for s in tri.simplices for a, b in ((s[0], s[1]), (s[1], s[2]), (s[0], s[2]))}
     except QhullError:  # collinear stations
         cand = {(a, b) for a in range(k) for b in range(a + 1, k)}
     cand = sorted(cand)

@@ -109,7 +109,8 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
     h.addVars(nv, lower, upper)
     h.changeColsCost(nv, np.arange(nv, dtype=np.int32), np.where(ok, c, 0.0).ravel())
     if integer:
-        h.changeColsIntegrality(nv, np.arange(nv, dtype=np.int32), np.full(nv, highspy.HighsVarType.kInteger, dtype=np.uint8))
+        h.changeColsIntegrality(nv, np.arange(nv, dtype=np.int32),
+                                np.full(nv, highspy.HighsVarType.kInteger, dtype=np.uint8))
     idx = np.arange(nv, dtype=np.int32)
     h.addRows(n, np.ones(n), np.ones(n), nv, (np.arange(n) * k).astype(np.int32), idx, np.ones(nv))
     by_slot = (np.arange(n)[None, :] * k + np.arange(k)[:, None]).ravel().astype(np.int32)

@@ -52,7 +52,8 @@ def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float |
     cost[built.pair_v, built.pair_c] = p.cost[built.pair_v, built.pair_c]
     lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
     budget = HEURISTIC_SECONDS if deadline is None else HEURISTIC_SHARE * max(deadline - time.perf_counter(), 0.0)
-    plan, _ = balanced_start(cost, p.balance_weights, kr[0], lo, hi, built.roots, p.allowed & np.isin(np.arange(m), list(built.y)),
+    plan, _ = balanced_start(cost, p.balance_weights, kr[0], lo, hi, built.roots,
+                             p.allowed & np.isin(np.arange(m), list(built.y)),
                              p.fixed, budget, workers=options.workers)
     return plan
 
@@ -120,8 +121,10 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
 
 
 def connected_repair(p: Prepared, options: Options, deadline: float | None, cuts: list | None = None) -> Repair | None:
-    """``repair(centres, cutoff)``: the best connected plan on ``centres`` (moved to their districts'
-    best stations while that gains) below ``cutoff``, or None; None when not a balanced problem.
+    """``repair(centres, cutoff)``: the best connected plan on ``centres`` below ``cutoff``, or None.
+
+    The centres are moved to their districts' best stations while that gains. None when not a
+    balanced problem.
 
     ``cuts`` collects the separator cuts the repairs find (see :func:`balanced.assign`).
     """

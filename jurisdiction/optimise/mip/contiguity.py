@@ -83,7 +83,8 @@ def shortest_path_rows(p: Prepared, pair_v: np.ndarray, pair_c: np.ndarray, look
     return lhs, ptr, q
 
 
-def disconnected_pieces(adjacency: sp.csr_matrix, assignment: np.ndarray, roots: np.ndarray) -> list[tuple[int, np.ndarray]]:
+def disconnected_pieces(adjacency: sp.csr_matrix, assignment: np.ndarray,
+                        roots: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """Pieces of districts cut off from their root: list of (centre, village indices)."""
     pieces = []
     for c in np.unique(assignment).tolist():

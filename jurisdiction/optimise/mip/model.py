@@ -163,7 +163,8 @@ def build(p: Prepared, options: Options) -> Built:
     if p.capacity is not None:
         for c, var in y.items():
             rows = by_centre[c]
-            prob.addConstraint(expression(variables, pair_var[rows], bw[pair_v[rows]]) - float(p.capacity[c]) * var <= 0)
+            prob.addConstraint(expression(variables, pair_var[rows], bw[pair_v[rows]])
+                               - float(p.capacity[c]) * var <= 0)
         parts.append("capacity")
 
     if options.contiguity is not None:

@@ -342,7 +342,8 @@ def _cbc_bound(text: str, prob: pulp.LpProblem, objective: float) -> float:
     if not (reported and lower):
         return math.nan
     constant = float(prob.objective.constant)
-    sign = 1.0 if abs(float(reported[-1]) + constant - objective) <= abs(-float(reported[-1]) + constant - objective) else -1.0
+    sign = (1.0 if abs(float(reported[-1]) + constant - objective) <= abs(-float(reported[-1]) + constant - objective)
+            else -1.0)
     return sign * float(lower[-1]) + constant
 
 
