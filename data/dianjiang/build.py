@@ -109,7 +109,7 @@ def township_cells(rng, outline, towns, xy, cells, nbrs) -> np.ndarray:
     return district, seed_cells, np.array([p.coords[0] for p in seats])
 
 
-def village_polygons(rng, towns, units, xy, cells, nbrs, town_of_cell, seed_cells, seat_xy):
+def village_polygons(rng, towns, units, xy, cells, nbrs, town_of_cell, seed_cells, seat_xy):  # noqa: PLR0913
     """Village polygons (unions of micro-cells) inside each township, and a node per village."""
     geoms, nodes, order = [], [], []
     for t, town in enumerate(towns.itertuples()):

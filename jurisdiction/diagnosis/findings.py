@@ -92,7 +92,7 @@ class Diagnosis:
         return summary_text(self, language)
 
 
-def diagnose(
+def diagnose(  # noqa: PLR0913
     villages: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
     jurisdictions: gpd.GeoDataFrame | None = None,

@@ -124,7 +124,7 @@ def _read_file(path: Path, name: str, kind: str, layer: str | None) -> gpd.GeoDa
         raise InputError(name, [Problem(None, f"cannot read the file: {exc}")]) from exc
 
 
-def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column):
+def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column):  # noqa: PLR0912
     """Read any source into a GeoDataFrame with its CRS settled; return (gdf, name, problems, datum)."""
     problems: list[Problem] = []
     if isinstance(source, (str, os.PathLike)):
@@ -180,7 +180,7 @@ def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column):
     return gdf, name, problems, datum
 
 
-def _load(source, kind: str, id_column: str | None, validate: Callable, *, layer, datum, crs,
+def _load(source, kind: str, id_column: str | None, validate: Callable, *, layer, datum, crs,  # noqa: PLR0913
           lon="lon", lat="lat", **options) -> gpd.GeoDataFrame:
     gdf, name, problems, datum = _read_source(source, kind, layer=layer, datum=datum, crs=crs,
                                               lon=lon, lat=lat, id_column=id_column)

@@ -146,7 +146,7 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
     return account(_search(instance, p, options, t0), p, options)
 
 
-def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Solution:
+def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Solution:  # noqa: C901, PLR0912
     """The solver stages of :func:`solve`, whose numbers :func:`account` then checks."""
     deadline = None if options.time_limit is None else t0 + options.time_limit
     n, m = p.times.shape

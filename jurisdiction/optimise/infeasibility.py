@@ -30,7 +30,7 @@ def bundle_group_counts(n: int, gmin: int, gmax: int) -> list[int]:
     return [g for g in range(0, n + 1) if g * gmin <= n <= g * gmax]
 
 
-def explain_prepared(p: Prepared, options: Options) -> list[str]:
+def explain_prepared(p: Prepared, options: Options) -> list[str]:  # noqa: C901, PLR0912
     """Reasons why the prepared instance is infeasible (empty when no pre-check fails)."""
     reasons: list[str] = []
     n, m = p.times.shape

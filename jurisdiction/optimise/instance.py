@@ -271,7 +271,7 @@ def check_options(options: Options, n_stations: int) -> None:
         raise ScenarioError("warm_start must be one station index per village")
 
 
-def prepare(instance: Instance, options: Options) -> Prepared:
+def prepare(instance: Instance, options: Options) -> Prepared:  # noqa: C901, PLR0912
     """Check shapes and fill defaults; raises ScenarioError naming the bad field."""
     times = np.asarray(instance.times, dtype=float)
     if times.ndim != 2 or times.shape[0] == 0 or times.shape[1] == 0:

@@ -104,7 +104,7 @@ class Plan:
         )
 
 
-def assemble(
+def assemble(  # noqa: PLR0913
     scenario: Scenario,
     villages: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,

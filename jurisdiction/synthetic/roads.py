@@ -66,7 +66,7 @@ def _tree_load(k: int, tree: list[tuple[int, int]], weight: np.ndarray, hub: int
     return {tuple(sorted((node, parent[node]))): below[node] / total for node in order[1:]}
 
 
-def build_roads(rng: np.random.Generator, xy: np.ndarray, pairs: np.ndarray, parent: np.ndarray,
+def build_roads(rng: np.random.Generator, xy: np.ndarray, pairs: np.ndarray, parent: np.ndarray,  # noqa: PLR0913
                 station_nodes: np.ndarray, station_weight: np.ndarray, hub: int,
                 cut_roads: list[LineString] = (), village_share: float = 0.35) -> gpd.GeoDataFrame:
     """Build the road network.

@@ -300,7 +300,7 @@ def _stays_one_polygon(cells, held, d: int, v: int, piece: Polygon) -> bool:
     return isinstance(polygonal(shapely.union_all(parts)), Polygon)
 
 
-def _try_split(rng, cells, xy, tree, nbrs, district, held, v, force_ways=None):
+def _try_split(rng, cells, xy, tree, nbrs, district, held, v, force_ways=None):  # noqa: PLR0913
     """One split of village ``v`` (or None): pieces, their districts and the cut roads."""
     own = int(district[v])
     cell = cells[v]

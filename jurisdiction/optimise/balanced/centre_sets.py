@@ -21,7 +21,7 @@ from jurisdiction.optimise.balanced.heuristics import assign
 MAX_CENTRE_SETS = 3000
 
 
-def by_centre_sets(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
+def by_centre_sets(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,  # noqa: PLR0913
                    allowed: np.ndarray, fixed: np.ndarray, seconds: float, best_value: float, gap: float,
                    adjacency: sp.csr_matrix | None = None) -> tuple[np.ndarray | None, float, bool] | None:
     """Exact balanced (and connected) plan by enumerating centre sets, when there are few.

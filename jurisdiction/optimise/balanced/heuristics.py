@@ -41,7 +41,7 @@ NEAR = 0.02
 SWAPS_CHECKED = 4
 
 
-def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
+def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,  # noqa: C901, PLR0913
            *, integer: bool = True, seconds: float = ASSIGN_SECONDS, gap: float = 1e-6,
            adjacency: sp.csr_matrix | None = None, cutoff: float | None = None,
            cuts: list | None = None, loose_gap: float | None = None) -> tuple[np.ndarray | None, float, bool]:
@@ -211,7 +211,7 @@ def _starts(cost: np.ndarray, k: int, allowed: np.ndarray, fixed: np.ndarray, rn
     return out
 
 
-def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,
+def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,  # noqa: PLR0913
             allowed: np.ndarray, fixed: np.ndarray, seconds: float, adjacency: sp.csr_matrix | None = None,
             cutoff: float | None = None, seen: dict | None = None, cuts: list | None = None,
             first_seconds: float | None = None) -> tuple[np.ndarray | None, float]:
@@ -252,7 +252,7 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
     return a, v
 
 
-def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,
+def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,  # noqa: C901, PLR0913
                    allowed: np.ndarray, fixed: np.ndarray, seconds: float, guide: np.ndarray | None = None,
                    adjacency: sp.csr_matrix | None = None, cuts: list | None = None, workers: int = 1,
                    ) -> tuple[np.ndarray | None, float]:

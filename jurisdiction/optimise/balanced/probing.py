@@ -74,7 +74,7 @@ class _Relaxation:
         return h
 
 
-def _relaxation(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load: np.ndarray,
+def _relaxation(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load: np.ndarray,  # noqa: PLR0913
                 k_range: tuple[int, int], lo: np.ndarray, hi: np.ndarray, roots: np.ndarray,
                 candidates: np.ndarray, fixed: np.ndarray) -> _Relaxation:
     n_pairs = pair_v.size
@@ -133,7 +133,7 @@ def _passes(h: highspy.Highs, cutoff: float) -> bool:
     return status == highspy.HighsModelStatus.kOptimal and h.getInfo().objective_function_value > cutoff
 
 
-def probe_centres(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load: np.ndarray,
+def probe_centres(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load: np.ndarray,  # noqa: C901, PLR0913
                   k_range: tuple[int, int], lo: np.ndarray, hi: np.ndarray, roots: np.ndarray,
                   candidates: np.ndarray, fixed: np.ndarray, times: np.ndarray, cutoff: float,
                   seconds: float, workers: int = 1, near: int | None = None) -> Probed:

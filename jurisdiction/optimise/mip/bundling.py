@@ -33,7 +33,7 @@ def scope_of(options: Options, m: int) -> np.ndarray:
     return np.ones(m, bool) if options.bundle_scope is None else np.asarray(options.bundle_scope, bool)
 
 
-def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.ndarray, y: dict,
+def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.ndarray, y: dict,  # noqa: C901, PLR0912
                  variables: list) -> Bundling:
     """Add z variables and bundling rows to ``prob``; append the variables to ``variables``."""
     n, m = p.times.shape

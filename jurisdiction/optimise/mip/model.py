@@ -74,7 +74,7 @@ def pair_mask(p: Prepared, options: Options) -> np.ndarray:
     return mask
 
 
-def build(p: Prepared, options: Options) -> Built:
+def build(p: Prepared, options: Options) -> Built:  # noqa: C901, PLR0912
     """Build the PuLP model for ``options.model`` with every constraint the options ask for."""
     n, m = p.times.shape
     prob = pulp.LpProblem("jurisdiction", pulp.LpMinimize)

@@ -77,7 +77,7 @@ def relax(cost: np.ndarray, u: np.ndarray, p: int, fixed: np.ndarray, allowed: n
     return float(u.sum() + rho[chosen].sum()), rho, chosen, last, after
 
 
-def subgradient(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray,
+def subgradient(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray,  # noqa: PLR0913
                 open_: np.ndarray, objective: float, *, improvement: float,
                 max_iterations: int = 3000, time_limit: float = 60.0, start: np.ndarray | None = None,
                 step: float = 2.0, search_every: int = 200) -> Lagrangian:

@@ -139,7 +139,7 @@ def _cutoff(ub, step):
     return ub - step + 1e-6 + 1e-9 * abs(ub)
 
 
-def _bound_children(master, cost, base, decisions, candidates, demand, capacity, bound, cutoff, deadline, warm,
+def _bound_children(master, cost, base, decisions, candidates, demand, capacity, bound, cutoff, deadline, warm,  # noqa: PLR0913
                     iterations):
     """Bound both children of each candidate branching; ``[(decision, child bound), ...]`` of the best.
 
@@ -167,7 +167,7 @@ def _bound_children(master, cost, base, decisions, candidates, demand, capacity,
     return best
 
 
-def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,
+def branch_and_price(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray, p: int,  # noqa: C901, PLR0912, PLR0913
                      incumbent: np.ndarray, step: float, *, deadline: float | None = None,
                      root_bound: float = -np.inf, heuristic_every: int = 200, repair=None,
                      max_nodes: int | None = None, strong: bool | None = None, strong_depth: int = 8,

@@ -154,7 +154,7 @@ def _extend(master, cost, facilities, members):
     return len(added_f)
 
 
-def generate(master: Master, cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
+def generate(master: Master, cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray,  # noqa: PLR0913
              *, forced: np.ndarray | None = None, must: np.ndarray | None = None, stop_at: float = np.inf,
              deadline: float | None = None, max_iterations: int = 500, alpha: float = 0.5,
              max_new_columns: int = 15):
@@ -209,7 +209,7 @@ def generate(master: Master, cost: np.ndarray, usable: np.ndarray, demand: np.nd
     return best_l, best_pi, lp_value, converged, it, values
 
 
-def column_generation(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
+def column_generation(cost: np.ndarray, usable: np.ndarray, demand: np.ndarray, capacity: np.ndarray,  # noqa: PLR0913
                       p: int, incumbent: np.ndarray | None, *, stop_at: float = np.inf,
                       deadline: float | None = None, max_iterations: int = 500,
                       alpha: float = 0.5) -> ColumnBound:

@@ -112,7 +112,7 @@ def _radius_model(weighted, pair_ok, facility_ok, forced, p):
     return fac, (cost, lower, upper, integer, matrix, row_lower, row_upper), offset
 
 
-def _result(raw, w, cand, open_cols, bound, start, solver, formulation, size, tol):
+def _result(raw, w, cand, open_cols, bound, start, solver, formulation, size, tol):  # noqa: PLR0913
     """Assemble a PMedianResult in the caller's column numbering."""
     open_cols = np.sort(np.asarray(open_cols, dtype=np.int64))
     nearest, _ = assign(raw, open_cols)
@@ -221,7 +221,7 @@ def solve_pmedian(cost: np.ndarray, p: int, *, weights: np.ndarray | None = None
                    "radius (Elloumi) + lagrangian fixing", size, tol)
 
 
-def _mip_only(raw, weighted, w, cand, fix, p, start, deadline, gap, tol):
+def _mip_only(raw, weighted, w, cand, fix, p, start, deadline, gap, tol):  # noqa: PLR0913
     """No heuristic solution serves every client: solve the radius model over all finite pairs."""
     m = weighted.shape[1]
     forced = np.zeros(m, dtype=bool)

@@ -39,7 +39,7 @@ class MipOutcome:
     status: str
 
 
-def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray,
+def run_highs(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray,  # noqa: PLR0913
               matrix: sparse.spmatrix, row_lower: np.ndarray, row_upper: np.ndarray, *,
               offset: float = 0.0, time_limit: float | None = None,
               start: np.ndarray | None = None, rel_gap: float = 0.0, abs_gap: float = 1e-6,

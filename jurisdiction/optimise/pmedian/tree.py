@@ -48,7 +48,7 @@ def _cost_of(cost: np.ndarray, cols: np.ndarray) -> float:
     return float(cost[:, cols].min(axis=1).sum())
 
 
-def branch_and_bound(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray,
+def branch_and_bound(cost: np.ndarray, p: int, fixed: np.ndarray, allowed: np.ndarray,  # noqa: PLR0913
                      open_: np.ndarray, objective: float, multipliers: np.ndarray, *,
                      improvement: float, deadline: float | None = None,
                      node_iterations: int = 150) -> TreeResult:
