@@ -277,6 +277,7 @@ def test_warm_start_with_bundling_gives_same_optimum():
        contiguous=st.booleans(), workers=st.sampled_from([1, 2]))
 def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m, k, e, contiguous, workers):
     from jurisdiction.optimise.balanced.heuristics import balanced_start
+    from jurisdiction.optimise.balanced.problem import Districting
 
     inst = random_instance(seed, n, m)
     grid = assignments(inst, None)
@@ -286,9 +287,9 @@ def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m
     cost = inst.weights[:, None] * inst.times
     total = inst.weights.sum()
     lo, hi = (1 - e) * total / k, (1 + e) * total / k
-    plan, value = balanced_start(cost, inst.weights, k, lo, hi, inst.station_village, np.ones(m, bool),
-                                 np.zeros(m, bool), 5.0, adjacency=inst.adjacency if contiguous else None,
-                                 workers=workers)
+    problem = Districting(cost, inst.weights, k, lo, hi, inst.station_village, np.ones(m, bool), np.zeros(m, bool),
+                          inst.adjacency if contiguous else None)
+    plan, value = balanced_start(problem, 5.0, workers=workers)
     if plan is None:
         assert value == np.inf
         return
@@ -307,6 +308,7 @@ def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m
 @given(seed=seeds, n=st.integers(6, 8), m=st.integers(3, 4), k=st.integers(2, 3), e=st.sampled_from([0.2, 0.4, 0.8]))
 def test_centre_set_enumeration_equals_brute_force_with_contiguity(seed, n, m, k, e):
     from jurisdiction.optimise.balanced.centre_sets import by_centre_sets
+    from jurisdiction.optimise.balanced.problem import Districting
 
     inst = random_instance(seed, n, m)
     grid = assignments(inst, None)
@@ -314,9 +316,9 @@ def test_centre_set_enumeration_equals_brute_force_with_contiguity(seed, n, m, k
     grid = grid[[connected(inst.adjacency, a) for a in grid]] if len(grid) else grid
     cost = inst.weights[:, None] * inst.times
     total = inst.weights.sum()
-    plan, value, proven = by_centre_sets(cost, inst.weights, k, (1 - e) * total / k, (1 + e) * total / k,
-                                         inst.station_village, np.ones(m, bool), np.zeros(m, bool), 20.0, np.inf,
-                                         0.0, adjacency=inst.adjacency)
+    problem = Districting(cost, inst.weights, k, (1 - e) * total / k, (1 + e) * total / k, inst.station_village,
+                          np.ones(m, bool), np.zeros(m, bool), inst.adjacency)
+    plan, value, proven = by_centre_sets(problem, 20.0, np.inf, 0.0)
     assert proven
     if not len(grid):
         assert plan is None

@@ -9,27 +9,28 @@ increasing order of that bound: once the next bound cannot beat the best plan, i
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from itertools import combinations
 from math import comb
 
 import numpy as np
-import scipy.sparse as sp
 
 from jurisdiction.optimise.balanced.heuristics import assign
+from jurisdiction.optimise.balanced.problem import Districting
 
 #: Most centre sets :func:`by_centre_sets` enumerates.
 MAX_CENTRE_SETS = 3000
 
 
-def by_centre_sets(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,  # noqa: PLR0913
-                   allowed: np.ndarray, fixed: np.ndarray, seconds: float, best_value: float, gap: float,
-                   adjacency: sp.csr_matrix | None = None) -> tuple[np.ndarray | None, float, bool] | None:
+def by_centre_sets(problem: Districting, seconds: float, best_value: float,
+                   gap: float) -> tuple[np.ndarray | None, float, bool] | None:
     """Exact balanced (and connected) plan by enumerating centre sets, when there are few.
 
-    Every set of ``k`` centres (fixed ones included) gets the LP bound of its assignment; in
-    increasing order of that bound, sets that may beat ``best_value`` by more than ``gap`` are
-    solved exactly (with separator cut rounds when ``adjacency`` is given). Once the next bound
-    cannot beat the best plan, that plan is optimal.
+    Every set of ``problem.k`` centres (fixed ones included) gets the LP bound of its assignment
+    without contiguity; in increasing order of that bound, sets that may beat ``best_value``
+    (the unit of ``problem.cost``) by more than the relative ``gap`` are solved exactly (with
+    separator cut rounds when ``problem.adjacency`` is given). Once the next bound cannot beat
+    the best plan, that plan is optimal. ``seconds`` is the time budget.
 
     Returns
     -------
@@ -38,9 +39,10 @@ def by_centre_sets(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         no set beats ``best_value``; ``proven`` is False when the time ran out first.
     """
     t_end = time.perf_counter() + seconds
-    must = np.flatnonzero(fixed & allowed)
-    free = np.flatnonzero(allowed & ~fixed)
-    need = k - must.size
+    must = np.flatnonzero(problem.fixed & problem.allowed)
+    free = np.flatnonzero(problem.allowed & ~problem.fixed)
+    need = problem.k - must.size
+    loose = replace(problem, adjacency=None)
     if need < 0 or comb(free.size, need) > MAX_CENTRE_SETS:
         return None
     scored = []
@@ -48,7 +50,7 @@ def by_centre_sets(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         if time.perf_counter() >= t_end:
             return None, best_value, False
         cs = np.array(sorted(must.tolist() + list(extra)), dtype=np.int64)
-        lp = assign(cost, load, cs, roots, lo, hi, integer=False)[1]
+        lp = assign(loose, cs, integer=False)[1]
         if np.isfinite(lp):
             scored.append((lp, cs))
     scored.sort(key=lambda t: t[0])
@@ -59,7 +61,7 @@ def by_centre_sets(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         left = t_end - time.perf_counter()
         if left <= 0:
             return best_plan, best_value, False
-        plan, value, proven = assign(cost, load, cs, roots, lo, hi, seconds=left, gap=0.0, adjacency=adjacency,
+        plan, value, proven = assign(problem, cs, seconds=left, gap=0.0,
                                      cutoff=best_value - gap * abs(best_value) if np.isfinite(best_value) else None)
         if not proven:
             return best_plan, best_value, False

@@ -24,8 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 
+from jurisdiction.optimise.balanced.problem import Districting
 from jurisdiction.optimise.mip.contiguity import cut_rows, pool_rows
 from jurisdiction.optimise.mip.solver import highs_objective, new_highs, set_seconds_left
 
@@ -41,31 +41,23 @@ NEAR = 0.02
 SWAPS_CHECKED = 4
 
 
-def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,  # noqa: C901, PLR0913
-           *, integer: bool = True, seconds: float = ASSIGN_SECONDS, gap: float = 1e-6,
-           adjacency: sp.csr_matrix | None = None, cutoff: float | None = None,
+def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  # noqa: C901
+           seconds: float = ASSIGN_SECONDS, gap: float = 1e-6, cutoff: float | None = None,
            cuts: list | None = None, loose_gap: float | None = None) -> tuple[np.ndarray | None, float, bool]:
     """Best assignment of villages to fixed ``centres`` with every load within ``[lo, hi]``.
 
     Parameters
     ----------
-    cost : ndarray, shape (n, m)
-        Cost of village v at station c (``inf`` = pair not allowed).
-    load : ndarray, shape (n,)
-        Balance weight of each village.
+    problem : Districting
+        Costs, loads, load bounds, roots and (for connected districts) the village adjacency.
     centres : ndarray of int
         The open stations.
-    roots : ndarray of int, shape (m,)
-        Village each station stands in (kept by its centre), -1 none.
-    lo, hi : float
-        Load bounds of every centre.
     integer : bool
         False: the LP relaxation only (its value is a bound for these centres).
     seconds : float
-        Time budget (all cut rounds together).
-    adjacency : sparse matrix, shape (n, n), optional
-        Village adjacency: when given, every district must be connected (separator cuts
-        ``x[v,c] <= sum_{u in sep} x[u,c]`` are added in rounds on the live model).
+        Time budget (all cut rounds together). With ``problem.adjacency`` every district must
+        be connected: separator cuts ``x[v,c] <= sum_{u in sep} x[u,c]`` are added in rounds
+        on the live model.
 
     gap : float
         Relative gap of the MIP.
@@ -86,6 +78,8 @@ def assign(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.nd
         objective (``inf`` when infeasible or nothing was found) and whether HiGHS proved it
         (optimal within ``gap``, or infeasible).
     """
+    cost, load, roots, lo, hi, adjacency = (problem.cost, problem.load, problem.roots, problem.lo, problem.hi,
+                                            problem.adjacency)
     n, k = cost.shape[0], centres.size
     c = cost[:, centres]
     ok = np.isfinite(c)
@@ -167,9 +161,9 @@ def _add_cut_rows(h: highspy.Highs, rows: list[tuple[int, np.ndarray]]) -> None:
     h.addRows(len(rows), np.full(len(rows), -highspy.kHighsInf), np.zeros(len(rows)), index.size, starts, index, values)
 
 
-def recentre(cost: np.ndarray, assignment: np.ndarray, roots: np.ndarray, allowed: np.ndarray,
-             fixed: np.ndarray) -> np.ndarray:
+def recentre(problem: Districting, assignment: np.ndarray) -> np.ndarray:
     """Each district's best station among those standing in it (fixed centres stay)."""
+    cost, roots, allowed, fixed = problem.cost, problem.roots, problem.allowed, problem.fixed
     out = []
     for c in np.unique(assignment).tolist():
         members = np.flatnonzero(assignment == c)
@@ -187,9 +181,9 @@ def recentre(cost: np.ndarray, assignment: np.ndarray, roots: np.ndarray, allowe
     return np.array(sorted(set(out)), dtype=np.int64)
 
 
-def _starts(cost: np.ndarray, k: int, allowed: np.ndarray, fixed: np.ndarray, rng: np.random.Generator,
-            count: int) -> list[np.ndarray]:
+def _starts(problem: Districting, rng: np.random.Generator, count: int) -> list[np.ndarray]:
     """Greedy p-median centre sets (ignoring balance), the first deterministic, then randomised."""
+    cost, k, allowed, fixed = problem.cost, problem.k, problem.allowed, problem.fixed
     finite = np.where(np.isfinite(cost), cost, cost[np.isfinite(cost)].max(initial=0.0) * 10 + 1)
     out = []
     for attempt in range(count):
@@ -211,9 +205,8 @@ def _starts(cost: np.ndarray, k: int, allowed: np.ndarray, fixed: np.ndarray, rn
     return out
 
 
-def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.ndarray, lo: float, hi: float,  # noqa: PLR0913
-            allowed: np.ndarray, fixed: np.ndarray, seconds: float, adjacency: sp.csr_matrix | None = None,
-            cutoff: float | None = None, seen: dict | None = None, cuts: list | None = None,
+def improve(problem: Districting, centres: np.ndarray, seconds: float, *, cutoff: float | None = None,
+            seen: dict | None = None, cuts: list | None = None,
             first_seconds: float | None = None) -> tuple[np.ndarray | None, float]:
     """Assign to ``centres``, then move each centre to its district's best station, while it gains.
 
@@ -232,17 +225,17 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
     seen = {} if seen is None else seen
     k = np.unique(centres).size
 
-    def evaluate(cs: np.ndarray, limit: float = ASSIGN_SECONDS * (1 if adjacency is None else 3)):
+    def evaluate(cs: np.ndarray, limit: float = ASSIGN_SECONDS * (1 if problem.adjacency is None else 3)):
         key = tuple(cs.tolist())
         if key not in seen:
-            seen[key] = assign(cost, load, cs, roots, lo, hi, adjacency=adjacency, cutoff=cutoff, cuts=cuts,
-                               loose_gap=LOOSE_GAP, seconds=min(limit, max(t_end - time.perf_counter(), 0.1)))
+            seen[key] = assign(problem, cs, cutoff=cutoff, cuts=cuts, loose_gap=LOOSE_GAP,
+                               seconds=min(limit, max(t_end - time.perf_counter(), 0.1)))
         return seen[key][:2]
 
     first = np.asarray(sorted(set(centres.tolist())), dtype=np.int64)
     a, v = evaluate(first) if first_seconds is None else evaluate(first, first_seconds)
     while a is not None and time.perf_counter() < t_end:
-        nxt = recentre(cost, a, roots, allowed, fixed)
+        nxt = recentre(problem, a)
         if nxt.size != k:
             break
         a2, v2 = evaluate(nxt)
@@ -252,31 +245,19 @@ def improve(cost: np.ndarray, load: np.ndarray, centres: np.ndarray, roots: np.n
     return a, v
 
 
-def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: float, roots: np.ndarray,  # noqa: C901, PLR0913
-                   allowed: np.ndarray, fixed: np.ndarray, seconds: float, guide: np.ndarray | None = None,
-                   adjacency: sp.csr_matrix | None = None, cuts: list | None = None, workers: int = 1,
-                   ) -> tuple[np.ndarray | None, float]:
+def balanced_start(problem: Districting, seconds: float, *, guide: np.ndarray | None = None,  # noqa: C901
+                   cuts: list | None = None, workers: int = 1) -> tuple[np.ndarray | None, float]:
     """A balanced plan with ``k`` centres: alternate assign/recentre from several starts, then swap centres.
 
     Parameters
     ----------
-    cost : ndarray, shape (n, m)
-        Objective cost of each village-station pair, ``inf`` where the pair is not allowed.
-    load : ndarray, shape (n,)
-        Balance weights.
-    k : int
-        Number of centres.
-    lo, hi : float
-        Load bounds of every centre.
-    roots, allowed, fixed : ndarray, shape (m,)
-        Village each station stands in (-1 none); may be a centre; must be a centre.
+    problem : Districting
+        The problem; with ``problem.adjacency`` every district of the plan is connected.
     seconds : float
         Time budget.
     guide : ndarray, shape (n,), optional
         A plan (station index per village) whose centres are the first start, e.g. the
         balanced plan without contiguity. When no start has a plan, the swaps start from it.
-    adjacency : sparse matrix, optional
-        Village adjacency: when given, every district of the plan is connected.
     cuts : list, optional
         Collects the separator cuts found on the way (see :func:`assign`).
     workers : int
@@ -288,6 +269,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         Station per village and its cost, or (None, inf) when nothing balanced was found.
     """
     t_end = time.perf_counter() + seconds
+    allowed, fixed, roots, k = problem.allowed, problem.fixed, problem.roots, problem.k
     rng = np.random.default_rng(0)
     best = [None, np.inf]
     seen: dict[tuple, tuple] = {}
@@ -295,8 +277,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
     lock = threading.Lock()
 
     def descend(cs: np.ndarray, swapped: bool, near: float | None) -> tuple[np.ndarray | None, float]:
-        a, v = improve(cost, load, cs, roots, lo, hi, allowed, fixed, max(t_end - time.perf_counter(), 0.1),
-                       adjacency=adjacency, seen=seen, cuts=cuts, cutoff=near,
+        a, v = improve(problem, cs, max(t_end - time.perf_counter(), 0.1), seen=seen, cuts=cuts, cutoff=near,
                        first_seconds=None if swapped else ASSIGN_SECONDS)
         with lock:
             if a is not None and v < best[1] - 1e-9:
@@ -328,12 +309,12 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
         for new in trials:
             if time.perf_counter() >= t_end:
                 return None
-            lp = assign(cost, load, new, roots, lo, hi, integer=False, adjacency=adjacency, cuts=cuts)[1]
+            lp = assign(problem, new, integer=False, cuts=cuts)[1]
             if lp < value - 1e-9:
                 scored.append((lp, new))
         scored.sort(key=lambda t: t[0])
         # Without contiguity the LP ranks swaps well: check the best few; with it, until one gains.
-        return [new for _, new in (scored[:SWAPS_CHECKED] if adjacency is None else scored)]
+        return [new for _, new in (scored[:SWAPS_CHECKED] if problem.adjacency is None else scored)]
 
     def swaps(plan: np.ndarray, value: float) -> None:
         """Move to the best plan of the first batch of swapped sets that gains, while one does.
@@ -366,7 +347,7 @@ def balanced_start(cost: np.ndarray, load: np.ndarray, k: int, lo: float, hi: fl
                 backed_up = True
 
     try:
-        starts = ([np.unique(guide)] if guide is not None else []) + _starts(cost, k, allowed, fixed, rng, 4)
+        starts = ([np.unique(guide)] if guide is not None else []) + _starts(problem, rng, 4)
         descend_all([cs for cs in starts if cs.size == k], swapped=False)
         if best[0] is not None:
             swaps(best[0], best[1])

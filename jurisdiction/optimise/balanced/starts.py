@@ -23,6 +23,7 @@ import numpy as np
 from jurisdiction.errors import InfeasibleError
 from jurisdiction.optimise.balanced.centre_sets import by_centre_sets
 from jurisdiction.optimise.balanced.heuristics import balanced_start, improve
+from jurisdiction.optimise.balanced.problem import Districting
 from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination
 from jurisdiction.optimise.instance import Options, Prepared, Solution
 from jurisdiction.optimise.mip.bundling import bundle_by_villages
@@ -52,9 +53,9 @@ def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float |
     cost[built.pair_v, built.pair_c] = p.cost[built.pair_v, built.pair_c]
     lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
     budget = HEURISTIC_SECONDS if deadline is None else HEURISTIC_SHARE * max(deadline - time.perf_counter(), 0.0)
-    plan, _ = balanced_start(cost, p.balance_weights, kr[0], lo, hi, built.roots,
-                             p.allowed & np.isin(np.arange(m), list(built.y)),
-                             p.fixed, budget, workers=options.workers)
+    problem = Districting(cost, p.balance_weights, kr[0], lo, hi, built.roots,
+                          p.allowed & np.isin(np.arange(m), list(built.y)), p.fixed)
+    plan, _ = balanced_start(problem, budget, workers=options.workers)
     return plan
 
 
@@ -68,8 +69,8 @@ def plan_solution(p: Prepared, plan: np.ndarray, value: float, formulation: str,
                     seconds=seconds, solver="highs", formulation=formulation, n_variables=0, n_constraints=0, rounds=0)
 
 
-def _connected_setting(p: Prepared, options: Options):
-    """(cost with unreachable pairs inf, roots, lo, hi) of the balanced connected problem, or None."""
+def _connected_setting(p: Prepared, options: Options) -> Districting | None:
+    """The balanced connected problem (pairs no connected district can hold removed), or None."""
     kr = p.k_range
     if (options.balance is None or kr is None or kr[0] != kr[1] or p.capacity is not None
             or options.bundle_sizes is not None or options.disruption != 0):
@@ -79,7 +80,8 @@ def _connected_setting(p: Prepared, options: Options):
     roots = roots_of(p, mask, True)
     lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
     mask = prune_pairs(p, mask, roots, np.full(m, hi))
-    return np.where(mask, p.cost, np.inf), roots, lo, hi
+    return Districting(np.where(mask, p.cost, np.inf), p.balance_weights, kr[0], lo, hi, roots, p.allowed, p.fixed,
+                       p.adjacency)
 
 
 def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, share: float,
@@ -98,23 +100,21 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
         The connected plan (None when those centres have none) and the plan without
         contiguity (None when none was found), a start for the cut rounds.
     """
-    setting = _connected_setting(p, options)
-    if setting is None:
+    problem = _connected_setting(p, options)
+    if problem is None:
         return None, None
-    cost, roots, lo, hi = setting
     t0 = time.perf_counter()
     budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * share, 0.5)
-    free, _ = balanced_start(np.where(pair_mask(p, options), p.cost, np.inf), p.balance_weights, p.k_range[0], lo, hi,
-                             roots, p.allowed, p.fixed, budget / 2, workers=options.workers)
+    unconnected = replace(problem, cost=np.where(pair_mask(p, options), p.cost, np.inf), adjacency=None)
+    free, _ = balanced_start(unconnected, budget / 2, workers=options.workers)
     if free is None:
         return None, None
     found = repair(np.unique(free), math.inf)
     if found is not None:
         return replace(found, seconds=time.perf_counter() - t0,
                        formulation="connected assignment to the balanced plan's centres"), free
-    plan, value = balanced_start(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed,
-                                 max(budget - (time.perf_counter() - t0), 0.5), guide=free,
-                                 adjacency=p.adjacency, cuts=cuts, workers=options.workers)
+    plan, value = balanced_start(problem, max(budget - (time.perf_counter() - t0), 0.5), guide=free, cuts=cuts,
+                                 workers=options.workers)
     if plan is None:
         return None, free
     return plan_solution(p, plan, value, "balanced heuristic with contiguity", time.perf_counter() - t0), free
@@ -128,17 +128,15 @@ def connected_repair(p: Prepared, options: Options, deadline: float | None, cuts
 
     ``cuts`` collects the separator cuts the repairs find (see :func:`balanced.assign`).
     """
-    setting = _connected_setting(p, options)
-    if setting is None:
+    problem = _connected_setting(p, options)
+    if problem is None:
         return None
-    cost, roots, lo, hi = setting
     seen: dict = {}
 
     def repair(centres: np.ndarray, cutoff: float) -> Solution | None:
         t0 = time.perf_counter()
         budget = REPAIR_SECONDS if deadline is None else min(REPAIR_SECONDS, max(deadline - t0, 0.1))
-        plan, value = improve(cost, p.balance_weights, centres, roots, lo, hi, p.allowed, p.fixed, budget,
-                              adjacency=p.adjacency, cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen,
+        plan, value = improve(problem, centres, budget, cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen,
                               cuts=cuts)
         if plan is None or value >= cutoff:
             return None
@@ -150,15 +148,13 @@ def connected_repair(p: Prepared, options: Options, deadline: float | None, cuts
 def by_centre_sets_plan(p: Prepared, options: Options, deadline: float | None,
                         incumbent: Solution | None) -> Solution | None:
     """The connected optimum by enumerating centre sets (few stations and centres), else None."""
-    setting = _connected_setting(p, options)
-    if setting is None:
+    problem = _connected_setting(p, options)
+    if problem is None:
         return None
-    cost, roots, lo, hi = setting
     t0 = time.perf_counter()
     budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * 2 / 3, 0.5)
     best = incumbent.objective if incumbent is not None else math.inf
-    out = by_centre_sets(cost, p.balance_weights, p.k_range[0], lo, hi, roots, p.allowed, p.fixed, budget, best,
-                         options.gap, adjacency=p.adjacency)
+    out = by_centre_sets(problem, budget, best, options.gap)
     if out is None:
         return None
     plan, value, proven = out
