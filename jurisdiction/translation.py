@@ -41,6 +41,7 @@ def build_instance(
     Instance
     """
     station_ids = stations["station_id"].tolist()
+    _check_roles(stations, scenario)
     index = {sid: i for i, sid in enumerate(station_ids)}
     home = current.reindex(villages["village_id"]).map(index).fillna(-1).astype(int).to_numpy()
     village_graph = adjacency.village_adjacency(villages)
@@ -58,6 +59,26 @@ def build_instance(
         home=home,
         station_adjacency=adjacency.station_adjacency(home, village_graph, len(stations)),
     )
+
+
+def _check_roles(stations: gpd.GeoDataFrame, scenario: Scenario) -> None:
+    """ScenarioError when the scenario's ``fixed`` / ``excluded`` contradict the stations layer.
+
+    A station the scenario fixes must be a candidate and not excluded in the layer; a station
+    it excludes must not be fixed in the layer. Every contradiction is named at once.
+    """
+    layer = stations.set_index("station_id")
+    clashes = []
+    for sid in scenario.fixed:
+        if sid in layer.index and not bool(layer.at[sid, "candidate"]):
+            clashes.append(f"fixed: station {sid} has candidate = false in the stations layer")
+        if sid in layer.index and bool(layer.at[sid, "excluded"]):
+            clashes.append(f"fixed: station {sid} has excluded = true in the stations layer")
+    for sid in scenario.excluded:
+        if sid in layer.index and bool(layer.at[sid, "fixed"]):
+            clashes.append(f"excluded: station {sid} has fixed = true in the stations layer")
+    if clashes:
+        raise ScenarioError("; ".join(clashes))
 
 
 def _labels(layer: pd.DataFrame, key: str) -> list[str]:

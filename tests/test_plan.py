@@ -151,3 +151,17 @@ def test_cli_plan_from_files_with_a_graphml_network(county, tmp_path):
     assert table["road_km"].sum() == pytest.approx(lines_km, rel=0.01)  # each road counted once
     assert main(["diagnose", str(scenario), "--quiet", "--out", str(tmp_path / "diag")]) == 0
     assert (tmp_path / "diag" / "workload.csv").exists()
+
+
+def test_scenario_roles_that_contradict_the_stations_layer_are_refused(county):
+    """A station the scenario fixes but the layer says may not be a centre: both are named."""
+    stations = county.stations.copy()
+    first, second = stations["station_id"].iloc[:2]
+    stations.loc[stations.index[0], "candidate"] = False
+    stations.loc[stations.index[1], "fixed"] = True
+    scenario = Scenario(centres=4, limit=60, fixed=(first,), excluded=(second,))
+    with pytest.raises(ScenarioError) as caught:
+        plan(county.villages, stations, county.roads, scenario, county.jurisdictions)
+    message = str(caught.value)
+    assert f"fixed: station {first} has candidate = false" in message
+    assert f"excluded: station {second} has fixed = true" in message
