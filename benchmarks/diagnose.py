@@ -12,15 +12,11 @@ own; the diagnose time excludes it. Targets: Dianjiang < 2 s, 20,000 villages < 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from jurisdiction.diagnosis.findings import diagnose  # noqa: E402
-from jurisdiction.network.graph import road_graph  # noqa: E402
-from jurisdiction.network.travel import travel_time_matrix  # noqa: E402
+from jurisdiction.diagnosis.findings import diagnose
+from jurisdiction.network.graph import road_graph
+from jurisdiction.network.travel import travel_time_matrix
 
 
 def _run(label: str, villages, stations, jurisdictions, roads, limit: float) -> None:

@@ -25,29 +25,20 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import os
-import sys
 import time
-from pathlib import Path
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from jurisdiction.errors import InfeasibleError, NoSolutionError  # noqa: E402
-from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
-from jurisdiction.optimise.mip.solver import new_highs, set_seconds_left  # noqa: E402
+from jurisdiction.errors import InfeasibleError, NoSolutionError
+from jurisdiction.optimise import Instance, Options, solve
+from jurisdiction.optimise.mip.solver import new_highs, set_seconds_left
 
 #: The README of the instances: "CO, NH and OR are feasible without contiguity but were proven
 #: infeasible with contiguity" (CO's cut row itself reads time_limit_no_incumbent).
 PROVEN_INFEASIBLE_WITH_CONTIGUITY = {"CO", "NH", "OR"}
-
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("JURISDICTION_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
 
 def adjacency(graph_json: dict, n: int) -> sp.csr_matrix:
@@ -154,13 +145,11 @@ def main(argv=None) -> int:  # noqa: C901, PLR0912
                     help="states also solved by the textbook Hess MIP (comma-separated; 'none' for none)")
     ap.add_argument("--baseline-cap", type=float, default=120.0, help="seconds per textbook solve")
     args = ap.parse_args(argv)
-    root = shared_dir() / "benchmarks" / "districting-counties"
-    if not root.is_dir():
-        print(f"skipped: {root} is absent")
-        return 0
-    sys.path.insert(0, str(root))
-    import rebuild_hess  # noqa: E402
-
+    # shared_data is imported here, as in orlib_pmed.py: the module stays loadable by its path
+    # without benchmarks/ on sys.path.
+    from shared_data import import_shared, require_shared
+    root = require_shared("benchmarks", "districting-counties")
+    rebuild_hess = import_shared("benchmarks", "districting-counties", "rebuild_hess.py")
     rows = list(csv.DictReader(open(root / "instances.csv")))
     published = {}
     for r in rows:

@@ -22,22 +22,18 @@ variables and HiGHS finds no plan in 600 s.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from jurisdiction.errors import InfeasibleError, NoSolutionError  # noqa: E402
-from jurisdiction.network.adjacency import station_villages, village_adjacency  # noqa: E402
-from jurisdiction.network.graph import road_graph  # noqa: E402
-from jurisdiction.network.travel import travel_time_matrix  # noqa: E402
-from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
-from jurisdiction.optimise.instance import prepare  # noqa: E402
-from jurisdiction.optimise.mip.model import build  # noqa: E402
-from jurisdiction.synthetic.county import generate_county  # noqa: E402
+from jurisdiction.errors import InfeasibleError, NoSolutionError
+from jurisdiction.network.adjacency import station_villages, village_adjacency
+from jurisdiction.network.graph import road_graph
+from jurisdiction.network.travel import travel_time_matrix
+from jurisdiction.optimise import Instance, Options, solve
+from jurisdiction.optimise.instance import prepare
+from jurisdiction.optimise.mip.model import build
+from jurisdiction.synthetic.county import generate_county
 
 CASES = {
     "small": dict(seed=1, villages=325, stations=26, centres=12, balance=0.05, time_limit=300.0),

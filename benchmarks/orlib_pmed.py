@@ -15,23 +15,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from jurisdiction.optimise.pmedian.exact import solve_pmedian, textbook_pmedian  # noqa: E402
-
-
-def shared_dir() -> Path:
-    """The shared folder (``$JURISDICTION_SHARED`` or ``../shared``)."""
-    return Path(os.environ.get("JURISDICTION_SHARED", ROOT.parent / "shared"))
+from jurisdiction.optimise.pmedian.exact import solve_pmedian, textbook_pmedian
 
 
 def read_pmed(path: Path) -> tuple[np.ndarray, int]:
@@ -61,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-cap", type=float, default=60.0, help="seconds per baseline solve")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per instance for our solver")
     args = parser.parse_args(argv)
-    folder = shared_dir() / "benchmarks" / "orlib-pmed"
+    # shared_data is imported here, not at the top: tests load this file by its path, without
+    # benchmarks/ on sys.path, to use its readers.
+    from shared_data import require_shared
+    folder = require_shared("benchmarks", "orlib-pmed")
     known = optima(folder)
     names = args.only.split(",") if args.only else [f"pmed{i}" for i in range(1, 41)]
     if args.baseline_instances == "all":

@@ -16,24 +16,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from jurisdiction.optimise.pmedian.capacitated import _strong_model  # noqa: E402
-from jurisdiction.optimise.pmedian.exact import solve_capacitated_pmedian  # noqa: E402
-from jurisdiction.optimise.pmedian.highs_arrays import run_highs  # noqa: E402
-
-
-def shared_dir() -> Path:
-    """The shared folder (``$JURISDICTION_SHARED`` or ``../shared``)."""
-    return Path(os.environ.get("JURISDICTION_SHARED", ROOT.parent / "shared"))
+from jurisdiction.optimise.pmedian.capacitated import _strong_model
+from jurisdiction.optimise.pmedian.exact import solve_capacitated_pmedian
+from jurisdiction.optimise.pmedian.highs_arrays import run_highs
 
 
 def read_pmedcap(path: Path) -> tuple[np.ndarray, int, np.ndarray, float]:
@@ -65,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-cap", type=float, default=60.0, help="seconds per baseline solve")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per instance for our solver")
     args = parser.parse_args(argv)
-    folder = shared_dir() / "benchmarks" / "orlib-pmedcap"
+    # shared_data is imported here, not at the top: tests load this file by its path, without
+    # benchmarks/ on sys.path, to use its readers.
+    from shared_data import require_shared
+    folder = require_shared("benchmarks", "orlib-pmedcap")
     with open(folder / "optima.csv", newline="") as f:
         known = {row["instance"]: int(row["optimum"]) for row in csv.DictReader(f)}
     numbers = [int(k) for k in args.only.split(",")] if args.only else list(range(1, 21))

@@ -21,23 +21,15 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from jurisdiction.errors import InfeasibleError  # noqa: E402
-from jurisdiction.optimise import Instance, Options, solve  # noqa: E402
+from jurisdiction.errors import InfeasibleError
+from jurisdiction.optimise import Instance, Options, solve
 
 PMEDIAN_P4 = 2982.1268579890657 * 955113  # spopt test: mean_dist * total population
-
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("JURISDICTION_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
 
 def load(folder: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -58,10 +50,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--solver", default="highs")
     args = ap.parse_args(argv)
-    folder = shared_dir() / "benchmarks" / "spopt-sf"
-    if not folder.is_dir():
-        print(f"skipped: {folder} is absent")
-        return 0
+    # shared_data is imported here, as in orlib_pmed.py: the module stays loadable by its path
+    # without benchmarks/ on sys.path.
+    from shared_data import require_shared
+    folder = require_shared("benchmarks", "spopt-sf")
     cost, w = load(folder)
     inst = Instance(times=cost, weights=w)
     p, radius = 4, 5000.0

@@ -32,19 +32,15 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import time
-from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from jurisdiction.network.arrays import graph_arrays  # noqa: E402
-from jurisdiction.network.travel import travel_time_matrix  # noqa: E402
-from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH  # noqa: E402
+from jurisdiction.network.arrays import graph_arrays
+from jurisdiction.network.travel import travel_time_matrix
+from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH
 
 CRS = "EPSG:32648"
 CLASSES = np.array(["national", "provincial", "county", "township", "village", "village", "track"])
