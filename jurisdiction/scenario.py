@@ -10,6 +10,7 @@ TOML layout (every section and key optional except where the model needs it)::
 
     [data]                 # where `jurisdiction plan` reads its layers (paths relative to the file)
     example = "dianjiang"  # or: villages = "v.gpkg", stations = "...", jurisdictions = "...", roads = "..."
+    # or a table per layer: [data.villages] path, layer, crs, datum, encoding, columns = { "村名" = "name" }
 
     [model]
     objective = "p-median" # p-median | p-center | max-covering | set-covering
@@ -56,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from jurisdiction.errors import ScenarioError, finite_number
+from jurisdiction.inputs.sources import LAYERS, data_settings, scenario_text, split_layer_table
 from jurisdiction.optimise.instance import CONTIGUITY, MODELS, SOLVERS
 from jurisdiction.road_classes import ROAD_CLASSES
 
@@ -164,6 +166,9 @@ class Scenario:
         Target ratio for "officers needed" per district (officers per 10,000 residents).
     example, villages, stations, jurisdictions, roads, datum : str or None
         Where ``jurisdiction plan`` reads its data: an embedded example, or file paths.
+    layer_options : mapping
+        Per layer, how to read it (``layer``, ``crs``, ``datum``, ``encoding``, ``columns``; see
+        :mod:`jurisdiction.inputs.sources`): the ``[data.<layer>]`` tables.
     folder : str or None
         Where outputs are written.
     """
@@ -199,10 +204,12 @@ class Scenario:
     jurisdictions: str | None = None
     roads: str | None = None
     datum: str | None = None
+    layer_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     folder: str | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        self.__dict__.update(data_settings(self))  # name, [data] paths and datums, [data.<layer>] tables
         _choice("objective", self.objective, MODELS)
         _choice("solver", self.solver, SOLVERS)
         _choice("tiles", self.tiles, TILES)
@@ -273,7 +280,7 @@ def read_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(scenario_text(path))  # UTF-8, or GB18030 with a warning
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ScenarioError(f"{path}: cannot read the scenario: {error}") from error
     try:
@@ -298,6 +305,8 @@ def scenario_fields(document: Mapping[str, Any]) -> dict[str, Any]:
                 if inner not in section:
                     known = ", ".join(sorted(section))
                     raise ScenarioError(f"{key}.{inner}: unknown key (known in [{key}]: {known})")
+                if key == "data" and inner in LAYERS and isinstance(inner_value, Mapping):  # [data.<layer>]
+                    inner_value, values.setdefault("layer_options", {})[inner] = split_layer_table(inner, inner_value)
                 values[section[inner]] = inner_value
         elif key in SECTIONS[""]:
             values[SECTIONS[""][key]] = value

@@ -38,20 +38,28 @@ def load_layers(scenario: Any) -> tuple[dict[str, Any], str]:
 
         raise ScenarioError(
             f"data: the scenario names no {', '.join(missing)} (set data.example or data.<layer> paths)")
+    from jurisdiction.inputs.sources import reader_options
     from jurisdiction.network.graph import NETWORK_SUFFIXES, road_graph
 
-    stations = load.read_stations(scenario.stations, datum=scenario.datum)
+    # each layer's [data.<layer>] table (layer, crs, datum, encoding, columns), else [data] datum
+    options = {k: reader_options(scenario, k) for k in ("villages", "stations", "jurisdictions", "roads")}
+    stations = load.read_stations(scenario.stations, **options["stations"])
     network_file = Path(scenario.roads).suffix.lower() in NETWORK_SUFFIXES  # OSM XML/PBF, GraphML
+    if network_file and scenario.layer_options.get("roads"):
+        from jurisdiction.errors import ScenarioError
+
+        raise ScenarioError(f"data.roads: {', '.join(scenario.layer_options['roads'])} do not apply to a road "
+                            f"network file ({Path(scenario.roads).name}): it is read as OSM or GraphML")
     layers = {
         "stations": stations,
-        "villages": load.read_villages(scenario.villages, datum=scenario.datum, stations=stations),
+        "villages": load.read_villages(scenario.villages, stations=stations, **options["villages"]),
         "roads": (
             road_graph(scenario.roads, speeds=scenario.speeds or None)
             if network_file
-            else load.read_roads(scenario.roads, datum=scenario.datum)
+            else load.read_roads(scenario.roads, **options["roads"])
         ),
         "jurisdictions": (
-            load.read_jurisdictions(scenario.jurisdictions, datum=scenario.datum, stations=stations)
+            load.read_jurisdictions(scenario.jurisdictions, stations=stations, **options["jurisdictions"])
             if scenario.jurisdictions
             else None
         ),

@@ -23,6 +23,17 @@ import pandas as pd
 import shapely
 
 from jurisdiction.errors import InputError, Problem
+from jurisdiction.inputs.cells import (
+    check_booleans,
+    check_ids,
+    check_names,
+    check_numbers,
+    listed,
+    missing,
+    normalise_id,
+    normalise_ids,
+    row_labels,
+)
 
 VILLAGE_COLUMNS = ("village_id", "name", "population")
 STATION_COLUMNS = ("station_id", "name")
@@ -31,148 +42,16 @@ STATION_KINDS = ("urban", "rural")
 #: Chinese names accepted for ``kind``: street offices (街道) are urban, towns and townships rural.
 STATION_KIND_ALIASES = {"城区": "urban", "城市": "urban", "街道": "urban", "农村": "rural",
                         "乡村": "rural", "镇": "rural", "乡": "rural"}
-TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0", "是"})
-FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0", "否"})
-BOOLEAN_DEFAULTS = {"candidate": True, "fixed": False, "excluded": False}
 #: Geometry type names by shapely type id (the last one, for id -1, marks a missing geometry).
 GEOMETRY_TYPES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                   "MultiPolygon", "GeometryCollection", "None")
 POLYGONS = frozenset({"Polygon", "MultiPolygon"})
 LINES = frozenset({"LineString", "MultiLineString"})
-#: How many row names one problem lists before summarising.
-ROWS_LISTED = 10
-
-
-def _missing(value) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
-
-
-def normalise_id(value) -> str | None:
-    """An id as ``str``: integral numbers lose their ".0", blanks become None.
-
-    Parameters
-    ----------
-    value : object
-        A cell of an id column (str, int, float, None).
-
-    Returns
-    -------
-    str or None
-    """
-    if _missing(value):
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return str(value)
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    return str(value).strip()
-
-
-def normalise_ids(values: pd.Series) -> pd.Series:
-    """Apply :func:`normalise_id` to a column; returns a ``str`` Series with NaN for blanks."""
-    return pd.Series([normalise_id(v) for v in values], index=values.index, dtype="str")
-
-
-def row_labels(df: pd.DataFrame, id_column: str | None) -> list[str]:
-    """Name each row by its id, or ``#n`` (1-based) when the id is missing or duplicated.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        The layer, ids already normalised.
-    id_column : str or None
-        The id column, if the layer has one.
-
-    Returns
-    -------
-    list of str
-    """
-    numbers = [f"#{i + 1}" for i in range(len(df))]
-    if id_column is None or id_column not in df.columns:
-        return numbers
-    ids = df[id_column]
-    bad = ids.isna() | ids.duplicated(keep=False)
-    return [n if b else str(i) for n, b, i in zip(numbers, bad, ids)]
-
-
-def _listed(names: Sequence[str]) -> str:
-    head = ", ".join(names[:ROWS_LISTED])
-    return head + (f" and {len(names) - ROWS_LISTED} more" if len(names) > ROWS_LISTED else "")
 
 
 def _columns_problem(df: gpd.GeoDataFrame, missing: str) -> Problem:
     have = ", ".join(str(c) for c in df.columns if c != df.geometry.name)
     return Problem(None, f"missing required {missing}; the file has columns: {have or '(none)'}")
-
-
-def _check_ids(df: pd.DataFrame, column: str, problems: list[Problem]) -> None:
-    df[column] = normalise_ids(df[column])
-    ids = df[column]
-    for i in np.flatnonzero(ids.isna().to_numpy()):
-        problems.append(Problem(f"#{i + 1}", f"{column} is missing"))
-    dup = ids.duplicated(keep=False) & ids.notna()
-    groups: dict[str, list[int]] = {}
-    for i in np.flatnonzero(dup.to_numpy()):
-        groups.setdefault(ids.iat[i], []).append(i + 1)
-    for value, rows in groups.items():
-        where = _listed([f"#{r}" for r in rows])
-        for r in rows:
-            problems.append(Problem(f"#{r}", f"duplicate {column} {value!r} (rows {where})"))
-
-
-def _check_numbers(df: pd.DataFrame, column: str, labels: list[str], problems: list[Problem],
-                   *, integer: bool) -> None:
-    raw = df[column]
-    numbers = pd.to_numeric(raw, errors="coerce").astype(float)
-    for i, (cell, v) in enumerate(zip(raw, numbers)):
-        if _missing(cell):
-            problems.append(Problem(labels[i], f"{column} is missing"))
-        elif np.isnan(v) or isinstance(cell, (bool, np.bool_)):
-            problems.append(Problem(labels[i], f"{column} {cell!r} is not a number"))
-        elif not np.isfinite(v):
-            problems.append(Problem(labels[i], f"{column} {cell!r} is not finite"))
-        elif v < 0:
-            problems.append(Problem(labels[i], f"{column} {v:g} is negative"))
-        elif integer and not float(v).is_integer():
-            problems.append(Problem(labels[i], f"{column} {v:g} is not a whole number"))
-    if integer:
-        df[column] = numbers.fillna(0).round().astype("int64")
-    else:
-        df[column] = numbers.astype("float64")
-
-
-def _check_booleans(df: pd.DataFrame, labels: list[str], problems: list[Problem]) -> None:
-    for column, default in BOOLEAN_DEFAULTS.items():
-        if column not in df.columns:
-            df[column] = default
-            continue
-        out = []
-        for i, cell in enumerate(df[column]):
-            if _missing(cell):
-                out.append(default)
-            elif isinstance(cell, (bool, np.bool_)):
-                out.append(bool(cell))
-            elif str(cell).strip().lower() in TRUE_WORDS:
-                out.append(True)
-            elif str(cell).strip().lower() in FALSE_WORDS:
-                out.append(False)
-            else:
-                problems.append(Problem(labels[i], (
-                    f"{column} {cell!r} is not a yes/no value (use true/false, 1/0 or yes/no)")))
-                out.append(default)
-        df[column] = pd.Series(out, index=df.index, dtype=bool)
-    both = df["fixed"] & df["excluded"]
-    for i in np.flatnonzero(both.to_numpy()):
-        problems.append(Problem(labels[i], "is both fixed (must be a centre) and excluded (may not be one)"))
-    fixed_not_candidate = df["fixed"] & ~df["candidate"]
-    for i in np.flatnonzero(fixed_not_candidate.to_numpy()):
-        problems.append(Problem(labels[i], "is fixed (must be a centre) but candidate is false"))
 
 
 def _station_ids(stations) -> set[str]:
@@ -191,11 +70,11 @@ def _check_references(df: pd.DataFrame, columns: Iterable[str], labels: list[str
             continue
         df[column] = normalise_ids(df[column])
         for i, value in enumerate(df[column]):
-            if _missing(value):
+            if missing(value):
                 if required:
                     problems.append(Problem(labels[i], f"{column} is missing"))
             elif known is not None and value not in known:
-                sample = _listed(sorted(known))
+                sample = listed(sorted(known))
                 problems.append(Problem(labels[i], (
                     f"{column} {value!r} is not the id of any station (stations are: {sample})")))
 
@@ -238,7 +117,7 @@ def _check_geometry(gdf: gpd.GeoDataFrame, allowed: frozenset[str], what: str, s
         repaired.append(labels[i])
     if repaired:
         warnings.warn(f"{source}: repaired invalid geometry (shapely.make_valid) in "
-                      f"{len(repaired)} row(s): {_listed(repaired)}", UserWarning, stacklevel=3)
+                      f"{len(repaired)} row(s): {listed(repaired)}", UserWarning, stacklevel=3)
     gdf[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
     if gdf.crs is not None and gdf.crs.is_geographic:
         bounds = shapely.bounds(np.asarray(gdf.geometry.array, dtype=object))
@@ -296,12 +175,13 @@ def validate_villages(gdf: gpd.GeoDataFrame, source: str = "<villages GeoDataFra
     """
     df, found, skip = _prepare(gdf, VILLAGE_COLUMNS, problems)
     if "village_id" in df.columns:
-        _check_ids(df, "village_id", found)
+        check_ids(df, "village_id", found)
     labels = row_labels(df, "village_id")
+    check_names(df, "village_id", source)
     if "population" in df.columns:
-        _check_numbers(df, "population", labels, found, integer=True)
+        check_numbers(df, "population", labels, found, integer=True)
     if "incidents" in df.columns:
-        _check_numbers(df, "incidents", labels, found, integer=False)
+        check_numbers(df, "incidents", labels, found, integer=False)
     _check_references(df, ("registration_station", "dispatch_station"), labels, stations, found)
     if "township" in df.columns:
         df["township"] = normalise_ids(df["township"])
@@ -343,21 +223,22 @@ def validate_stations(gdf: gpd.GeoDataFrame, source: str = "<stations GeoDataFra
     """
     df, found, skip = _prepare(gdf, STATION_COLUMNS, problems)
     if "station_id" in df.columns:
-        _check_ids(df, "station_id", found)
+        check_ids(df, "station_id", found)
     labels = row_labels(df, "station_id")
+    check_names(df, "station_id", source)
     for column in ("officers", "auxiliaries"):
         if column in df.columns:
-            _check_numbers(df, column, labels, found, integer=False)
+            check_numbers(df, column, labels, found, integer=False)
     if "kind" in df.columns:
         kinds = []
         for i, cell in enumerate(df["kind"]):
-            value = None if _missing(cell) else str(cell).strip().lower()
+            value = None if missing(cell) else str(cell).strip().lower()
             value = STATION_KIND_ALIASES.get(value, value)
             if value is not None and value not in STATION_KINDS:
                 found.append(Problem(labels[i], f"kind {cell!r} is not 'urban' or 'rural'"))
             kinds.append(value)
         df["kind"] = pd.Series(kinds, index=df.index, dtype="str")
-    _check_booleans(df, labels, found)
+    check_booleans(df, labels, found)
     _check_geometry(df, frozenset({"Point"}), "stations", source, labels, found, skip)
     return _finish(df, source, found)
 

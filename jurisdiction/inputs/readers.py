@@ -10,12 +10,20 @@ CRS: layers come back in the CRS they came in, except GCJ-02 and BD-09 (declare 
 ``datum=``), which are converted to WGS84 (EPSG:4326). CSV coordinates are WGS84 unless
 ``crs=`` says otherwise. A file without a CRS is an error unless ``crs=`` (or ``datum=``) is
 given; ``crs=`` never overrides a CRS the file declares.
+
+Text: a Shapefile's attribute encoding is found from its ``.cpg``, its language driver byte or
+its text (:mod:`jurisdiction.inputs.encodings`), a CSV's is UTF-8 or else GB18030;
+``encoding=`` overrides both. Columns: ``columns=`` maps the file's names to the package's,
+and the usual Chinese and 10-character Shapefile names are mapped with a warning
+(:mod:`jurisdiction.inputs.columns`). A layer with no rows is an :class:`EmptyLayerError`.
+The file's name is kept in ``attrs["source"]`` of the layer returned, for later messages.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,7 +34,9 @@ import pyproj
 import shapely
 
 from jurisdiction.errors import InputError, Problem
+from jurisdiction.inputs.columns import canonical_columns
 from jurisdiction.inputs.crs import normalise_datum, to_wgs84
+from jurisdiction.inputs.encodings import chosen_codec, dbf_encoding
 from jurisdiction.inputs.layers import (
     normalise_ids,
     row_labels,
@@ -41,19 +51,37 @@ TABLE_SUFFIXES = (".csv", ".txt", ".tsv")
 TEXT_COLUMNS = ("village_id", "station_id", "registration_station", "dispatch_station",
                 "township", "name", "code")
 WKT_COLUMNS = ("geometry", "wkt", "WKT")
+#: Files whose attribute text is a dBASE table of unstated encoding.
+DBF_SUFFIXES = (".shp", ".dbf")
 
 
-def _read_table(path: Path, name: str, problems: list[Problem]) -> pd.DataFrame:
+class EmptyLayerError(InputError):
+    """A layer with no rows; its message is the one line ``<file>: the layer has no rows``."""
+
+    def __init__(self, source: str):
+        super().__init__(source, [Problem(None, "the layer has no rows")])
+
+    def _message(self) -> str:
+        return f"{self.source}: the layer has no rows"
+
+
+def _read_table(path: Path, name: str, encoding: str | None) -> pd.DataFrame:
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
     dtype = dict.fromkeys(TEXT_COLUMNS, "str")
-    for encoding in ("utf-8-sig", "gb18030"):
+    for codec in (chosen_codec(encoding, name),) if encoding is not None else ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(path, sep=sep, dtype=dtype, encoding=encoding)
-        except UnicodeDecodeError:
+            table = pd.read_csv(path, sep=sep, dtype=dtype, encoding=codec)
+        except UnicodeDecodeError as exc:
+            if encoding is not None:
+                raise InputError(name, [Problem(None, f"the table is not {encoding} text: {exc}")]) from exc
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(name, [Problem(None, f"cannot read the table: {exc}")]) from exc
-    raise InputError(name, [Problem(None, "the table is neither UTF-8 nor GB18030 text")])
+        if codec == "gb18030":
+            warnings.warn(f"{name}: the table is not UTF-8; read it as GB18030 (GBK), in which it decodes "
+                          "(set `encoding` to force another)", UserWarning, stacklevel=5)
+        return table
+    raise InputError(name, [Problem(None, "the table is neither UTF-8 nor GB18030 text (set `encoding`)")])
 
 
 def _table_to_layer(df: pd.DataFrame, name: str, *, id_column: str | None, lon: str, lat: str,
@@ -104,7 +132,7 @@ def _table_to_layer(df: pd.DataFrame, name: str, *, id_column: str | None, lon: 
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry, index=df.index), crs=crs)
 
 
-def _read_file(path: Path, name: str, kind: str, layer: str | None) -> gpd.GeoDataFrame:
+def _read_file(path: Path, name: str, kind: str, layer: str | None, encoding: str | None) -> gpd.GeoDataFrame:
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
@@ -118,13 +146,22 @@ def _read_file(path: Path, name: str, kind: str, layer: str | None) -> gpd.GeoDa
     if layer is not None and layer not in layers:
         raise InputError(name, [Problem(None, (
             f"no layer {layer!r}; the file has layers: {', '.join(layers)}"))])
+    if path.suffix.lower() in DBF_SUFFIXES:
+        encoding = dbf_encoding(path, name, encoding)
+    elif encoding is not None:  # GeoPackage and GeoJSON are UTF-8 by definition: a wrong choice fails below
+        encoding = chosen_codec(encoding, name)
+    text = {} if encoding is None else {"encoding": encoding}
     try:
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
+        return gpd.read_file(path, layer=layer, engine="pyogrio", **text)
+    except UnicodeDecodeError as exc:
+        raise InputError(name, [Problem(None, (
+            f"the attribute text is not {encoding}: {exc} (set `encoding` to the file's)"))]) from exc
     except Exception as exc:
         raise InputError(name, [Problem(None, f"cannot read the file: {exc}")]) from exc
 
 
-def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column):  # noqa: PLR0912
+def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column,  # noqa: PLR0912, PLR0913
+                 encoding=None, columns=None):
     """Read any source into a GeoDataFrame with its CRS settled; return (gdf, name, problems, datum)."""
     problems: list[Problem] = []
     if isinstance(source, (str, os.PathLike)):
@@ -135,7 +172,9 @@ def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column): 
     else:
         path = None
         name = f"<{kind} {'GeoDataFrame' if isinstance(source, gpd.GeoDataFrame) else 'DataFrame'}>"
-        if not isinstance(source, pd.DataFrame):
+        if isinstance(source, pd.DataFrame):
+            name = str(source.attrs.get("source", name))
+        else:
             raise InputError(f"<{kind}>", [Problem(None, (
                 f"cannot read {type(source).__name__}: give a file path or a (Geo)DataFrame"))])
     datum = normalise_datum(datum, name)
@@ -146,11 +185,13 @@ def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column): 
             raise InputError(name, [Problem(None, f"crs={crs!r} is not a CRS: {exc}")]) from exc
 
     if path is not None and path.suffix.lower() not in TABLE_SUFFIXES:
-        gdf = _read_file(path, name, kind, layer)
+        gdf = canonical_columns(_read_file(path, name, kind, layer, encoding), kind, name, problems,
+                                columns=columns)
     elif isinstance(source, gpd.GeoDataFrame):
-        gdf = source.copy()
+        gdf = canonical_columns(source.copy(), kind, name, problems, columns=columns)
     else:
-        table = _read_table(path, name, problems) if path is not None else source.copy()
+        table = _read_table(path, name, encoding) if path is not None else source.copy()
+        table = canonical_columns(table, kind, name, problems, columns=columns, table=(lon, lat) == ("lon", "lat"))
         table_crs = crs or pyproj.CRS.from_epsg(4326)
         if datum is not None and not table_crs.is_geographic:
             problems.append(Problem(None, (
@@ -181,17 +222,21 @@ def _read_source(source, kind: str, *, layer, datum, crs, lon, lat, id_column): 
 
 
 def _load(source, kind: str, id_column: str | None, validate: Callable, *, layer, datum, crs,  # noqa: PLR0913
-          lon="lon", lat="lat", **options) -> gpd.GeoDataFrame:
-    gdf, name, problems, datum = _read_source(source, kind, layer=layer, datum=datum, crs=crs,
-                                              lon=lon, lat=lat, id_column=id_column)
+          lon="lon", lat="lat", encoding=None, columns=None, **options) -> gpd.GeoDataFrame:
+    gdf, name, problems, datum = _read_source(source, kind, layer=layer, datum=datum, crs=crs, lon=lon, lat=lat,
+                                              id_column=id_column, encoding=encoding, columns=columns)
+    if len(gdf) == 0:
+        raise EmptyLayerError(name)
     gdf = validate(gdf, name, problems=problems, **options)
     if datum is not None:
         gdf = to_wgs84(gdf, datum, source=name)
+    gdf.attrs["source"] = name
     return gdf
 
 
-def read_villages(source, *, layer: str | None = None, datum: str | None = None,
-                  lon: str = "lon", lat: str = "lat", crs=None, stations=None) -> gpd.GeoDataFrame:
+def read_villages(source, *, layer: str | None = None, datum: str | None = None,  # noqa: PLR0913 (one per option)
+                  lon: str = "lon", lat: str = "lat", crs=None, stations=None, encoding: str | None = None,
+                  columns: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
     """Read and validate the villages layer.
 
     Parameters
@@ -210,6 +255,12 @@ def read_villages(source, *, layer: str | None = None, datum: str | None = None,
         CRS of a CSV (default EPSG:4326) or of a file that declares none.
     stations : GeoDataFrame or iterable of str, optional
         When given, ``registration_station``/``dispatch_station`` must be among its ids.
+    encoding : str, optional
+        The attribute text's encoding ("gbk", "utf-8"...), overriding the one found (Shapefile,
+        CSV; see :mod:`jurisdiction.inputs.encodings`).
+    columns : mapping of str to str, optional
+        File column -> package column (``{"村名": "name", "人口": "population"}``); usual Chinese
+        and Shapefile-cut names are mapped without it, with a warning.
 
     Returns
     -------
@@ -222,11 +273,12 @@ def read_villages(source, *, layer: str | None = None, datum: str | None = None,
         Every problem of the layer, naming the file and rows.
     """
     return _load(source, "villages", "village_id", validate_villages, layer=layer, datum=datum,
-                 crs=crs, lon=lon, lat=lat, stations=stations)
+                 crs=crs, lon=lon, lat=lat, stations=stations, encoding=encoding, columns=columns)
 
 
-def read_stations(source, *, layer: str | None = None, datum: str | None = None,
-                  lon: str = "lon", lat: str = "lat", crs=None) -> gpd.GeoDataFrame:
+def read_stations(source, *, layer: str | None = None, datum: str | None = None,  # noqa: PLR0913 (one per option)
+                  lon: str = "lon", lat: str = "lat", crs=None, encoding: str | None = None,
+                  columns: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
     """Read and validate the stations layer (points).
 
     Parameters
@@ -234,7 +286,7 @@ def read_stations(source, *, layer: str | None = None, datum: str | None = None,
     source : path or GeoDataFrame or DataFrame
         Columns ``station_id``, ``name``; optional ``officers``, ``auxiliaries`` (people),
         ``kind`` (urban/rural), ``candidate``/``fixed``/``excluded`` (true/false, 1/0, yes/no).
-    layer, datum, lon, lat, crs
+    layer, datum, lon, lat, crs, encoding, columns
         As for :func:`read_villages`.
 
     Returns
@@ -248,18 +300,19 @@ def read_stations(source, *, layer: str | None = None, datum: str | None = None,
         Every problem of the layer, naming the file and rows.
     """
     return _load(source, "stations", "station_id", validate_stations, layer=layer, datum=datum,
-                 crs=crs, lon=lon, lat=lat)
+                 crs=crs, lon=lon, lat=lat, encoding=encoding, columns=columns)
 
 
-def read_jurisdictions(source, *, layer: str | None = None, datum: str | None = None,
-                       crs=None, stations=None) -> gpd.GeoDataFrame:
+def read_jurisdictions(source, *, layer: str | None = None, datum: str | None = None,  # noqa: PLR0913
+                       crs=None, stations=None, encoding: str | None = None,
+                       columns: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
     """Read and validate the current jurisdictions (polygons carrying ``station_id``).
 
     Parameters
     ----------
     source : path or GeoDataFrame or DataFrame
         Polygon/MultiPolygon rows with ``station_id`` (a station may have several rows).
-    layer, datum, crs
+    layer, datum, crs, encoding, columns
         As for :func:`read_villages`.
     stations : GeoDataFrame or iterable of str, optional
         When given, every ``station_id`` must be among its ids.
@@ -274,11 +327,11 @@ def read_jurisdictions(source, *, layer: str | None = None, datum: str | None = 
         Every problem of the layer, naming the file and rows.
     """
     return _load(source, "jurisdictions", None, validate_jurisdictions, layer=layer, datum=datum,
-                 crs=crs, stations=stations)
+                 crs=crs, stations=stations, encoding=encoding, columns=columns)
 
 
-def read_roads(source, *, layer: str | None = None, datum: str | None = None,
-               crs=None) -> gpd.GeoDataFrame:
+def read_roads(source, *, layer: str | None = None, datum: str | None = None, crs=None,
+               encoding: str | None = None, columns: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
     """Read and validate a roads layer (lines with ``road_class`` or OSM ``highway``).
 
     Parameters
@@ -287,7 +340,7 @@ def read_roads(source, *, layer: str | None = None, datum: str | None = None,
         LineString/MultiLineString rows; ``road_class`` in expressway, national, provincial,
         county, township, village, track (or Chinese names), or OSM ``highway``; optional
         ``maxspeed`` (km/h), ``oneway``, ``name``.
-    layer, datum, crs
+    layer, datum, crs, encoding, columns
         As for :func:`read_villages`.
 
     Returns
@@ -299,4 +352,5 @@ def read_roads(source, *, layer: str | None = None, datum: str | None = None,
     InputError
         Every problem of the layer; unknown classes are listed with their rows.
     """
-    return _load(source, "roads", None, validate_roads, layer=layer, datum=datum, crs=crs)
+    return _load(source, "roads", None, validate_roads, layer=layer, datum=datum, crs=crs,
+                 encoding=encoding, columns=columns)

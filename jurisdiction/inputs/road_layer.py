@@ -14,51 +14,49 @@ import numpy as np
 import pandas as pd
 
 from jurisdiction.errors import Problem
-from jurisdiction.inputs.layers import (
-    LINES,
-    _check_geometry,
-    _columns_problem,
-    _finish,
-    _listed,
-    _missing,
-    _prepare,
-    row_labels,
-)
+from jurisdiction.inputs.cells import listed, missing, row_labels
+from jurisdiction.inputs.layers import LINES, _check_geometry, _columns_problem, _finish, _prepare
 from jurisdiction.road_classes import OSM_HIGHWAYS, ROAD_CLASS_ALIASES, ROAD_CLASSES
 
 
 def _road_values(cell) -> list[str]:
-    """One OSM ``highway`` cell as a list (osmnx writes merged edges as "['a', 'b']")."""
+    """One OSM ``highway`` cell as a list (osmnx writes merged edges as "['a', 'b']"); may be empty."""
     if isinstance(cell, (list, tuple, np.ndarray)):
         return [str(v).strip().lower() for v in cell]
     text = str(cell).strip()
     if text.startswith("["):
         try:
-            return [str(v).strip().lower() for v in ast.literal_eval(text)]
-        except (ValueError, SyntaxError):
-            pass
+            values = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            values = None
+        if isinstance(values, list):
+            return [str(v).strip().lower() for v in values if not missing(v)]
     return [text.lower()]
 
 
 def _check_classes(df: pd.DataFrame, column: str, known, labels: list[str],
                    problems: list[Problem]) -> None:
     unknown: dict[str, list[str]] = {}
-    missing: list[str] = []
+    blank: list[str] = []
     normalised = []
     for i, cell in enumerate(df[column]):
-        if _missing(cell):
-            missing.append(labels[i])
+        if missing(cell):
+            blank.append(labels[i])
             normalised.append(cell)
             continue
         values = [ROAD_CLASS_ALIASES.get(v, v) for v in _road_values(cell)]
+        if not values:
+            problems.append(Problem(labels[i], f"{column} {cell!r} is an empty list: no class"))
+            normalised.append(cell)
+            continue
         for v in values:
             if v not in known:
                 unknown.setdefault(v, []).append(labels[i])
         normalised.append(values[0] if column == "road_class" else cell)
-    if missing:
-        problems.append(Problem(None, f"{column} is missing in {len(missing)} row(s): {_listed(missing)}"))
+    if blank:
+        problems.append(Problem(None, f"{column} is missing in {len(blank)} row(s): {listed(blank)}"))
     if unknown:
-        found = "; ".join(f"{v!r} ({len(rows)} row(s): {_listed(rows)})" for v, rows in unknown.items())
+        found = "; ".join(f"{v!r} ({len(rows)} row(s): {listed(rows)})" for v, rows in unknown.items())
         expected = ", ".join(ROAD_CLASSES) if column == "road_class" else "OSM highway values"
         problems.append(Problem(None, f"unknown {column} values: {found}; expected {expected}"))
     if column == "road_class":

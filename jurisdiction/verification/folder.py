@@ -187,6 +187,7 @@ def _input_layers(settings: Any, source: Path) -> tuple[gpd.GeoDataFrame, gpd.Ge
     """
     from jurisdiction.inputs.example import load_example
     from jurisdiction.inputs.readers import read_roads, read_stations, read_villages
+    from jurisdiction.inputs.sources import reader_options
 
     if settings.example:
         example = load_example(settings.example)
@@ -197,12 +198,12 @@ def _input_layers(settings: Any, source: Path) -> tuple[gpd.GeoDataFrame, gpd.Ge
         raise InputError(str(source), [Problem(None, f"settings name no {key} layer (the plan was made from "
                                                       f"data in memory): nothing to re-check it against")
                                        for key in missing])
-    stations = read_stations(settings.stations, datum=settings.datum)
-    villages = read_villages(settings.villages, datum=settings.datum, stations=stations)
+    stations = read_stations(settings.stations, **reader_options(settings, "stations"))  # [data.<layer>] too
+    villages = read_villages(settings.villages, stations=stations, **reader_options(settings, "villages"))
     suffix = Path(settings.roads).suffix.lower()
     if suffix in OSM_FILE_SUFFIXES or suffix == ".graphml":
         return villages, stations, None if suffix in OSM_FILE_SUFFIXES else Path(settings.roads)
-    return villages, stations, read_roads(settings.roads, datum=settings.datum)
+    return villages, stations, read_roads(settings.roads, **reader_options(settings, "roads"))
 
 
 def _rebuilt_minutes(settings: Any, villages: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
