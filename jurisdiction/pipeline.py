@@ -19,6 +19,7 @@ import pandas as pd
 
 from jurisdiction.diagnosis.findings import Diagnosis, diagnose
 from jurisdiction.inputs.crs import utm_crs
+from jurisdiction.inputs.plausibility import check_layers_together
 from jurisdiction.inputs.readers import read_jurisdictions, read_roads, read_stations, read_villages
 from jurisdiction.network.graph import graph_lines, road_graph
 from jurisdiction.network.travel import travel_time_matrix
@@ -86,6 +87,7 @@ def survey(
     if jurisdictions is not None:
         jurisdictions = read_jurisdictions(jurisdictions, stations=stations)
     road_lines = None if isinstance(roads, nx.Graph) else read_roads(roads)
+    check_layers_together(villages, stations, roads if road_lines is None else road_lines, jurisdictions)
 
     say("building the road graph")
     graph = road_graph(roads if road_lines is None else road_lines, speeds=scenario.speeds or None)
