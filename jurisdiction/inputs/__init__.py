@@ -5,7 +5,12 @@
 | ``readers`` | :func:`read_villages`, :func:`read_stations`, :func:`read_jurisdictions`, :func:`read_roads`: \
 files or GeoDataFrames in, checked layers out |
 | ``layers`` | the checks of the village, station and jurisdiction layers (every bad row named at once) |
+| ``cells`` | the checks of single cells shared by the layers: ids, counts, yes/no values, blank names |
 | ``road_layer`` | the checks of a roads layer (line geometry, a known road class) |
+| ``encodings`` | a Shapefile's text encoding: .cpg, DBF language driver, else UTF-8 or GB18030 |
+| ``columns`` | a county's column names (Chinese, cut to 10 characters) -> the package's |
+| ``sources`` | the ``[data.<layer>]`` tables of a scenario: path, layer, crs, datum, encoding, columns |
+| ``plausibility`` | the layers together: disjoint extents, jurisdictions covering no village, overlapping villages |
 | ``crs`` | China's offset datums (GCJ-02, BD-09) and the local metric CRS |
 | ``example`` | the Dianjiang example shipped in ``examples/`` (:func:`load_example`, :func:`example_scenario`) |
 """
