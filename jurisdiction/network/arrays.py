@@ -12,10 +12,12 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import shapely
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
 from jurisdiction.errors import NetworkError
+from jurisdiction.network.scale import true_scale_graph
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,10 @@ class GraphArrays:
     main : numpy.ndarray
         Boolean mask of the nodes of the largest strongly connected component.
     crs : pyproj.CRS
-        The graph's (projected) CRS.
+        The graph's (projected, true-scale) CRS.
+    edges : EdgeTable or None
+        Every directed edge (parallel ones too) with its geometry: what places join the graph
+        by (:mod:`jurisdiction.network.snapping`).
     """
 
     forward: csr_array
@@ -44,6 +49,31 @@ class GraphArrays:
     xy: np.ndarray
     main: np.ndarray
     crs: Any
+    edges: EdgeTable | None = None
+
+
+@dataclass(frozen=True)
+class EdgeTable:
+    """The directed edges of a road graph, one row per edge.
+
+    Attributes
+    ----------
+    tail, head : numpy.ndarray
+        Row indices (in :class:`GraphArrays`) of each edge's start and end node.
+    minutes : numpy.ndarray
+        Travel time of the edge, minutes.
+    geometry : numpy.ndarray
+        shapely LineString from tail to head, metres in the graph's CRS.
+    car : numpy.ndarray
+        Whether the edge's road class serves cars (every class but ``track``, which also holds
+        paths and footways taken in with ``include``).
+    """
+
+    tail: np.ndarray
+    head: np.ndarray
+    minutes: np.ndarray
+    geometry: np.ndarray
+    car: np.ndarray
 
 
 def graph_arrays(graph: nx.MultiDiGraph | GraphArrays, weight: str = "travel_time") -> GraphArrays:
@@ -68,6 +98,7 @@ def graph_arrays(graph: nx.MultiDiGraph | GraphArrays, weight: str = "travel_tim
     """
     if isinstance(graph, GraphArrays):
         return graph
+    graph = true_scale_graph(graph)  # distances to places in true metres, not Web Mercator's
     if graph.number_of_nodes() == 0:
         raise NetworkError("the road graph is empty (no nodes)")
     try:
@@ -94,7 +125,54 @@ def graph_arrays(graph: nx.MultiDiGraph | GraphArrays, weight: str = "travel_tim
     backward = forward.T.tocsr()  # explicit zeros (zero-time edges) are kept
     _, labels = connected_components(forward, directed=True, connection="strong")
     main = labels == np.argmax(np.bincount(labels))
-    return GraphArrays(forward, backward, nodes, xy, main, graph.graph.get("crs"))
+    return GraphArrays(forward, backward, nodes, xy, main, graph.graph.get("crs"), _edge_table(graph, index, xy))
+
+
+def _edge_table(graph: nx.MultiDiGraph, index: dict, xy: np.ndarray) -> EdgeTable:
+    """Every directed edge with its geometry (a straight line where the graph has none)."""
+    rows = [(index[u], index[v], data.get("travel_time", np.nan), data.get("geometry"), data.get("road_class"))
+            for u, v, data in graph.edges(data=True)]
+    tail = np.array([r[0] for r in rows], dtype=np.int64)
+    head = np.array([r[1] for r in rows], dtype=np.int64)
+    geometry = np.empty(len(rows), dtype=object)
+    geometry[:] = [g for _, _, _, g, _ in rows]
+    straight = np.flatnonzero([g is None for g in geometry])
+    if len(straight):
+        geometry[straight] = shapely.linestrings(np.stack([xy[tail[straight]], xy[head[straight]]], axis=1))
+    minutes = np.array([r[2] for r in rows], dtype=float)
+    car = np.array([r[4] != "track" for r in rows], dtype=bool)
+    return EdgeTable(tail, head, minutes, geometry, car)
+
+
+def with_places(csr: csr_array, start: tuple[np.ndarray, np.ndarray, np.ndarray], n_start: int,
+                end: tuple[np.ndarray, np.ndarray, np.ndarray], n_end: int) -> csr_array:
+    """The edge-minutes matrix with a node per place added at each end, joined by its access legs.
+
+    Rows ``n .. n + n_start - 1`` are the start places, with an edge to each of their candidate
+    nodes; rows ``n + n_start ..`` are the end places, with an edge from each of their
+    candidate nodes. A shortest path from a start place to an end place is then the best
+    access leg + network time + access leg, over every way in and out.
+
+    Parameters
+    ----------
+    csr : scipy.sparse.csr_array
+        Edge minutes, n x n (``GraphArrays.forward`` or ``backward``).
+    start, end : tuple of arrays
+        ``(place, node, minutes)``: place positions, node rows, access minutes of each candidate.
+    n_start, n_end : int
+        Numbers of start and end places.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        (n + n_start + n_end) square; parallel edges keep the smallest time.
+    """
+    n = csr.shape[0]
+    coo = csr.tocoo()
+    u = np.r_[coo.row, n + start[0], end[1]].astype(np.int64)
+    v = np.r_[coo.col, start[1], n + n_start + end[0]].astype(np.int64)
+    w = np.r_[coo.data, start[2], end[2]].astype(float)
+    return _min_csr(u, v, w, n + n_start + n_end)
 
 
 def _z_order(xy: np.ndarray) -> np.ndarray:

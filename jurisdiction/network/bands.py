@@ -18,8 +18,10 @@ import shapely
 from shapely.ops import substring
 
 from jurisdiction.errors import InputError, Problem
-from jurisdiction.network.arrays import GraphArrays, graph_arrays
-from jurisdiction.network.travel import node_travel_times, snap
+from jurisdiction.network.arrays import GraphArrays, graph_arrays, with_places
+from jurisdiction.network.scale import true_scale_graph
+from jurisdiction.network.snapping import join_places, unreachable_error
+from jurisdiction.network.travel import node_travel_times
 
 
 def isochrones(
@@ -45,7 +47,9 @@ def isochrones(
     buffer_m : float
         Half-width of the band around the reachable roads, metres.
     access_speed_kph : float
-        Speed of the station's access leg to the road, km/h (its time is spent first).
+        Speed of the station's access leg to the road, km/h (its time is spent first; a
+        station with two ways out, see :mod:`jurisdiction.network.snapping`, takes the quicker
+        to each node).
     max_snap_m : float or None
         Stations farther than this from the main road network are an error (see
         :func:`jurisdiction.network.travel.travel_time_matrix`).
@@ -61,8 +65,10 @@ def isochrones(
     ------
     InputError
         Non-positive thresholds or buffer, a station layer without CRS.
+    UnreachableError
+        (an InputError) Stations farther than ``max_snap_m`` from the main road network.
     NetworkError
-        Empty graph; stations too far from the main road network.
+        Empty graph.
     """
     thresholds = sorted({float(t) for t in minutes})
     problems = [Problem(None, f"threshold {t} minutes must be > 0") for t in thresholds if not t > 0]
@@ -75,21 +81,25 @@ def isochrones(
                                       f"not a {type(graph).__name__}"))
     if problems:
         raise InputError("isochrones", problems)
+    graph = true_scale_graph(graph)  # buffers and access legs in true metres
     arrays = graph_arrays(graph)
-    snapped = snap(arrays, stations, id_column="station_id", max_distance_m=max_snap_m,
-                   access_speed_kph=access_speed_kph, far="raise")
+    joins = join_places(arrays, stations, id_column="station_id", access_speed_kph=access_speed_kph,
+                        max_snap_m=max_snap_m)
+    error = None if max_snap_m is None else unreachable_error(arrays, stations, "station_id", joins, max_snap_m)
+    if error is not None:
+        raise error
+    n = len(arrays.nodes)
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0))
+    joined = with_places(arrays.forward, joins.leave, len(joins.ids), empty, 0)
     edges = _edge_arrays(graph, arrays)
     rows = []
-    for station_id, row in snapped.iterrows():
-        horizon = thresholds[-1] - row["access_min"]
-        times = np.full(len(arrays.nodes), np.inf)
-        if horizon >= 0:
-            times = node_travel_times(arrays.forward, [row["node_index"]], cutoff=horizon)[0]
+    for k, station_id in enumerate(joins.ids):
+        # minutes to every node by the station's best way out (access legs included)
+        times = node_travel_times(joined, [n + k], cutoff=thresholds[-1])[0][:n]
         band, previous = shapely.Polygon(), -np.inf
         for t in thresholds:
-            budget = t - row["access_min"]
-            band = _band(arrays, edges, times, budget, previous, buffer_m, band)
-            previous = max(previous, budget)
+            band = _band(arrays, edges, times, t, previous, buffer_m, band)
+            previous = t
             rows.append((str(station_id), t, band))
     return gpd.GeoDataFrame(
         {"station_id": [r[0] for r in rows], "minutes": [r[1] for r in rows]},

@@ -21,10 +21,11 @@ import networkx as nx
 import numpy as np
 import osmnx as ox
 import pandas as pd
+import pyproj
 import shapely
 
 from jurisdiction.errors import InputError, NetworkError, Problem
-from jurisdiction.inputs.crs import utm_crs
+from jurisdiction.network.scale import is_true_scale, measuring_crs, scale_error
 from jurisdiction.network.speeds import add_travel_times, check_speeds, road_class_of
 from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH, HIGHWAY_CLASS
 
@@ -58,8 +59,11 @@ def road_graph(
         Speeds in km/h by road class, overriding :data:`DEFAULT_SPEEDS_KPH` for the classes
         given. A valid OSM ``maxspeed`` on an edge takes precedence.
     crs : optional
-        CRS to project the graph to (anything pyproj accepts). Default: a source already in a
-        projected CRS in metres stays in it; a geographic one goes to the local UTM zone.
+        CRS to project the graph to (anything pyproj accepts); it must be true-scale over the
+        roads (see :mod:`jurisdiction.network.scale`). Default: a source in a projected CRS
+        whose metres are true metres there (UTM, Gauss-Krüger) stays in it; any other (degrees,
+        Web Mercator, whose metres are 16 % long at 30° N) goes to the local UTM zone, and
+        lengths are measured there.
     include : iterable of str
         Extra OSM ``highway`` values to keep as edges (``"footway"``, ``"path"``...). Only road
         ways are kept otherwise; ways without a road ``highway`` (rivers, railways) never are.
@@ -280,11 +284,14 @@ def _graph_from_lines(lines: gpd.GeoDataFrame, include: set[str], name: str) -> 
                 Problem(str(i), f"unknown road_class {value!r} (expected one of {', '.join(DEFAULT_SPEEDS_KPH)})")
                 for i, value in zip(lines.index[unknown], lines.loc[unknown, column])
             ])
-    lines = lines[is_road.to_numpy()].reset_index(drop=True)
+    lines = lines[is_road.to_numpy()]
+    labels = lines.index.to_numpy()  # the layer's row labels, to name edges in warnings
+    lines = lines.reset_index(drop=True)
     classes = classes[is_road.to_numpy()].reset_index(drop=True)
     if len(lines) == 0:
         raise NetworkError(f"{name}: no road lines (expressway..track) in the layer")
-    metric = lines if _is_metric(lines.crs) else lines.to_crs(utm_crs(lines))
+    measure = measuring_crs(lines.crs, shapely.get_coordinates(lines.geometry.array))
+    metric = lines if measure == lines.crs else lines.to_crs(measure)  # true metres (not Web Mercator's)
     coords, line_of = shapely.get_coordinates(metric.geometry.array, return_index=True)
     keys = np.round(coords, 3)
     _, vertex_id = np.unique(keys, axis=0, return_inverse=True)
@@ -308,7 +315,7 @@ def _graph_from_lines(lines: gpd.GeoDataFrame, include: set[str], name: str) -> 
     row = line_of[starts]
     frame = pd.DataFrame({
         "u": vertex_id[starts], "v": vertex_id[ends], "length": cum[ends] - cum[starts],
-        "road_class": classes.to_numpy()[row],
+        "road_class": classes.to_numpy()[row], "source_row": labels[row].astype(str),
     })
     for extra in ("maxspeed", "name", "highway"):
         if extra in lines.columns:
@@ -340,22 +347,25 @@ def _graph_from_edge_frame(frame: gpd.GeoDataFrame, one_way: np.ndarray, nodes: 
 
 
 def _project(graph: nx.MultiDiGraph, crs: Any, name: str) -> nx.MultiDiGraph:
+    """The graph in ``crs``, or (None) in its own CRS when true-scale there, else in the local UTM zone."""
     current = graph.graph.get("crs")
     if current is None:
         raise InputError(name, [Problem(None, "road graph has no CRS")])
-    if crs is None and _is_metric(current):
-        graph.graph["crs"] = gpd.GeoSeries([], crs=current).crs
-        return graph
+    current = pyproj.CRS.from_user_input(current)
+    xy = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=float).reshape(-1, 2)
     if crs is None:
-        xs = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), float)
-        ys = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), float)
-        crs = utm_crs(gpd.GeoDataFrame(geometry=gpd.points_from_xy(xs, ys), crs=current))
-    if gpd.GeoSeries([], crs=current).crs == gpd.GeoSeries([], crs=crs).crs:
-        graph.graph["crs"] = gpd.GeoSeries([], crs=crs).crs
+        crs = measuring_crs(current, xy)
+    else:
+        crs = pyproj.CRS.from_user_input(crs)
+        lon_lat = pyproj.Transformer.from_crs(current, "EPSG:4326", always_xy=True).transform(*xy.T)
+        there = np.column_stack(pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(*lon_lat))
+        if not is_true_scale(crs, there):
+            error = scale_error(crs, there)
+            stretch = f"stretches lengths by up to {error:.1%} here" if error is not None else "is not in metres"
+            raise InputError(name, [Problem(None, (
+                f"crs={crs.to_string()} {stretch}: give a true-scale CRS (the local UTM zone, a "
+                f"Gauss-Krüger zone) or leave crs unset"))])
+    if current == crs:
+        graph.graph["crs"] = crs
         return graph
     return ox.project_graph(graph, to_crs=crs)
-
-
-def _is_metric(crs: Any) -> bool:
-    parsed = gpd.GeoSeries([], crs=crs).crs
-    return bool(parsed.is_projected) and all(a.unit_name in ("metre", "meter") for a in parsed.axis_info)

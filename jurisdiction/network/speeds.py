@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,8 @@ from jurisdiction.errors import InputError, Problem
 from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH, EXTRA_HIGHWAY_CLASS, HIGHWAY_CLASS
 
 _MPH = 1.609344
+#: Plausible posted speeds, km/h: a ``maxspeed`` outside is ignored with a warning (``"999999"``, ``"1"``).
+MAXSPEED_RANGE_KPH = (5.0, 150.0)
 _SPEED_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)
 
 
@@ -27,7 +30,9 @@ def add_travel_times(graph: nx.MultiDiGraph, speeds: Mapping[str, float] | None 
     """Set ``road_class``, ``speed_kph`` (km/h) and ``travel_time`` (minutes) on every edge, in place.
 
     The speed is the edge's valid OSM ``maxspeed`` (minimum of a list), else the speed of its
-    class. Edges need ``length`` in metres and ``road_class`` or ``highway``.
+    class. A ``maxspeed`` (or one of a list) outside :data:`MAXSPEED_RANGE_KPH` (5-150 km/h) is ignored, and one
+    warning lists such edges (by ``source_row``, OSM ``osmid`` or nodes). Edges need
+    ``length`` in metres and ``road_class`` or ``highway``.
 
     Parameters
     ----------
@@ -42,17 +47,52 @@ def add_travel_times(graph: nx.MultiDiGraph, speeds: Mapping[str, float] | None 
         The same graph.
     """
     class_speeds = check_speeds(speeds)
-    for _, _, data in graph.edges(data=True):
+    implausible: dict[str, list[str]] = {}
+    low, high = MAXSPEED_RANGE_KPH
+    for u, v, data in graph.edges(data=True):
         road_class = data.get("road_class")
         if road_class is None or road_class not in class_speeds:
             road_class = road_class_of(data.get("highway")) or "village"
-        speed = parse_maxspeed(data.get("maxspeed"))
+        posted = data.get("maxspeed")
+        values = [parse_maxspeed(p) for p in (posted if isinstance(posted, (list, tuple)) else
+                                              re.split(r"[;|]", posted) if isinstance(posted, str) else [posted])]
+        plausible = [speed for speed in values if speed is not None and low <= speed <= high]
+        if len(plausible) < sum(speed is not None for speed in values):
+            if not data.get("maxspeed_ignored"):  # said once, not again when the graph is rebuilt
+                implausible.setdefault(str(posted), []).append(_edge_label(u, v, data))
+            data["maxspeed_ignored"] = True
+        speed = min(plausible) if plausible else None
         if speed is None:
             speed = class_speeds[road_class]
         data["road_class"] = road_class
         data["speed_kph"] = float(speed)
         data["travel_time"] = float(data["length"]) / 1000.0 / speed * 60.0
+    if implausible:
+        warnings.warn(_implausible_message(implausible), stacklevel=2)
     return graph
+
+
+def _edge_label(u: Any, v: Any, data: Mapping[str, Any]) -> str:
+    """How a warning names an edge: its source row, else its OSM id, else its nodes."""
+    if data.get("source_row") is not None:
+        return f"row {data['source_row']}"
+    if data.get("osmid") is not None:
+        return f"way {data['osmid']}"
+    return f"edge {u} -> {v}"
+
+
+def _implausible_message(implausible: Mapping[str, list[str]]) -> str:
+    """One warning for every implausible maxspeed, grouped by value, naming up to 5 edges per value."""
+    low, high = MAXSPEED_RANGE_KPH
+    edges = sum(len(labels) for labels in implausible.values())
+    roads = sum(len(set(labels)) for labels in implausible.values())
+    parts = []
+    for value, labels in implausible.items():
+        named = list(dict.fromkeys(labels))  # a two-way road is two edges of one row
+        more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+        parts.append(f"maxspeed {value!r} on {', '.join(named[:5])}{more}")
+    return (f"{roads} road(s) ({edges} directed edge(s)) have a maxspeed outside {low:g}-{high:g} km/h, "
+            f"ignored (the road class's speed is used): " + "; ".join(parts))
 
 
 def road_class_of(highway: Any) -> str | None:

@@ -1,10 +1,12 @@
-"""Snapping places to the road graph and travel-time matrices.
+"""Travel-time matrices between villages and stations, in minutes.
 
-Villages and stations are snapped to the nearest node of the largest strongly connected
-component of the road graph, with an access leg (straight-line distance at an access speed)
-added at each end. Network times come from one bounded Dijkstra per station over a sparse
-matrix of the directed graph (:func:`scipy.sparse.csgraph.dijkstra`); parallel edges keep the
-smallest time. Times are in minutes, distances in metres.
+Places join the main road network (the largest strongly connected component) by the ways in
+and out of :mod:`jurisdiction.network.snapping`: where roads enter a village polygon, or at the
+nearest node (and the nearest car-road node) of a point, with a straight access leg at an
+access speed. Network times come from one bounded Dijkstra per station over a sparse matrix of
+the directed graph (:func:`scipy.sparse.csgraph.dijkstra`) to which each place is added as a
+node joined by its access legs, so each trip takes its best way in and out; parallel edges keep
+the smallest time. Times are in minutes, distances in metres.
 
 Every function takes the networkx graph or its :class:`GraphArrays`; converting the graph is
 the slow part on large networks, so convert once (``arrays = graph_arrays(graph)``) and pass
@@ -14,19 +16,18 @@ the arrays when computing several matrices from one graph.
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import shapely
 from scipy.sparse import csr_array
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
+from scipy.sparse.csgraph import dijkstra
 
-from jurisdiction.errors import InputError, NetworkError, Problem
-from jurisdiction.network.arrays import GraphArrays, graph_arrays
+from jurisdiction.errors import InputError, Problem
+from jurisdiction.network.arrays import GraphArrays, graph_arrays, with_places
+from jurisdiction.network.offsets import warn_datum_offset
+from jurisdiction.network.snapping import Joins, join_places, layer_name, unreachable_error
 
 #: Upper bound on the size of one block of Dijkstra results (sources x nodes), in float64 cells.
 _BLOCK_CELLS = 8_000_000
@@ -83,101 +84,79 @@ def snap(
     point_column: str | None = None,
     far: str = "warn",
 ) -> pd.DataFrame:
-    """Snap places to the nearest node of the road graph's largest strongly connected component.
+    """Join places to the main road network (see :mod:`jurisdiction.network.snapping`): one row per place.
 
     Parameters
     ----------
     graph : networkx.MultiDiGraph or GraphArrays
         Road graph from :func:`jurisdiction.network.graph.road_graph`.
     points : GeoDataFrame
-        Places (points or polygons; polygons snap from their representative point). Reprojected
-        to the graph's CRS; must have a CRS.
+        Places (points or polygons; optional ``anchor_x``/``anchor_y`` in the layer's CRS).
+        Reprojected to the graph's CRS; must have a CRS.
     id_column : str
         Column with the unique id (becomes the result's index, as str).
     max_distance_m : float or None
-        Places farther than this (metres) from the node are flagged and listed in a warning.
+        Places farther than this (metres) from the main network are flagged.
     access_speed_kph : float
         Speed of the straight-line access leg, km/h.
     point_column : str, optional
-        Column of point geometries (e.g. a population-weighted centre) to snap instead.
+        Column of point geometries (e.g. a population-weighted centre) to join instead.
     far : {"warn", "raise"}
-        What to do about flagged places: list them in a warning, or raise a NetworkError that
-        names each one with its distance (and says when its nearest road is on a small
-        component cut off from the main network).
+        What to do about flagged places: list them in a warning, or raise an
+        :class:`~jurisdiction.network.snapping.UnreachableError` (an InputError) naming the layer,
+        each row, its distance and whether its nearest road is cut off from the main network.
 
     Returns
     -------
     pandas.DataFrame
-        Index = id; ``node`` (graph node id), ``node_index`` (row in GraphArrays), ``snap_m``
-        (metres), ``access_min`` (minutes), ``flagged`` (bool).
+        Index = id; ``node`` (graph node id) and ``node_index`` (row in GraphArrays) of the
+        place's main way in (the quickest entry of a polygon roads enter, else the nearest node,
+        or the nearest car-road node when within 3x its distance or 200 m more), ``snap_m`` (metres to
+        the main network, 0 when a road enters), ``access_min`` (minutes), ``joined``
+        (``entry``, ``anchor`` or ``nearest``), ``flagged`` (bool).
     """
     arrays = graph_arrays(graph)
     if far not in ("warn", "raise"):
         raise InputError("far", [Problem(None, f"far must be 'warn' or 'raise', got {far!r}")])
-    if access_speed_kph <= 0:
-        raise InputError("access_speed_kph", [Problem(None, f"access speed must be > 0 km/h, got {access_speed_kph}")])
-    ids, xy = _place_points(points, id_column, arrays.crs, point_column)
-    main = np.flatnonzero(arrays.main)
-    dist, nearest = cKDTree(arrays.xy[main]).query(xy)
-    node_index = main[nearest] if len(xy) else np.empty(0, dtype=np.int64)
-    flagged = np.zeros(len(ids), dtype=bool) if max_distance_m is None else dist > max_distance_m
-    result = pd.DataFrame(
+    _check_speed(access_speed_kph)
+    joins = join_places(arrays, points, id_column=id_column, access_speed_kph=access_speed_kph,
+                        max_snap_m=max_distance_m, point_column=point_column)
+    flagged = np.zeros(len(joins.ids), dtype=bool) if max_distance_m is None else joins.snap_m > max_distance_m
+    if flagged.any() and far == "raise":
+        raise unreachable_error(arrays, points, id_column, joins, max_distance_m)
+    if flagged.any():
+        listed = ", ".join(f"{i} ({d:,.0f} m)" for i, d in zip(joins.ids[flagged][:20], joins.snap_m[flagged][:20]))
+        warnings.warn(f"{layer_name(points, id_column)}: {int(flagged.sum())} place(s) farther than "
+                      f"{max_distance_m:,.0f} m from the road network: {listed}", stacklevel=2)
+    return pd.DataFrame(
         {
-            "node": arrays.nodes[node_index] if len(xy) else np.empty(0, dtype=object),
-            "node_index": node_index.astype(np.int64),
-            "snap_m": dist,
-            "access_min": dist / 1000.0 / access_speed_kph * 60.0,
+            "node": arrays.nodes[joins.node] if len(joins.ids) else np.empty(0, dtype=object),
+            "node_index": joins.node.astype(np.int64),
+            "snap_m": joins.snap_m,
+            "access_min": joins.access_min,
+            "joined": joins.joined,
             "flagged": flagged,
         },
-        index=pd.Index(ids, name=id_column),
+        index=pd.Index(joins.ids, name=id_column),
     )
-    if flagged.any() and far == "raise":
-        raise _far_error(arrays, points, id_column, result, max_distance_m)
-    if flagged.any():
-        listed = ", ".join(f"{i} ({d:,.0f} m)" for i, d in zip(ids[flagged][:20], dist[flagged][:20]))
-        warnings.warn(f"{int(flagged.sum())} place(s) farther than {max_distance_m:,.0f} m "
-                      f"from the road network: {listed}",
-                      stacklevel=2)
-    return result
 
 
-def _place_points(points: gpd.GeoDataFrame, id_column: str, crs: Any,
-                  point_column: str | None) -> tuple[np.ndarray, np.ndarray]:
-    name = f"{id_column.removesuffix('_id')} layer"
-    problems = []
-    if not isinstance(points, gpd.GeoDataFrame):
-        raise InputError(name, [Problem(None, "expected a GeoDataFrame")])
-    if id_column not in points.columns:
-        problems.append(Problem(None, f"missing column {id_column!r}"))
-    if points.crs is None:
-        problems.append(Problem(None, "layer has no CRS; set it (e.g. gdf.set_crs('EPSG:4326'))"))
-    if crs is None:
-        problems.append(Problem(None, "the road graph has no CRS"))
-    if problems:
-        raise InputError(name, problems)
-    ids = points[id_column].astype(str).to_numpy()
-    duplicated = pd.Index(ids).duplicated()
-    if duplicated.any():
-        raise InputError(name, [Problem(i, f"duplicate {id_column}") for i in sorted(set(ids[duplicated]))])
-    if point_column is not None and point_column not in points.columns:
-        raise InputError(name, [Problem(None, f"missing point column {point_column!r}")])
-    geometry = points.geometry if point_column is None else points[point_column]
-    geometry = gpd.GeoSeries(geometry, crs=getattr(geometry, "crs", None) or points.crs)
-    bad = geometry.isna() | geometry.is_empty
-    if bad.any():
-        raise InputError(name, [Problem(i, "empty geometry") for i in ids[bad.to_numpy()]])
-    try:
-        geometry = geometry.to_crs(crs)
-    except Exception as exc:  # pyproj errors on irreconcilable CRSs
-        raise InputError(name, [Problem(None, f"cannot reproject from {points.crs} "
-                                              f"to the graph CRS {crs}: {exc}")]) from exc
-    is_point = (geometry.geom_type == "Point").to_numpy()
-    shapes = np.asarray(geometry.array, dtype=object)
-    anchors = np.where(is_point, shapes, shapely.point_on_surface(shapes))
-    xy = shapely.get_coordinates(anchors)
-    if not np.all(np.isfinite(xy)):
-        raise InputError(name, [Problem(None, f"coordinates not finite after projecting to {crs}")])
-    return ids, xy
+def _check_speed(access_speed_kph: float) -> None:
+    if not access_speed_kph > 0:
+        raise InputError("access_speed_kph", [Problem(None, f"access speed must be > 0 km/h, got {access_speed_kph}")])
+
+
+def _joined(arrays: GraphArrays, points: gpd.GeoDataFrame, id_column: str, access_speed_kph: float,
+            max_snap_m: float | None) -> Joins:
+    """The joins of a layer; an UnreachableError for places beyond ``max_snap_m``; a warning on a datum offset."""
+    joins = join_places(arrays, points, id_column=id_column, access_speed_kph=access_speed_kph,
+                        max_snap_m=max_snap_m)
+    if max_snap_m is not None:
+        error = unreachable_error(arrays, points, id_column, joins, max_snap_m)
+        if error is not None:
+            raise error
+    warn_datum_offset(arrays, points, id_column)
+    return joins
 
 
 def travel_time_matrix(
@@ -192,17 +171,20 @@ def travel_time_matrix(
 ) -> pd.DataFrame:
     """Travel times between every village and every station, in minutes.
 
-    Time = station access leg + network time + village access leg, the network time by one
-    bounded Dijkstra per (distinct) station node.
+    Time = the best, over the ways out of the station and into the village, of access leg +
+    network time + access leg (:mod:`jurisdiction.network.snapping`), by one bounded Dijkstra
+    per station. A warning names a layer whose coordinates fit the roads far better once
+    converted from GCJ-02 or BD-09 (:func:`jurisdiction.network.offsets.warn_datum_offset`).
 
     Parameters
     ----------
     graph : networkx.MultiDiGraph or GraphArrays
         Road graph from :func:`jurisdiction.network.graph.road_graph` (edge ``travel_time`` in minutes).
     villages : GeoDataFrame
-        With ``village_id``; polygons or points, any CRS (reprojected to the graph's).
+        With ``village_id``; polygons or points, any CRS (reprojected to the graph's); optional
+        ``anchor_x``/``anchor_y`` (the layer's CRS), the point a village is reached at.
     stations : GeoDataFrame
-        With ``station_id``; points, any CRS.
+        With ``station_id``; points, any CRS; optional ``anchor_x``/``anchor_y``.
     cutoff : float, optional
         Minutes; longer times are ``inf`` (and the search stops there, which is faster).
     direction : {"from_station", "to_station"}
@@ -211,7 +193,7 @@ def travel_time_matrix(
         Speed of the access legs, km/h.
     max_snap_m : float or None
         A village or station farther than this (metres) from the main road network is an
-        error; None accepts any distance.
+        error; None accepts any distance. Default 2000 m.
 
     Returns
     -------
@@ -221,32 +203,30 @@ def travel_time_matrix(
 
     Raises
     ------
+    UnreachableError
+        (an InputError and a NetworkError) Villages or stations beyond ``max_snap_m`` from the
+        main network, named with the layer (its file when ``attrs["source"]`` says), the row,
+        the distance, and the small component their nearest road is on, if so.
     NetworkError
-        Empty graph; villages or stations too far from the main network (named, with the
-        distance; stations on a small cut-off component say so).
+        Empty graph.
     InputError
-        Missing id column, duplicate ids, a layer without CRS or not reprojectable.
+        Missing id column, duplicate ids, bad anchors, a layer without CRS or not reprojectable.
     """
     if direction not in _DIRECTIONS:
         raise InputError("direction", [Problem(None, f"direction must be one of {_DIRECTIONS}, got {direction!r}")])
+    _check_speed(access_speed_kph)
     arrays = graph_arrays(graph)
-    village_snap = snap(arrays, villages, id_column="village_id", max_distance_m=max_snap_m,
-                        access_speed_kph=access_speed_kph, far="raise")
-    station_snap = snap(arrays, stations, id_column="station_id", max_distance_m=max_snap_m,
-                        access_speed_kph=access_speed_kph, far="raise")
-    csr = arrays.forward if direction == "from_station" else arrays.backward
-    station_access = station_snap["access_min"].to_numpy()
-    village_access = village_snap["access_min"].to_numpy()
-    limit = cutoff
-    if cutoff is not None and len(station_access) and len(village_access):
-        limit = max(cutoff - station_access.min() - village_access.min(), 0.0)  # no network leg is longer
-    unique_nodes, which = np.unique(station_snap["node_index"].to_numpy(), return_inverse=True)
-    network = node_travel_times(csr, unique_nodes, village_snap["node_index"].to_numpy(), limit)
-    times = network[which].T + station_access[None, :] + village_access[:, None]
-    if cutoff is not None:
-        times[times > cutoff] = np.inf
-    return pd.DataFrame(times, index=pd.Index(village_snap.index, name="village_id"),
-                        columns=pd.Index(station_snap.index, name="station_id"))
+    village = _joined(arrays, villages, "village_id", access_speed_kph, max_snap_m)
+    station = _joined(arrays, stations, "station_id", access_speed_kph, max_snap_m)
+    if direction == "from_station":  # station -> village: leave the station, arrive at the village
+        csr, start, end = arrays.forward, station.leave, village.arrive
+    else:  # village -> station, searched backwards from the station
+        csr, start, end = arrays.backward, station.arrive, village.leave
+    n, n_stations, n_villages = len(arrays.nodes), len(station.ids), len(village.ids)
+    joined = with_places(csr, start, n_stations, end, n_villages)
+    times = node_travel_times(joined, n + np.arange(n_stations), n + n_stations + np.arange(n_villages), cutoff)
+    return pd.DataFrame(times.T, index=pd.Index(village.ids, name="village_id"),
+                        columns=pd.Index(station.ids, name="station_id"))
 
 
 def village_travel_times(
@@ -270,36 +250,10 @@ def village_travel_times(
     -------
     pandas.DataFrame
         Index and columns ``village_id``; minutes, ``inf`` = unreachable or beyond cutoff. The
-        diagonal is twice the village's access leg.
+        diagonal is the quickest way out of the village and back in (0 when a road enters it).
     """
     as_origins = villages.rename(columns={"village_id": "station_id"})
     matrix = travel_time_matrix(graph, villages, as_origins, cutoff=cutoff, access_speed_kph=access_speed_kph,
                                 max_snap_m=max_snap_m)
     matrix.columns = pd.Index(matrix.columns, name="village_id")
     return matrix
-
-
-def _far_error(arrays: GraphArrays, layer: gpd.GeoDataFrame, id_column: str, snapped: pd.DataFrame,
-               max_snap_m: float) -> NetworkError:
-    """A NetworkError naming the places beyond ``max_snap_m`` with their distances."""
-    far = snapped[snapped["flagged"]]
-    kind = id_column.removesuffix("_id")
-    names = layer.set_index(layer[id_column].astype(str))["name"] if "name" in layer.columns else None
-    ids, xy = _place_points(layer, id_column, arrays.crs, None)
-    position = {i: k for k, i in enumerate(ids)}
-    all_dist, all_nearest = cKDTree(arrays.xy).query(xy[[position[i] for i in far.index]])
-    _, labels = connected_components(arrays.forward, directed=True, connection="strong")
-    sizes = np.bincount(labels)
-    lines = []
-    for (place, row), d_any, k in zip(far.iterrows(), all_dist, all_nearest):
-        label = f"{kind} {place}" + (f" ({names[place]})" if names is not None else "")
-        line = f"{label} is {row['snap_m']:,.0f} m from the main road network (limit {max_snap_m:,.0f} m)"
-        if not arrays.main[k] and d_any <= max_snap_m:
-            line += (f"; its nearest road ({d_any:,.0f} m) is on a small component of {sizes[labels[k]]} node(s) "
-                     f"cut off from the main network")
-        lines.append(line)
-    count = len(lines)
-    detail = "\n".join(f"  - {line}" for line in lines[:20]) + (f"\n  ... and {count - 20} more" if count > 20 else "")
-    every = " (all of them)" if count == len(snapped) else ""
-    return NetworkError(f"{count} {kind}(s){every} cannot be reached by road; "
-                        f"raise max_snap_m or fix the roads:\n{detail}")

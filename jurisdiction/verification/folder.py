@@ -216,7 +216,7 @@ def _rebuilt_minutes(settings: Any, villages: gpd.GeoDataFrame, stations: gpd.Ge
     else:
         network = road_network(roads, speeds_kph=settings.speeds)
     times = road_minutes(network, villages, stations, access_speed_kph=settings.access_speed,
-                         station_ids=centres)
+                         station_ids=centres, max_snap_m=getattr(settings, "max_snap_m", 2000.0))
     rows = times.index.get_indexer(plan["village_id"])
     columns = times.columns.get_indexer(plan["centre"].fillna(""))
     found = (rows >= 0) & (columns >= 0)

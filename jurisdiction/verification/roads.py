@@ -4,20 +4,20 @@ This module shares no code with the network module that feeds the optimiser
 (:mod:`jurisdiction.network.graph`, :mod:`jurisdiction.network.travel`); it implements the same definition of
 travel time so that both agree, and a bug in either shows up as a disagreement:
 
-* the road lines are projected to a metric CRS (the layer's own when it is projected in metres,
-  else the UTM zone at the centre of its bounding box); a GraphML network keeps its nodes and
+* the road lines are projected to a metric CRS (the layer's own when it is projected in true
+  metres there, else the UTM zone at the centre of its bounding box); a GraphML network keeps its nodes and
   edge lengths and is projected the same way (OSM XML and PBF files are not read here);
 * lines are joined where they share a vertex (coordinates equal to the millimetre); a graph
   node is a line's end, a vertex shared with another line (or met twice by one line), or the
   middle vertex of a piece that would come back to its start;
-* an edge's time is its length over its speed: the line's valid ``maxspeed`` in km/h, else the
+* an edge's time is its length over its speed: the line's valid ``maxspeed`` (5-150 km/h), else the
   speed of its road class (defaults of :data:`jurisdiction.road_classes.DEFAULT_SPEEDS_KPH`
   overridden by the scenario's); one-way lines (``oneway``) are driven one way only;
-* a village (its polygon's representative point) or a station is snapped to the nearest node
-  of the largest strongly connected part of the graph, and the straight access leg is driven
-  at the scenario's access speed;
-* time from a station to a village = station access + shortest network time (Dijkstra,
-  :func:`networkx.single_source_dijkstra_path_length`) + village access, in minutes.
+* villages and stations join the largest strongly connected part of the graph where its roads
+  cross a village polygon, else at its nearest node and nearest car-road node, by a straight
+  leg at the scenario's access speed (:mod:`jurisdiction.verification.joins`);
+* time from a station to a village = the quickest of way out + shortest network time
+  (Dijkstra, :func:`networkx.single_source_dijkstra_path_length`) + way in, in minutes.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from scipy.spatial import cKDTree
 
 from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH, HIGHWAY_CLASS
+from jurisdiction.verification.joins import place_ways
 
 #: Vertices closer than this (metres, per coordinate) are one node: lines join there.
 JOIN_DECIMALS = 3
@@ -46,6 +46,8 @@ _MPH_KPH = 1.609344
 _KNOT_KPH = 1.852
 _SPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)
 _FORWARD = {"yes", "true", "1", "t", "ft"}
+#: Posted speeds believed, km/h; others (``"999999"``) give way to the road class's speed.
+PLAUSIBLE_KPH = (5.0, 150.0)
 _REVERSED = {"-1", "reverse", "tf"}
 
 
@@ -72,10 +74,23 @@ class RoadNetwork:
 
 
 def metric_crs(layer: gpd.GeoDataFrame) -> pyproj.CRS:
-    """The layer's CRS when it is projected in metres, else the UTM zone at its bounding box's centre."""
+    """The layer's CRS when it is projected in true metres there, else the UTM zone at its bounding box's centre.
+
+    True metres: scale factors within 0.1 % of 1 at the corners and centre of the layer's
+    bounding box (UTM, Gauss-Krüger; not Web Mercator, whose metres are 16 % long at 30° N).
+    """
     crs = pyproj.CRS.from_user_input(layer.crs)
     if crs.is_projected and all(axis.unit_name in ("metre", "meter") for axis in crs.axis_info):
-        return crs
+        x0, y0, x1, y1 = layer.total_bounds
+        try:
+            lon, lat = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True).transform(
+                [x0, x1, x0, x1, (x0 + x1) / 2], [y0, y0, y1, y1, (y0 + y1) / 2])
+            factors = pyproj.Proj(crs).get_factors(lon, lat)
+            scales = np.r_[factors.meridional_scale, factors.parallel_scale]
+        except Exception:  # a local grid pyproj cannot place: take it as metres
+            return crs
+        if not np.all(np.isfinite(scales)) or np.max(np.abs(scales - 1.0)) <= 1e-3:
+            return crs
     x0, y0, x1, y1 = layer.to_crs("EPSG:4326").total_bounds
     lon = ((x0 + x1) / 2.0 + 180.0) % 360.0 - 180.0
     zone = min(int((lon + 180.0) // 6.0) + 1, 60)
@@ -97,13 +112,13 @@ def road_class(value: Any) -> str | None:
 
 
 def maxspeed_kph(value: Any) -> float | None:
-    """A valid OSM ``maxspeed`` in km/h (the smallest of a list), else None."""
+    """A valid OSM ``maxspeed`` in km/h (the smallest of a list), else None (also outside 5-150 km/h)."""
     if isinstance(value, (list, tuple)):
         speeds = [s for s in (maxspeed_kph(v) for v in value) if s is not None]
         return min(speeds) if speeds else None
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         speed = float(value)
-        return speed if math.isfinite(speed) and speed > 0 else None
+        return speed if math.isfinite(speed) and PLAUSIBLE_KPH[0] <= speed <= PLAUSIBLE_KPH[1] else None
     if not isinstance(value, str):
         return None
     if ";" in value or "|" in value:
@@ -113,7 +128,7 @@ def maxspeed_kph(value: Any) -> float | None:
         return None
     factor = {"mph": _MPH_KPH, "knots": _KNOT_KPH}.get((match.group(2) or "").lower(), 1.0)
     speed = float(match.group(1)) * factor
-    return speed if speed > 0 else None
+    return speed if PLAUSIBLE_KPH[0] <= speed <= PLAUSIBLE_KPH[1] else None
 
 
 def class_speeds(speeds_kph: Mapping[str, float] | None) -> dict[str, float]:
@@ -202,7 +217,8 @@ def road_network(lines: gpd.GeoDataFrame, *, speeds_kph: Mapping[str, float] | N
             pairs = [ends] if direction == 1 else [ends[::-1]] if direction == -1 else [ends, ends[::-1]]
             for a, b in pairs:
                 if not graph.has_edge(a, b) or graph[a][b]["minutes"] > minutes:
-                    graph.add_edge(a, b, minutes=minutes)
+                    piece = line[start:end + 1] if a == ends[0] else line[start:end + 1][::-1]
+                    graph.add_edge(a, b, minutes=minutes, line=piece, car=cls != "track")
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     return _with_anchors(graph, crs)
 
@@ -238,6 +254,7 @@ def graphml_network(path: str | Path, *, speeds_kph: Mapping[str, float] | None 
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=source.graph["crs"])
     crs = metric_crs(points)
     xy = shapely.get_coordinates(np.asarray(points.to_crs(crs).geometry.array, dtype=object))
+    to_metric = pyproj.Transformer.from_crs(points.crs, crs, always_xy=True)
     index = {node: i for i, node in enumerate(source.nodes)}
     speeds = class_speeds(speeds_kph)
     graph = nx.DiGraph()
@@ -251,10 +268,19 @@ def graphml_network(path: str | Path, *, speeds_kph: Mapping[str, float] | None 
         speed = maxspeed_kph(_listed(data.get("maxspeed"))) or speeds[cls]
         a, b, minutes = index[u], index[v], float(data["length"]) / 1000.0 / speed * 60.0
         if not graph.has_edge(a, b) or graph[a][b]["minutes"] > minutes:
-            graph.add_edge(a, b, minutes=minutes)
+            graph.add_edge(a, b, minutes=minutes, line=_edge_line(data.get("geometry"), xy[a], xy[b], to_metric),
+                           car=cls != "track")
     for node in graph.nodes:
         graph.nodes[node]["xy"] = xy[node]
     return _with_anchors(graph, crs)
+
+
+def _edge_line(wkt: Any, start: np.ndarray, end: np.ndarray, to_metric: pyproj.Transformer) -> np.ndarray:
+    """An edge's line in metres: its GraphML ``geometry`` (WKT, in the file's CRS), else straight."""
+    if isinstance(wkt, str) and wkt.strip():
+        coords = shapely.get_coordinates(shapely.from_wkt(wkt))
+        return np.column_stack(to_metric.transform(coords[:, 0], coords[:, 1]))
+    return np.array([start, end])
 
 
 def _with_anchors(graph: nx.DiGraph, crs: pyproj.CRS) -> RoadNetwork:
@@ -267,33 +293,6 @@ def _with_anchors(graph: nx.DiGraph, crs: pyproj.CRS) -> RoadNetwork:
     return RoadNetwork(graph, crs, anchors, anchor_xy)
 
 
-def snap_places(network: RoadNetwork, places: gpd.GeoDataFrame, *, access_speed_kph: float) -> pd.DataFrame:
-    """Snap places to the nearest anchor node; the access leg in minutes.
-
-    Parameters
-    ----------
-    network : RoadNetwork
-    places : GeoDataFrame
-        Points, or polygons (snapped from their representative point in the network's CRS).
-    access_speed_kph : float
-        Speed of the straight access leg, km/h.
-
-    Returns
-    -------
-    DataFrame
-        In the row order of ``places``: ``node``, ``snap_m`` (metres), ``access_minutes``.
-    """
-    shapes = np.asarray(places.to_crs(network.crs).geometry.array, dtype=object)
-    is_point = shapely.get_type_id(shapes) == 0
-    anchors = np.where(is_point, shapes, shapely.point_on_surface(shapes))
-    distance, nearest = cKDTree(network.anchor_xy).query(shapely.get_coordinates(anchors))
-    return pd.DataFrame({
-        "node": network.anchors[nearest],
-        "snap_m": distance,
-        "access_minutes": distance / 1000.0 / access_speed_kph * 60.0,
-    })
-
-
 def road_minutes(
     network: RoadNetwork,
     villages: gpd.GeoDataFrame,
@@ -301,8 +300,9 @@ def road_minutes(
     *,
     access_speed_kph: float,
     station_ids: Iterable[str] | None = None,
+    max_snap_m: float | None = 2000.0,
 ) -> pd.DataFrame:
-    """Minutes by road from each station to each village.
+    """Minutes by road from each station to each village, by the quickest ways out and in (:mod:`.joins`).
 
     Parameters
     ----------
@@ -313,6 +313,8 @@ def road_minutes(
         Speed of the access legs, km/h.
     station_ids : iterable of str, optional
         Only these stations (columns); all by default.
+    max_snap_m : float or None
+        Metres within which the nearest car-road node is a way in (the scenario's).
 
     Returns
     -------
@@ -327,12 +329,17 @@ def road_minutes(
     if len(network.anchors) == 0 or len(wanted) == 0 or len(village_ids) == 0:
         return pd.DataFrame(times, index=pd.Index(village_ids, name="village_id"),
                             columns=pd.Index(wanted, name="station_id"))
-    at = snap_places(network, villages, access_speed_kph=access_speed_kph)
-    from_ = snap_places(network, stations[np.isin(all_ids, wanted)], access_speed_kph=access_speed_kph)
-    village_nodes = at["node"].to_numpy()
-    for column, (node, access) in enumerate(zip(from_["node"], from_["access_minutes"])):
-        reached = nx.single_source_dijkstra_path_length(network.graph, int(node), weight="minutes")
-        network_minutes = np.array([reached.get(int(n), np.inf) for n in village_nodes])
-        times[:, column] = access + network_minutes + at["access_minutes"].to_numpy()
+    ways_in = place_ways(network, villages, access_speed_kph=access_speed_kph, max_snap_m=max_snap_m)
+    ways_out = place_ways(network, stations[np.isin(all_ids, wanted)], access_speed_kph=access_speed_kph,
+                          max_snap_m=max_snap_m)
+    for column, (_, out) in enumerate(ways_out):
+        start = ("start",)  # a node of its own joined to each way out, for one Dijkstra
+        network.graph.add_edges_from((start, node, {"minutes": minutes}) for node, minutes in out)
+        try:
+            reached = nx.single_source_dijkstra_path_length(network.graph, start, weight="minutes")
+        finally:
+            network.graph.remove_node(start)
+        times[:, column] = [min((reached.get(node, np.inf) + minutes for node, minutes in into), default=np.inf)
+                            for into, _ in ways_in]
     return pd.DataFrame(times, index=pd.Index(village_ids, name="village_id"),
                         columns=pd.Index(wanted, name="station_id"))
