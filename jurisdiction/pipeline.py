@@ -71,6 +71,7 @@ def survey(
     jurisdictions: gpd.GeoDataFrame | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    max_snap_m: float | None = None,
 ) -> Survey:
     """Check the layers, build the road graph and the travel times, and diagnose the current map.
 
@@ -94,7 +95,8 @@ def survey(
     if road_lines is None:  # an osmnx graph: its edges are the road lines of the district table
         road_lines = graph_lines(graph)
     say("computing travel times")
-    times = travel_time_matrix(graph, villages, stations, access_speed_kph=scenario.access_speed)
+    snap_m = scenario.max_snap_m if max_snap_m is None else max_snap_m
+    times = travel_time_matrix(graph, villages, stations, access_speed_kph=scenario.access_speed, max_snap_m=snap_m)
     times = times.reindex(index=villages["village_id"], columns=stations["station_id"])
     say("diagnosing the current map")
     diagnosis = diagnose(
@@ -117,6 +119,7 @@ def plan(
     *,
     attribution: str = "",
     progress: Callable[[str], None] | None = None,
+    max_snap_m: float | None = None,
 ) -> Plan:
     """Run network -> diagnosis -> optimisation and return the plan.
 
@@ -135,6 +138,10 @@ def plan(
         Data attribution carried to maps and reports.
     progress : callable, optional
         Called with a short message as each step starts.
+    max_snap_m : float, optional
+        Metres: villages and stations farther than this from the main road network are an
+        :class:`~jurisdiction.errors.InputError` naming them; default the scenario's
+        ``[network] max_snap_m`` (2000 m).
 
     Returns
     -------
@@ -150,6 +157,8 @@ def plan(
         The solver found no plan within the scenario's time limit (not proven infeasible).
     """
     say = progress or (lambda message: None)
+    if max_snap_m is not None:  # carried by the plan's scenario, so its files say what was used
+        scenario = scenario.with_(max_snap_m=max_snap_m)
     found = survey(villages, stations, roads, scenario, jurisdictions, progress=progress)
     say("building and solving the model")
     metric = utm_crs(found.villages)

@@ -33,6 +33,7 @@ TOML layout (every section and key optional except where the model needs it)::
     [network]
     speeds = { national = 70 }
     access_speed = 20
+    max_snap_m = 2000      # metres: a village or station farther from the roads is an error
 
     [solver]
     name = "highs"
@@ -92,7 +93,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "disruption": "disruption",
     },
     "stations": {"fixed": "fixed", "excluded": "excluded"},
-    "network": {"speeds": "speeds", "access_speed": "access_speed"},
+    "network": {"speeds": "speeds", "access_speed": "access_speed", "max_snap_m": "max_snap_m"},
     "solver": {
         "name": "solver", "time_limit": "time_limit", "gap": "gap", "threads": "threads", "log": "log",
     },
@@ -145,6 +146,9 @@ class Scenario:
         Road speeds in km/h by class, overriding the defaults.
     access_speed : float
         Speed in km/h of the straight-line leg from a village or station to the road.
+    max_snap_m : float
+        Metres: a village or station farther than this from the main road network is an input
+        error naming it (:mod:`jurisdiction.network.snapping`). Default 2000.
     solver : str
         ``"highs"`` or ``"cbc"``.
     time_limit : float or None
@@ -189,6 +193,7 @@ class Scenario:
     excluded: tuple[str, ...] = ()
     speeds: Mapping[str, float] = field(default_factory=dict)
     access_speed: float = 20.0
+    max_snap_m: float = 2000.0
     solver: str = "highs"
     time_limit: float | None = None
     gap: float = 0.0
@@ -228,6 +233,7 @@ class Scenario:
         if self.objective in ("max-covering", "set-covering") and self.limit is None:
             raise ScenarioError(f"limit: the {self.objective} model needs a travel-time limit")
         set_(self, "access_speed", finite_number("access_speed", self.access_speed, positive=True))
+        set_(self, "max_snap_m", finite_number("max_snap_m", self.max_snap_m, positive=True))
         if self.balance is not None:
             set_(self, "balance", finite_number("balance", self.balance, low=0.0))
             if self.balance >= 1.0:  # (1 - e) W / K would be 0 or below: no lower bound at all

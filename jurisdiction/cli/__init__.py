@@ -166,27 +166,31 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--solver-log", action="store_true", help="show the solver's own log (as [solver] log = true does)"
     )
+    snapping = argparse.ArgumentParser(add_help=False)
+    snapping.add_argument("--max-snap-m", type=float, default=None, metavar="METRES",
+                          help="villages and stations farther than this from the road network are an "
+                               "input error (default: the scenario's [network] max_snap_m, 2000)")
     sub = parser.add_subparsers(dest="command", required=True)
     example = "scenario TOML naming the data (default: the Dianjiang example)"
 
-    demo = sub.add_parser("demo", parents=[common], help="the Dianjiang example, end to end")
+    demo = sub.add_parser("demo", parents=[common, snapping], help="the Dianjiang example, end to end")
     demo.add_argument("--out", type=Path, default=None, help="output folder (default ./maps/dianjiang)")
     demo.add_argument("--tiles", choices=TILES, default=None, help="base map")
     demo.set_defaults(run=commands.run_demo)
 
-    plan = sub.add_parser("plan", parents=[common], help="run a scenario TOML file")
+    plan = sub.add_parser("plan", parents=[common, snapping], help="run a scenario TOML file")
     plan.add_argument("scenario", type=Path, help="scenario TOML file")
     plan.add_argument("--out", type=Path, default=None,
                       help="output folder (default: the scenario's, else ./maps/<name>)")
     plan.add_argument("--tiles", choices=TILES, default=None, help="base map")
     plan.set_defaults(run=commands.run_plan)
 
-    diagnose = sub.add_parser("diagnose", parents=[common], help="diagnose the current map")
+    diagnose = sub.add_parser("diagnose", parents=[common, snapping], help="diagnose the current map")
     diagnose.add_argument("scenario", type=Path, nargs="?", default=DEMO_SCENARIO, help=example)
     diagnose.add_argument("--out", type=Path, default=None, help="folder for the diagnosis tables (CSV)")
     diagnose.set_defaults(run=commands.run_diagnose)
 
-    bands = sub.add_parser("isochrones", parents=[common], help="isochrone bands of every station")
+    bands = sub.add_parser("isochrones", parents=[common, snapping], help="isochrone bands of every station")
     bands.add_argument("scenario", type=Path, nargs="?", default=DEMO_SCENARIO, help=example)
     bands.add_argument("--minutes", default=None,
                        help="thresholds in minutes, comma-separated (default: the scenario's)")

@@ -64,7 +64,20 @@ def load_layers(scenario: Any) -> tuple[dict[str, Any], str]:
             else None
         ),
     }
+    for key in ("villages", "stations", "jurisdictions"):  # errors about a layer's rows name its file
+        if layers[key] is not None:
+            layers[key].attrs.setdefault("source", str(getattr(scenario, key)))
     return layers, ""
+
+
+def scenario_of(args: argparse.Namespace) -> Any:
+    """The scenario file of the command line, with ``--max-snap-m`` (metres) applied."""
+    from jurisdiction.scenario import read_scenario
+
+    scenario = read_scenario(args.scenario)
+    if getattr(args, "max_snap_m", None) is not None:
+        scenario = scenario.with_(max_snap_m=args.max_snap_m)
+    return scenario
 
 
 def run_demo(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
@@ -77,9 +90,8 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     from jurisdiction.outputs.maps import current_map, plan_map
     from jurisdiction.outputs.report import write_report
     from jurisdiction.pipeline import plan
-    from jurisdiction.scenario import read_scenario
 
-    scenario = read_scenario(args.scenario)
+    scenario = scenario_of(args)
     if args.tiles:
         scenario = scenario.with_(tiles=args.tiles)
     if args.solver_log:
@@ -154,9 +166,8 @@ def run_verify(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
 def run_diagnose(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     from jurisdiction.pipeline import survey
-    from jurisdiction.scenario import read_scenario
 
-    scenario = read_scenario(args.scenario)
+    scenario = scenario_of(args)
     progress("loading the layers")
     layers, _ = load_layers(scenario)
     result = survey(layers["villages"], layers["stations"], layers["roads"], scenario, layers["jurisdictions"],
@@ -191,9 +202,8 @@ def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, An
     from jurisdiction.network.bands import isochrones
     from jurisdiction.network.graph import road_graph
     from jurisdiction.outputs.files import atomic_write
-    from jurisdiction.scenario import read_scenario
 
-    scenario = read_scenario(args.scenario)
+    scenario = scenario_of(args)
     minutes = scenario.isochrones
     if args.minutes:
         try:
@@ -207,7 +217,8 @@ def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, An
     progress("building the road graph")
     graph = road_graph(layers["roads"], speeds=scenario.speeds or None)
     progress(f"isochrones at {', '.join(f'{m:g}' for m in minutes)} min")
-    bands = isochrones(graph, layers["stations"], minutes=minutes, access_speed_kph=scenario.access_speed)
+    bands = isochrones(graph, layers["stations"], minutes=minutes, access_speed_kph=scenario.access_speed,
+                       max_snap_m=scenario.max_snap_m)
     bands = bands.to_crs("EPSG:4326")
     out = args.out or OUTPUTS / scenario.name / "isochrones.gpkg"
     out.parent.mkdir(parents=True, exist_ok=True)
