@@ -26,12 +26,12 @@ def load_layers(scenario: Any) -> tuple[dict[str, Any], str]:
     a validated GeoDataFrame.
     """
     from jurisdiction.inputs import readers as load
-    from jurisdiction.inputs.example import EXAMPLE_ATTRIBUTION, load_example
+    from jurisdiction.inputs.example import load_example
 
     if scenario.example:
         example = load_example(scenario.example)
         layers = {k: getattr(example, k) for k in ("villages", "stations", "jurisdictions", "roads")}
-        return layers, EXAMPLE_ATTRIBUTION
+        return layers, example.attribution
     missing = [k for k in ("villages", "stations", "roads") if not getattr(scenario, k)]
     if missing:
         from jurisdiction.errors import ScenarioError

