@@ -13,25 +13,19 @@ the build itself reads only ``source/``. The output is byte-for-byte reproducibl
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-#: Where the package ships the example (package data, with its README and demo scenario).
-OUTPUT = REPO / "jurisdiction" / "inputs" / "examples" / "dianjiang" / "dianjiang.gpkg"
-sys.path.insert(0, str(REPO))
-
-from jurisdiction.synthetic.county import district_shapes  # noqa: E402
-from jurisdiction.synthetic.roads import build_roads  # noqa: E402
-from jurisdiction.synthetic.tiles import (  # noqa: E402
+from jurisdiction.synthetic.county import district_shapes
+from jurisdiction.synthetic.roads import build_roads
+from jurisdiction.synthetic.shipping import copy_sources as ship_sources
+from jurisdiction.synthetic.shipping import finish_layers
+from jurisdiction.synthetic.shipping import write_layers as write
+from jurisdiction.synthetic.tiles import (
     grow_districts,
     neighbour_lists,
     neighbour_pairs,
@@ -42,6 +36,11 @@ from jurisdiction.synthetic.tiles import (  # noqa: E402
     voronoi_cells,
 )
 
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+#: Where the package ships the example (package data, with its README and demo scenario).
+OUTPUT = REPO / "jurisdiction" / "inputs" / "examples" / "dianjiang" / "dianjiang.gpkg"
+
 SEED = 231  # from the county code 500231
 UTM = "EPSG:32648"
 WGS84 = "EPSG:4326"
@@ -50,16 +49,12 @@ MICRO_CELLS = 6000  # building blocks of township and village polygons (~0.25 km
 OFFICERS = 504
 SPLITS, FUNCTIONAL = 2, 3
 GUIXI, GUIYANG = "500231001", "500231002"
-TIMESTAMP = "2024-01-01T00:00:00Z"
 
 
 def copy_sources() -> None:
     """Copy the shared source files into ``source/`` when the shared folder is present."""
     shared = Path(os.environ.get("JURISDICTION_SHARED", REPO.parent / "shared")) / "data" / "dianjiang"
-    if shared.is_dir():
-        (HERE / "source").mkdir(exist_ok=True)
-        for name in SOURCES:
-            shutil.copyfile(shared / name, HERE / "source" / name)
+    ship_sources(shared, SOURCES, HERE / "source")
 
 
 def read_sources() -> tuple[shapely.Geometry, pd.DataFrame, pd.DataFrame]:
@@ -213,29 +208,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:
     roads = build_roads(rng, vxy, pairs, parent, station_village, pop_town, hub,
                         [line for s in splits for line in s.cut_roads]).set_crs(UTM)
     layers = {"villages": villages, "stations": stations, "jurisdictions": jurisdictions, "roads": roads}
-    key = {"villages": "village_id", "stations": "station_id", "jurisdictions": "station_id", "roads": "road_id"}
-    return {name: _valid(layer.to_crs(WGS84)).sort_values(key[name]).reset_index(drop=True)
-            for name, layer in layers.items()}
-
-
-def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Repair polygons that reprojection to WGS84 left with tiny self-intersections."""
-    polygons = layer.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-    if polygons.any():
-        geometry = layer.geometry.values.copy()
-        geometry[polygons] = shapely.make_valid(geometry[polygons], method="structure", keep_collapsed=False)
-        layer = layer.set_geometry(geometry)
-    return layer
-
-
-def write(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
-    """Write the layers to one GeoPackage with fixed timestamps (reproducible bytes)."""
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": TIMESTAMP})
-    tmp = path.with_suffix(".tmp.gpkg")
-    tmp.unlink(missing_ok=True)
-    for name, layer in layers.items():
-        pyogrio.write_dataframe(layer, tmp, layer=name, driver="GPKG", append=tmp.exists())
-    os.replace(tmp, path)
+    return finish_layers(layers)
 
 
 def main() -> None:

@@ -15,8 +15,6 @@ build itself reads only ``source/``. The output is byte-for-byte reproducible.
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,21 +22,17 @@ import networkx as nx
 import numpy as np
 import osmnx as ox
 import pandas as pd
-import pyogrio
 import shapely
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString, Polygon
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-#: Where the package ships the example (package data, with its README and scenario).
-OUTPUT = REPO / "jurisdiction" / "inputs" / "examples" / "futian" / "futian.gpkg"
-sys.path.insert(0, str(REPO))
-
-from jurisdiction.road_classes import HIGHWAY_CLASS  # noqa: E402
-from jurisdiction.synthetic.county import district_shapes, officers_for, plant_functional_splits  # noqa: E402
-from jurisdiction.synthetic.tiles import (  # noqa: E402
+from jurisdiction.road_classes import HIGHWAY_CLASS
+from jurisdiction.synthetic.county import district_shapes, officers_for, plant_functional_splits
+from jurisdiction.synthetic.shipping import copy_sources as ship_sources
+from jurisdiction.synthetic.shipping import finish_layers
+from jurisdiction.synthetic.shipping import write_layers as write
+from jurisdiction.synthetic.tiles import (
     grow_districts,
     neighbour_lists,
     neighbour_pairs,
@@ -48,6 +42,11 @@ from jurisdiction.synthetic.tiles import (  # noqa: E402
     spread_seeds,
     voronoi_cells,
 )
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+#: Where the package ships the example (package data, with its README and scenario).
+OUTPUT = REPO / "jurisdiction" / "inputs" / "examples" / "futian" / "futian.gpkg"
 
 SEED = 440304  # the NBS code of Futian District (福田区)
 UTM = "EPSG:32650"  # UTM 50N: the zone the package picks for these streets
@@ -61,16 +60,12 @@ DENSITY = 19_000  # people per km²: generated, the order of central Shenzhen's
 INCIDENT_RATE = 0.014  # incidents per person per year (the urban rate of the Dianjiang example)
 SPLITS, FUNCTIONAL = 1, 2
 MAIN_STREETS = frozenset({"trunk", "primary", "secondary", "tertiary"})
-TIMESTAMP = "2024-01-01T00:00:00Z"
 
 
 def copy_sources() -> None:
     """Copy the shared source files into ``source/`` when the shared folder is present."""
     shared = Path(os.environ.get("JURISDICTION_SHARED", REPO.parent / "shared")) / "data" / "futian"
-    if shared.is_dir():
-        (HERE / "source").mkdir(exist_ok=True)
-        for name in SOURCES:
-            shutil.copyfile(shared / name, HERE / "source" / name)
+    ship_sources(shared, SOURCES, HERE / "source")
 
 
 def road_value(highway) -> str | None:
@@ -267,29 +262,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:
     jurisdictions = gpd.GeoDataFrame({"station_id": station_ids, "name": stations["name"].to_numpy()},
                                      geometry=district_shapes(cells, district, splits, STATIONS), crs=UTM)
     layers = {"villages": villages, "stations": stations, "jurisdictions": jurisdictions, "roads": roads}
-    key = {"villages": "village_id", "stations": "station_id", "jurisdictions": "station_id", "roads": "road_id"}
-    return {name: _valid(layer.to_crs(WGS84)).sort_values(key[name]).reset_index(drop=True)
-            for name, layer in layers.items()}
-
-
-def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Repair polygons that reprojection to WGS84 left with tiny self-intersections."""
-    polygons = layer.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-    if polygons.any():
-        geometry = layer.geometry.values.copy()
-        geometry[polygons] = shapely.make_valid(geometry[polygons], method="structure", keep_collapsed=False)
-        layer = layer.set_geometry(geometry)
-    return layer
-
-
-def write(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
-    """Write the layers to one GeoPackage with fixed timestamps (reproducible bytes)."""
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": TIMESTAMP})
-    tmp = path.with_suffix(".tmp.gpkg")
-    tmp.unlink(missing_ok=True)
-    for name, layer in layers.items():
-        pyogrio.write_dataframe(layer, tmp, layer=name, driver="GPKG", append=tmp.exists())
-    os.replace(tmp, path)
+    return finish_layers(layers)
 
 
 def main() -> None:
