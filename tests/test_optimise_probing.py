@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jurisdiction.optimise.balanced.probing import probe_centres
+from jurisdiction.optimise.balanced.problem import PairModel
 from tests.test_optimise import SETTINGS, assignments, balanced, n_open, pmedian_cost, random_instance, seeds
 
 
@@ -19,9 +20,9 @@ def probe(inst, k: int, e: float, cutoff: float, workers: int = 1):
     pair_v, pair_c = (a.ravel() for a in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
     w = inst.weights
     lo, hi = (1 - e) * w.sum() / k, (1 + e) * w.sum() / k
-    return probe_centres(pair_v, pair_c, (w[:, None] * inst.times)[pair_v, pair_c], w, (k, k), np.full(m, lo),
-                         np.full(m, hi), np.asarray(inst.station_village), np.arange(m), np.zeros(m, bool),
-                         inst.times, cutoff, 30.0, workers=workers, near=m)
+    model = PairModel(pair_v, pair_c, (w[:, None] * inst.times)[pair_v, pair_c], w, (k, k), np.full(m, lo),
+                      np.full(m, hi), np.asarray(inst.station_village), np.arange(m), np.zeros(m, bool), inst.times)
+    return probe_centres(model, cutoff, 30.0, workers=workers, near=m)
 
 
 def plans(inst, k: int, e: float) -> tuple[np.ndarray, np.ndarray]:

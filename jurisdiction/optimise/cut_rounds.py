@@ -28,6 +28,7 @@ import pulp
 
 from jurisdiction.optimise.accounting import RESOLUTION
 from jurisdiction.optimise.balanced.probing import probe_centres
+from jurisdiction.optimise.balanced.problem import PairModel
 from jurisdiction.optimise.balanced.starts import Repair, plan_solution
 from jurisdiction.optimise.infeasibility import balance_bounds
 from jurisdiction.optimise.instance import Options, Prepared, Solution
@@ -187,9 +188,9 @@ def close_centres(built: Built, p: Prepared, options: Options, deadline: float |
     if p.capacity is not None:
         hi = np.minimum(hi, p.capacity)
     budget = PROBE_SECONDS if deadline is None else PROBE_SHARE * max(deadline - time.perf_counter(), 0.0)
-    probed = probe_centres(built.pair_v, built.pair_c, p.cost[built.pair_v, built.pair_c], p.balance_weights, kr,
-                           lo, hi, built.roots, np.array(sorted(built.y)), p.fixed, p.times, cutoff, budget,
-                           workers=options.workers)
+    model = PairModel(built.pair_v, built.pair_c, p.cost[built.pair_v, built.pair_c], p.balance_weights, kr, lo, hi,
+                      built.roots, np.array(sorted(built.y)), p.fixed, p.times)
+    probed = probe_centres(model, cutoff, budget, workers=options.workers)
     for c in probed.closed.tolist():
         built.y[c].upBound = 0
     for a, b in probed.conflicts:

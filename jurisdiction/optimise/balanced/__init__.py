@@ -2,7 +2,7 @@
 
 | module | what it holds |
 |---|---|
-| ``problem`` | :class:`Districting`: the frozen problem every function here takes (costs, loads, bounds, roots) |
+| ``problem`` | the frozen problems taken here: :class:`Districting` and :class:`PairModel` (for probing) |
 | ``heuristics`` | :func:`balanced_start`: assign, recentre and swap for a balanced p-median plan |
 | ``probing`` | :func:`probe_centres`: centres and pairs of centres no plan below a cutoff opens |
 | ``centre_sets`` | the exact plan by enumerating centre sets, when there are few |
@@ -12,6 +12,6 @@
 from jurisdiction.optimise.balanced.centre_sets import by_centre_sets
 from jurisdiction.optimise.balanced.heuristics import balanced_start
 from jurisdiction.optimise.balanced.probing import probe_centres
-from jurisdiction.optimise.balanced.problem import Districting
+from jurisdiction.optimise.balanced.problem import Districting, PairModel
 
-__all__ = ["Districting", "balanced_start", "probe_centres", "by_centre_sets"]
+__all__ = ["Districting", "PairModel", "balanced_start", "probe_centres", "by_centre_sets"]

@@ -29,6 +29,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from jurisdiction.optimise.balanced.problem import PairModel
 from jurisdiction.optimise.mip.solver import new_highs, set_seconds_left
 
 #: Nearest other centres whose pairing with a centre is probed.
@@ -74,9 +75,10 @@ class _Relaxation:
         return h
 
 
-def _relaxation(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load: np.ndarray,  # noqa: PLR0913
-                k_range: tuple[int, int], lo: np.ndarray, hi: np.ndarray, roots: np.ndarray,
-                candidates: np.ndarray, fixed: np.ndarray) -> _Relaxation:
+def _relaxation(model: PairModel) -> _Relaxation:
+    pair_v, pair_c, cost, load, lo, hi, roots = (model.pair_v, model.pair_c, model.cost, model.load, model.lo,
+                                                 model.hi, model.roots)
+    k_range, candidates, fixed = model.k_range, model.candidates, model.fixed
     n_pairs = pair_v.size
     y_col = {int(c): n_pairs + i for i, c in enumerate(candidates.tolist())}
     yc = np.array([y_col.get(int(c), -1) for c in pair_c.tolist()], dtype=np.int64)
@@ -133,34 +135,16 @@ def _passes(h: highspy.Highs, cutoff: float) -> bool:
     return status == highspy.HighsModelStatus.kOptimal and h.getInfo().objective_function_value > cutoff
 
 
-def probe_centres(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load: np.ndarray,  # noqa: C901, PLR0913
-                  k_range: tuple[int, int], lo: np.ndarray, hi: np.ndarray, roots: np.ndarray,
-                  candidates: np.ndarray, fixed: np.ndarray, times: np.ndarray, cutoff: float,
-                  seconds: float, workers: int = 1, near: int | None = None) -> Probed:
+def probe_centres(model: PairModel, cutoff: float, seconds: float, *, workers: int = 1,  # noqa: C901
+                  near: int | None = None) -> Probed:
     """The centres, and pairs of centres, that no balanced plan of cost at most ``cutoff`` opens.
 
     Parameters
     ----------
-    pair_v, pair_c : ndarray of int, shape (P,)
-        Village and station of each allowed village-centre pair.
-    cost : ndarray, shape (P,)
-        Objective cost of each pair.
-    load : ndarray, shape (n,)
-        Balance weight of each village.
-    k_range : (int, int)
-        Least and most centres.
-    lo, hi : ndarray, shape (m,)
-        Least and most load of each station's district (0 and inf: unbounded).
-    roots : ndarray of int, shape (m,)
-        Village each station stands in, kept by it when open (-1: none).
-    candidates : ndarray of int
-        Stations that may open (the others stay closed).
-    fixed : ndarray of bool, shape (m,)
-        Stations that must open (never probed).
-    times : ndarray, shape (n, m)
-        Travel times (minutes); pairs are probed nearest first.
+    model : PairModel
+        The built model's pairs, costs, loads, counts and load bounds.
     cutoff : float
-        Only plans of cost at most this value count.
+        Only plans of cost at most this value count (the unit of ``model.cost``).
     seconds : float
         Time budget; probing stops there with what it has proved.
     workers : int
@@ -177,7 +161,8 @@ def probe_centres(pair_v: np.ndarray, pair_c: np.ndarray, cost: np.ndarray, load
     t_end = t0 + seconds
     near = NEAR_PAIRS if near is None else near
     limit = float(cutoff) + MARGIN * max(1.0, abs(cutoff))
-    lp = _relaxation(pair_v, pair_c, cost, load, k_range, lo, hi, roots, candidates, fixed)
+    candidates, fixed, roots, times = model.candidates, model.fixed, model.roots, model.times
+    lp = _relaxation(model)
     root = lp.highs(limit)
     set_seconds_left(root, max(seconds, 0.01))
     root.run()
