@@ -93,9 +93,8 @@ def test_infeasible_and_bad_scenarios_are_explained(county):
 
 
 def test_hostile_names_stay_text_in_real_outputs(county, tmp_path):
-    from plan_fixture import assert_only_escaped
-
     from jurisdiction import current_map, plan_map, write_report
+    from tests.support.plans import assert_only_escaped
 
     villages = county.villages.copy()
     villages.loc[0, "name"] = "<img src=x onerror=alert(1)>"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from jurisdiction.optimise.balanced.probing import probe_centres
 from jurisdiction.optimise.balanced.problem import PairModel
-from tests.test_optimise import SETTINGS, assignments, balanced, n_open, pmedian_cost, random_instance, seeds
+from tests.support.instances import SETTINGS, assignments, balanced, n_open, pmedian_cost, random_instance, seeds
 
 
 def probe(inst, k: int, e: float, cutoff: float, workers: int = 1):

@@ -46,7 +46,7 @@ from hypothesis import strategies as st
 from jurisdiction.errors import InfeasibleError, ScenarioError
 from jurisdiction.optimise import Instance, Options, solve
 from jurisdiction.optimise.balanced import centre_sets as centre_sets_module
-from tests.test_optimise import (
+from tests.support.instances import (
     assignments,
     balanced,
     connected,
@@ -311,8 +311,8 @@ def optimum(r: Rules) -> float | None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_oracle_agrees_with_the_brute_force_of_test_optimise(seed):
-    """The oracle's plans are those of the helpers in test_optimise.py, where both apply."""
+def test_oracle_agrees_with_the_brute_force_helpers(seed):
+    """The oracle's plans are those of the helpers in tests/support/instances.py, where both apply."""
     n, m = 6, 3
     inst = random_instance(seed, n, m)
     for k, e, form in [(2, None, None), (2, 0.3, None), (2, 0.6, "cuts"), (3, 0.6, "shortest-path")]:

@@ -17,7 +17,7 @@ import shapely
 from jurisdiction.errors import InputError
 from jurisdiction.inputs.example import Example, load_example
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "data" / "dianjiang" / "source"
 UTM = "EPSG:32648"
 

@@ -13,7 +13,7 @@ from jurisdiction.optimise.pmedian.capacitated import _prepare, solve_capacitate
 from jurisdiction.optimise.pmedian.columns import column_generation, generate, new_master, set_groups
 from jurisdiction.optimise.pmedian.fixing import fix
 from jurisdiction.optimise.pmedian.knapsack import price
-from tests.test_optimise_pmedian import feasible_assignments
+from tests.support.instances import feasible_assignments
 
 
 @st.composite

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_inputs_support import county, diagnose, roads, scenario, short_data, stations, villages
 
 from jurisdiction.errors import InputError
 from jurisdiction.inputs.readers import read_roads, read_stations, read_villages
+from tests.support.files import county, diagnose, roads, scenario, short_data, stations, villages
 
 
 def problems(error: InputError) -> list[str]:

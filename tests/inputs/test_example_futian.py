@@ -33,7 +33,7 @@ from jurisdiction.network.graph import road_graph
 from jurisdiction.network.travel import node_travel_times, travel_time_matrix
 from jurisdiction.road_classes import DEFAULT_SPEEDS_KPH, HIGHWAY_CLASS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "data" / "futian" / "source" / "futian_roads.graphml"
 UTM = "EPSG:32650"
 #: Largest relative difference allowed between the package's and networkx's minutes (see above).

@@ -11,12 +11,12 @@ import geopandas as gpd
 import pytest
 from shapely import affinity
 from shapely.geometry import Polygon
-from test_inputs_support import X, Y, county, diagnose, roads, scenario, short_data, stations, villages
 
 from jurisdiction.errors import InputError
 from jurisdiction.inputs.example import load_example
 from jurisdiction.inputs.plausibility import check_layers_together
 from jurisdiction.inputs.readers import read_jurisdictions, read_roads, read_stations, read_villages
+from tests.support.files import X, Y, county, diagnose, roads, scenario, short_data, stations, villages
 
 
 def jurisdictions(dx: float = 0.0) -> gpd.GeoDataFrame:

@@ -1,4 +1,4 @@
-"""Helpers of the test_inputs_* files (no tests here): a small county written to disk, the CLI run.
+"""Helpers of the tests in tests/inputs/ (no tests here): a small county written to disk, the CLI run.
 
 The county: six square villages in a 3 x 2 grid of 1 km cells near 107.0 E 30.0 N (shared
 corners, so the polygons touch and never overlap), two stations in the west and east cells,

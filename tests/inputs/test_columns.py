@@ -9,7 +9,13 @@ import warnings
 
 import pytest
 from shapely.geometry import Point
-from test_inputs_support import (
+
+from jurisdiction.cli.commands import load_layers
+from jurisdiction.errors import InputError, ScenarioError
+from jurisdiction.inputs.crs import wgs84_to_gcj02
+from jurisdiction.inputs.readers import read_villages
+from jurisdiction.scenario import read_scenario
+from tests.support.files import (
     county,
     diagnose,
     roads,
@@ -19,12 +25,6 @@ from test_inputs_support import (
     stations,
     villages,
 )
-
-from jurisdiction.cli.commands import load_layers
-from jurisdiction.errors import InputError, ScenarioError
-from jurisdiction.inputs.crs import wgs84_to_gcj02
-from jurisdiction.inputs.readers import read_villages
-from jurisdiction.scenario import read_scenario
 
 CHINESE = {"village_id": "行政区划代码", "name": "村名", "population": "人口", "registration_station": "户籍派出所",
            "dispatch_station": "接处警派出所"}

@@ -1,8 +1,9 @@
 """The contiguity cut rounds with repaired incumbents, against brute force.
 
-The brute-force tests in test_optimise.py are small enough that the centre-set enumeration
-answers them before any cut round; here it is switched off, so the rounds, the connected
-repair of their plans and the proof by an infeasible round carry the whole solve.
+The brute-force tests in test_solve.py (helpers in tests/support/instances.py) are small
+enough that the centre-set enumeration answers them before any cut round; here it is switched
+off, so the rounds, the connected repair of their plans and the proof by an infeasible round
+carry the whole solve.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from jurisdiction.optimise.balanced import centre_sets as centre_sets_module
 from jurisdiction.optimise.balanced.starts import connected_repair, plan_solution
 from jurisdiction.optimise.instance import prepare
 from jurisdiction.optimise.mip.contiguity import cut_rows
-from tests.test_optimise import (
+from tests.support.instances import (
     SETTINGS,
     assignments,
     balanced,

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plan_fixture import assert_only_escaped, make_plan
 from shapely.geometry import box
 
 from jurisdiction.errors import ScenarioError
 from jurisdiction.outputs.map_layers import district_colours, draw_layer
 from jurisdiction.outputs.maps import LABELS, current_map, plan_map
+from tests.support.plans import assert_only_escaped, make_plan
 
 
 def shows(page: str, label: str) -> bool:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from test_inputs_support import county, diagnose, scenario, shapefile, short_data, stations, villages
 
 from jurisdiction.errors import InputError, ScenarioError
 from jurisdiction.inputs.encodings import codec_name
 from jurisdiction.inputs.readers import read_stations, read_villages
 from jurisdiction.scenario import read_scenario
+from tests.support.files import county, diagnose, scenario, shapefile, short_data, stations, villages
 
 
 def set_language_driver(path, byte: int) -> None:

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plan_fixture import assert_only_escaped, make_plan
 
 from jurisdiction.errors import ScenarioError
 from jurisdiction.outputs import charts
 from jurisdiction.outputs.charts import chart_language, travel_time_chart, weighted_cdf, workload_chart
 from jurisdiction.outputs.report import REPORT_LABELS, gap_text, metric_label, report_html, write_report
 from jurisdiction.pipeline import Plan
+from tests.support.plans import assert_only_escaped, make_plan
 
 
 def _images(page: str) -> list[bytes]:

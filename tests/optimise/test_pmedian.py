@@ -18,8 +18,9 @@ from jurisdiction.optimise.pmedian.columns import column_generation, lagrangian_
 from jurisdiction.optimise.pmedian.exact import solve_capacitated_pmedian, solve_pmedian, textbook_pmedian
 from jurisdiction.optimise.pmedian.fixing import relax
 from jurisdiction.optimise.pmedian.highs_arrays import run_highs
+from tests.support.instances import feasible_assignments
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def _bench(name):
@@ -37,15 +38,6 @@ def brute_pmedian(cost, p, weights, candidates, fixed):
         if np.isfinite(served).all():
             best = min(best, float((weights * served).sum()))
     return best
-
-
-def feasible_assignments(cost, p, demand, capacity):
-    """Every capacity-feasible assignment with at most p facilities, with its cost."""
-    n, m = cost.shape
-    for a in itertools.product(range(m), repeat=n):
-        a = np.array(a, dtype=np.int64)
-        if len(set(a.tolist())) <= p and np.bincount(a, weights=demand, minlength=m).max() <= capacity:
-            yield a, float(cost[np.arange(n), a].sum())
 
 
 def brute_capacitated(cost, p, demand, capacity):

@@ -11,10 +11,10 @@ import pyogrio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plan_fixture import HOSTILE, make_plan
 
 from jurisdiction.outputs import files as export
 from jurisdiction.outputs.files import atomic_write_text, export_plan, metrics_document
+from tests.support.plans import HOSTILE, make_plan
 
 FILES = {"plan.gpkg", "districts.csv", "villages.csv", "metrics.csv", "metrics.json"}
 

@@ -1,0 +1,1 @@
+"""Tests of the jurisdiction package; subfolders mirror its rooms."""
