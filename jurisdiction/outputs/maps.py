@@ -92,7 +92,11 @@ def _base_map(plan: Any, tiles: str) -> folium.Map:
                          max_zoom=18).add_to(m)
     if getattr(plan, "attribution", None):
         m.add_child(Attribution(str(plan.attribution)))
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    # The first view jumps to the data: an animated zoom from the start view (4 levels for a city
+    # district) can leave the vector layers drawn for the old view, clipped (seen in Chromium).
+    fit = folium.FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    fit.options["animate"] = False
+    m.add_child(fit)
     return m
 
 
