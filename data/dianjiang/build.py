@@ -23,8 +23,7 @@ import shapely
 from jurisdiction.synthetic.county import district_shapes
 from jurisdiction.synthetic.roads import build_roads
 from jurisdiction.synthetic.shipping import copy_sources as ship_sources
-from jurisdiction.synthetic.shipping import finish_layers
-from jurisdiction.synthetic.shipping import write_layers as write
+from jurisdiction.synthetic.shipping import finish_layers, ship
 from jurisdiction.synthetic.tiles import (
     grow_districts,
     neighbour_lists,
@@ -214,10 +213,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:
 def main() -> None:
     """Copy sources (if shared data is present), build and write ``dianjiang.gpkg``."""
     copy_sources()
-    layers = build()
-    write(layers, OUTPUT)
-    for name, layer in layers.items():
-        print(f"{name}: {len(layer)} rows")
+    ship(build, OUTPUT)
 
 
 if __name__ == "__main__":

@@ -30,8 +30,7 @@ from shapely.geometry import LineString, Polygon
 from jurisdiction.road_classes import HIGHWAY_CLASS
 from jurisdiction.synthetic.county import district_shapes, officers_for, plant_functional_splits
 from jurisdiction.synthetic.shipping import copy_sources as ship_sources
-from jurisdiction.synthetic.shipping import finish_layers
-from jurisdiction.synthetic.shipping import write_layers as write
+from jurisdiction.synthetic.shipping import finish_layers, ship
 from jurisdiction.synthetic.tiles import (
     grow_districts,
     neighbour_lists,
@@ -268,10 +267,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:
 def main() -> None:
     """Copy sources (if shared data is present), build and write ``futian.gpkg``."""
     copy_sources()
-    layers = build()
-    write(layers, OUTPUT)
-    for name, layer in layers.items():
-        print(f"{name}: {len(layer)} rows")
+    ship(build, OUTPUT)
 
 
 if __name__ == "__main__":

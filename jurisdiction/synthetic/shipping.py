@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -54,3 +54,11 @@ def copy_sources(shared: Path, names: Iterable[str], folder: Path) -> None:
         folder.mkdir(exist_ok=True)
         for name in names:
             shutil.copyfile(shared / name, folder / name)
+
+
+def ship(build: Callable[[], dict[str, gpd.GeoDataFrame]], path: Path) -> None:
+    """Build the layers, write them to ``path`` and print the row count of each (a build script's main)."""
+    layers = build()
+    write_layers(layers, path)
+    for name, layer in layers.items():
+        print(f"{name}: {len(layer)} rows")
