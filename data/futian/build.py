@@ -31,6 +31,7 @@ from jurisdiction.road_classes import HIGHWAY_CLASS
 from jurisdiction.synthetic.county import district_shapes, officers_for, plant_functional_splits
 from jurisdiction.synthetic.shipping import copy_sources as ship_sources
 from jurisdiction.synthetic.shipping import finish_layers, ship
+from jurisdiction.synthetic.shipping import write_layers as write
 from jurisdiction.synthetic.tiles import (
     grow_districts,
     neighbour_lists,
@@ -41,6 +42,9 @@ from jurisdiction.synthetic.tiles import (
     spread_seeds,
     voronoi_cells,
 )
+
+#: What a rebuild needs: the layers, and the writer that makes their bytes reproducible.
+__all__ = ["build", "write"]
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
