@@ -43,7 +43,8 @@ from jurisdiction.inputs import (
 from jurisdiction.network import isochrones, road_graph, travel_time_matrix
 from jurisdiction.outputs import current_map, export_plan, plan_map, write_report
 from jurisdiction.pipeline import Plan, Survey, compare, plan, survey
-from jurisdiction.scenario import Scenario, read_scenario
+from jurisdiction.scenario.document import read_scenario
+from jurisdiction.scenario.settings import Scenario
 from jurisdiction.synthetic import generate_county
 from jurisdiction.verification import Verdict, verify_plan
 

@@ -25,7 +25,7 @@ from jurisdiction.network.graph import graph_lines, road_graph
 from jurisdiction.network.travel import travel_time_matrix
 from jurisdiction.optimise import solve
 from jurisdiction.outputs.proposal import Plan, assemble
-from jurisdiction.scenario import Scenario
+from jurisdiction.scenario.settings import Scenario
 from jurisdiction.translation import build_instance, options_for
 
 __all__ = ["Plan", "Survey", "compare", "plan", "survey"]

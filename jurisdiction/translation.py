@@ -14,7 +14,7 @@ import pandas as pd
 from jurisdiction.errors import ScenarioError
 from jurisdiction.network import adjacency
 from jurisdiction.optimise import Instance, Options
-from jurisdiction.scenario import Scenario
+from jurisdiction.scenario.settings import Scenario
 
 
 def build_instance(

@@ -62,7 +62,7 @@ from jurisdiction.cli.output import (
     guard_output,
     sigterm_exits,
 )
-from jurisdiction.scenario import TILES
+from jurisdiction.scenario.settings import TILES
 
 __all__ = ["main", "DEMO_SCENARIO", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_INPUT", "EXIT_INFEASIBLE",
            "EXIT_NO_SOLUTION", "EXIT_VERIFY", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]

@@ -72,7 +72,7 @@ def load_layers(scenario: Any) -> tuple[dict[str, Any], str]:
 
 def scenario_of(args: argparse.Namespace) -> Any:
     """The scenario file of the command line, with ``--max-snap-m`` (metres) applied."""
-    from jurisdiction.scenario import read_scenario
+    from jurisdiction.scenario.document import read_scenario
 
     scenario = read_scenario(args.scenario)
     if getattr(args, "max_snap_m", None) is not None:

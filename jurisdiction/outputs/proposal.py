@@ -18,7 +18,7 @@ from jurisdiction.diagnosis.findings import Diagnosis
 from jurisdiction.network.bands import isochrones
 from jurisdiction.optimise import Solution
 from jurisdiction.outputs import districts
-from jurisdiction.scenario import Scenario
+from jurisdiction.scenario.settings import Scenario
 
 WGS84 = "EPSG:4326"
 

@@ -137,7 +137,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _settings(document: dict[str, Any], path: Path) -> Any:
     """The Scenario from ``metrics.json``'s ``settings`` (keys the Scenario no longer has are left out)."""
-    from jurisdiction.scenario import Scenario
+    from jurisdiction.scenario.settings import Scenario
 
     settings = document.get("settings")
     if not isinstance(settings, dict):
