@@ -11,7 +11,7 @@ posts 警务室, village -> centre, districts, before/after metrics, the solver'
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import networkx as nx
@@ -24,6 +24,7 @@ from jurisdiction.inputs.readers import read_jurisdictions, read_roads, read_sta
 from jurisdiction.network.graph import graph_lines, road_graph
 from jurisdiction.network.travel import travel_time_matrix
 from jurisdiction.optimise import solve
+from jurisdiction.optimise.progress import SearchState
 from jurisdiction.outputs.proposal import Plan, assemble
 from jurisdiction.scenario.settings import Scenario
 from jurisdiction.translation import build_instance, options_for
@@ -110,7 +111,7 @@ def survey(
     return Survey(villages, stations, jurisdictions, road_lines, graph, times, diagnosis)
 
 
-def plan(
+def plan(  # noqa: PLR0913
     villages: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
     roads: gpd.GeoDataFrame | nx.MultiDiGraph,
@@ -119,6 +120,7 @@ def plan(
     *,
     attribution: str = "",
     progress: Callable[[str], None] | None = None,
+    search_progress: Callable[[SearchState], None] | None = None,
     max_snap_m: float | None = None,
 ) -> Plan:
     """Run network -> diagnosis -> optimisation and return the plan.
@@ -138,6 +140,9 @@ def plan(
         Data attribution carried to maps and reports.
     progress : callable, optional
         Called with a short message as each step starts.
+    search_progress : callable, optional
+        Called every 2 s while the optimiser runs, with its stage, best objective, bound and gap
+        (:class:`~jurisdiction.optimise.progress.SearchState`), from a timer thread.
     max_snap_m : float, optional
         Metres: villages and stations farther than this from the main road network are an
         :class:`~jurisdiction.errors.InputError` naming them; default the scenario's
@@ -165,7 +170,8 @@ def plan(
     villages_m = found.villages.to_crs(metric)
     stations_m = found.stations.to_crs(metric)
     instance = build_instance(villages_m, stations_m, found.times, found.diagnosis.current, scenario)
-    solution = solve(instance, options_for(scenario, found.stations["station_id"].tolist()))
+    options = options_for(scenario, found.stations["station_id"].tolist())
+    solution = solve(instance, replace(options, progress=search_progress))
 
     say("writing up the plan")
     return assemble(

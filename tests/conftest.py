@@ -22,3 +22,10 @@ def shared() -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} is absent (public benchmark instances not available)")
     return path
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    """A monkeypatch that hypothesis tests may use (undone at the end of the module)."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch

@@ -107,6 +107,7 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         layers["jurisdictions"],
         attribution=attribution,
         progress=progress,
+        search_progress=progress.search,
     )
     if not args.quiet and not args.json:
         print(printable(result.diagnosis.summary(scenario.language)), file=sys.stderr)

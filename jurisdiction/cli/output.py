@@ -45,9 +45,27 @@ class Progress:
         self._close(time.perf_counter())
         self.step = None
 
+    def search(self, state: Any) -> None:
+        """One line on the optimiser's state (a :class:`~jurisdiction.optimise.progress.SearchState`)."""
+        if self.quiet:
+            return
+        figures = [f"best {_figure(state.objective)}" if math.isfinite(state.objective) else "no plan yet"]
+        if math.isfinite(state.bound):
+            figures.append(f"bound {_figure(state.bound)}")
+        if math.isfinite(state.gap):
+            figures.append(f"gap {100 * state.gap:.2f} %")
+        now = time.perf_counter() - self.start
+        print(f"[{now:5.1f} s]   {state.stage} ({state.seconds:.0f} s): {', '.join(figures)}",
+              file=sys.stderr, flush=True)
+
     def _close(self, now: float) -> None:
         if self.step and not self.quiet and now - self.step[1] > 1.0:
             print(f"         {self.step[0]}: {now - self.step[1]:.1f} s", file=sys.stderr, flush=True)
+
+
+def _figure(value: float) -> str:
+    """A number for a progress line: whole with thousands separators when large, else 4 digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 class Terminated(SystemExit):

@@ -26,6 +26,7 @@ from dataclasses import replace
 import numpy as np
 import pulp
 
+import jurisdiction.optimise.progress as progress
 from jurisdiction.optimise.accounting import RESOLUTION
 from jurisdiction.optimise.balanced.probing import probe_centres
 from jurisdiction.optimise.balanced.problem import PairModel
@@ -197,9 +198,9 @@ def close_centres(built: Built, p: Prepared, options: Options, deadline: float |
         built.prob.addConstraint(built.y[a] + built.y[b] <= 1)
 
 
-def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool,
+def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool,  # noqa: PLR0913
                 incumbent: Solution | None = None, repair: Repair | None = None,
-                found_cuts: list | None = None) -> tuple[Run, int, Solution | None]:
+                found_cuts: list | None = None, report: bool = True) -> tuple[Run, int, Solution | None]:
     """Solve once, or (contiguity "cuts") in rounds until every district is connected.
 
     Parameters
@@ -215,6 +216,9 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
     found_cuts : list, optional
         Separator cuts found outside the model by the heuristics, as (village, station,
         separator villages); the first round starts with them.
+    report : bool
+        Tell the solve's progress reporter the rounds' plans and bounds (false for the second,
+        lexicographic stage, whose objective is another quantity).
 
     Returns
     -------
@@ -247,12 +251,17 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
     while True:
         rounds += 1
         cutoff = incumbent.objective if incumbent is not None and median else None
+        if report:
+            progress.stage(f"cut round {rounds}" if cuts else "solving the model",
+                           solver_plans=not cuts, solver_bound=True)
         result = run(built.prob, options.solver, time_limit=_remaining(deadline),
                      gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
                      msg=options.log, highs_options=_highs_options(options, cutoff))
         if cuts and median and math.isfinite(result.bound):
             best_bound = max(best_bound,
                              result.bound if cutoff is None else min(result.bound, cutoff - step(options, cutoff)))
+            if report:
+                progress.bound_found(best_bound)
         if not cuts or result.status not in ("optimal", "feasible"):
             if result.status == "no-solution":
                 result = replace(result, bound=_best(result.bound, best_bound))
@@ -266,6 +275,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
                 # A connected plan: it becomes the incumbent, and the next round proves or beats it.
                 incumbent = plan_solution(p, assignment, result.objective, built.formulation + ", cut round")
                 bound_by(incumbent.objective)
+                progress.plan_found(incumbent.objective)
             proving = True
             continue
         proving = loose == options.gap
@@ -277,4 +287,5 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         if repaired is not None:
             incumbent = repaired
             bound_by(incumbent.objective)
+            progress.plan_found(incumbent.objective)
         add_cuts(built, p, others, rows, added)

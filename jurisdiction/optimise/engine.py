@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 import pulp
 
+import jurisdiction.optimise.progress as progress
 from jurisdiction.errors import InfeasibleError, NoSolutionError
 from jurisdiction.optimise.accounting import account
 from jurisdiction.optimise.balanced.starts import (
@@ -107,10 +108,14 @@ def _solve_plain_pmedian(p: Prepared, options: Options, t0: float) -> Solution |
 def shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
     """A connected plan from the compact shortest-path form (half the time left), or None."""
     budget = None if deadline is None else max((deadline - time.perf_counter()) / 2, 0.5)
+    progress.stage("connected plan (shortest-path form)")
     try:
-        return solve(instance, replace(options, contiguity="shortest-path", time_limit=budget))
+        with progress.restricted():  # a stricter model: its plans hold, its bounds do not
+            found = solve(instance, replace(options, contiguity="shortest-path", time_limit=budget))
     except (InfeasibleError, NoSolutionError):
         return None
+    progress.plan_found(found.objective)
+    return found
 
 
 def solve(instance: Instance, options: Options = Options()) -> Solution:
@@ -143,7 +148,8 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
     reasons = explain_prepared(p, options)
     if reasons:
         raise InfeasibleError(reasons)
-    return account(_search(instance, p, options, t0), p, options)
+    with progress.reporting(options.progress, maximise=options.model == "max-covering"):
+        return account(_search(instance, p, options, t0), p, options)
 
 
 def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Solution:  # noqa: C901, PLR0912
@@ -151,6 +157,7 @@ def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Sol
     deadline = None if options.time_limit is None else t0 + options.time_limit
     n, m = p.times.shape
     if _plain_pmedian(p, options):
+        progress.stage("p-median search")
         sol = _solve_plain_pmedian(p, options, t0)
         if sol is not None:
             return sol
@@ -163,8 +170,12 @@ def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Sol
     if options.contiguity == "cuts" and options.model == "p-median":
         repair = connected_repair(p, options, deadline, found_cuts)
         if repair is not None:
+            progress.stage("connected plan (balanced heuristic)")
             incumbent, free = contiguous_incumbent(p, options, deadline, INCUMBENT_SHARE, repair, found_cuts)
             start = free if start is None else start
+            if incumbent is not None:
+                progress.plan_found(incumbent.objective)
+        progress.stage("enumerating centre sets")
         exact = by_centre_sets_plan(p, options, deadline, incumbent)
         if exact is not None:
             if exact.status == "optimal":
@@ -183,8 +194,10 @@ def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Sol
     if warm:
         _set_start(built, p, options, start)
     else:
+        progress.stage("balanced start")
         plan = balanced_plan(built, p, options, deadline)
         if plan is not None:
+            progress.plan_found(float(p.cost[np.arange(n), plan].sum()))
             _set_start(built, p, options, plan)
             warm = True
             # Every better plan costs at most the start's cost: probe centres against it.
@@ -218,11 +231,12 @@ def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Sol
             built.prob.addConstraint(built.primary <= round(value) + 1e-6)
         built.prob.sense = pulp.LpMinimize
         built.prob.setObjective(built.secondary)
+        progress.stage("second stage (travel time among equal plans)")
         _set_start(built, p, options, assignment)
         if built.z:
             for (s, c), var in built.z.items():
                 var.setInitialValue(1 if bundle_values[s] == c else 0)
-        second, more, _ = solve_stage(built, p, options, deadline, True)
+        second, more, _ = solve_stage(built, p, options, deadline, True, report=False)
         rounds += more
         if second.status in ("optimal", "feasible"):
             assignment = assignment_of(built, n)

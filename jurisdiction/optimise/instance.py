@@ -7,13 +7,14 @@ turns bad shapes and values into :class:`~jurisdiction.errors.ScenarioError` nam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from jurisdiction.errors import ScenarioError, finite_number
+from jurisdiction.optimise.progress import SearchState
 
 #: The models (the scenario's ``objective``), the contiguity forms and the solvers, stated once.
 MODELS = ("p-median", "p-center", "max-covering", "set-covering")
@@ -127,6 +128,9 @@ class Options:
         Station index of each village's centre, used as a starting solution.
     log : bool
         Print the solver's own log (banner, progress) on stdout; off by default.
+    progress : callable or None
+        ``progress(state)`` with a :class:`~jurisdiction.optimise.progress.SearchState` (stage,
+        best objective, bound, gap) every 2 s while the solve runs, from a timer thread.
 
     Raises
     ------
@@ -151,6 +155,7 @@ class Options:
     threads: int | None = None
     warm_start: np.ndarray | None = None
     log: bool = False
+    progress: Callable[[SearchState], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for key, low, positive in NUMBER_OPTIONS:

@@ -37,6 +37,8 @@ import pulp
 import pulp.apis.coin_api
 import scipy.sparse as sp
 
+import jurisdiction.optimise.progress as progress
+
 
 @dataclass(frozen=True)
 class Run:
@@ -150,6 +152,11 @@ class _HiGHS(pulp.HiGHS):
                 sol.col_value = values.tolist()
                 sol.value_valid = True
                 lp.solverModel.setSolution(sol)
+        update = progress.solver_hook(lp.sense == pulp.LpMaximize)  # PuLP hands HiGHS -objective
+        if update is not None:
+            lp.solverModel.setCallback(lambda _kind, _text, out, _in, _data: update(out.mip_primal_bound,
+                                                                                   out.mip_dual_bound), None)
+            lp.solverModel.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
         lp.solverModel.run()
 
 
