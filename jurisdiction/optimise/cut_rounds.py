@@ -36,6 +36,7 @@ from jurisdiction.optimise.instance import Options, Prepared, Solution
 from jurisdiction.optimise.mip.contiguity import cut_rows, pool_rows
 from jurisdiction.optimise.mip.model import Built, expression
 from jurisdiction.optimise.mip.solver import Run, run
+from jurisdiction.optimise.work import Work
 
 #: Most contiguity cut rounds before giving up.
 MAX_ROUNDS = 500
@@ -45,9 +46,9 @@ LOOSE_GAP = 0.05
 BALANCED_MINRELIABLE = 0
 #: Distinct centre sets repaired per round (the round's plan first, then HiGHS's saved plans).
 REPAIRS_PER_ROUND = 3
-#: Share of the time left given to probing centres against an incumbent (see probing.py).
+#: Share of the solve's work left given to probing centres against an incumbent (see probing.py).
 PROBE_SHARE = 0.15
-#: Probing budget in seconds when there is no time limit.
+#: Probing budget (seconds' worth of work) when there is no time limit.
 PROBE_SECONDS = 10.0
 
 
@@ -171,7 +172,7 @@ def _repair_all(plans: list[np.ndarray], repair: Repair | None, incumbent: Solut
     return best
 
 
-def close_centres(built: Built, p: Prepared, options: Options, deadline: float | None, cutoff: float) -> None:
+def close_centres(built: Built, p: Prepared, options: Options, work: Work, cutoff: float) -> None:
     """Close the centres, and forbid the pairs of centres, that no plan of cost at most ``cutoff`` opens.
 
     Only for a p-median with a centre count and a load bound (balance or capacities) and no
@@ -188,17 +189,16 @@ def close_centres(built: Built, p: Prepared, options: Options, deadline: float |
         lo[:], hi[:] = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
     if p.capacity is not None:
         hi = np.minimum(hi, p.capacity)
-    budget = PROBE_SECONDS if deadline is None else PROBE_SHARE * max(deadline - time.perf_counter(), 0.0)
     model = PairModel(built.pair_v, built.pair_c, p.cost[built.pair_v, built.pair_c], p.balance_weights, kr, lo, hi,
                       built.roots, np.array(sorted(built.y)), p.fixed, p.times)
-    probed = probe_centres(model, cutoff, budget, workers=options.workers)
+    probed = probe_centres(model, cutoff, work.share(PROBE_SHARE, PROBE_SECONDS), workers=options.workers)
     for c in probed.closed.tolist():
         built.y[c].upBound = 0
     for a, b in probed.conflicts:
         built.prob.addConstraint(built.y[a] + built.y[b] <= 1)
 
 
-def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | None, warm: bool,  # noqa: PLR0913
+def solve_stage(built: Built, p: Prepared, options: Options, work: Work, warm: bool,  # noqa: PLR0913
                 incumbent: Solution | None = None, repair: Repair | None = None,
                 found_cuts: list | None = None, report: bool = True) -> tuple[Run, int, Solution | None]:
     """Solve once, or (contiguity "cuts") in rounds until every district is connected.
@@ -207,6 +207,8 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
     ----------
     built : Built
         The model; cuts and incumbent bounds are added to it in place.
+    work : Work
+        The solve's work budget (probing takes a share) and its deadline, at which the rounds stop.
     incumbent : Solution, optional
         A connected plan (p-median only): only plans better by more than the gap are sought.
     repair : callable, optional
@@ -244,7 +246,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
 
     if incumbent is not None and median:
         bound_by(incumbent.objective)
-        close_centres(built, p, options, deadline, incumbent.objective - step(options, incumbent.objective))
+        close_centres(built, p, options, work, incumbent.objective - step(options, incumbent.objective))
     # Best bound of the rounds: each round's model relaxes the problem, except that it seeks
     # only plans below its cutoff, so it bounds the optimum by min(its bound, cutoff - step).
     best_bound = -math.inf
@@ -254,7 +256,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
         if report:
             progress.stage(f"cut round {rounds}" if cuts else "solving the model",
                            solver_plans=not cuts, solver_bound=True)
-        result = run(built.prob, options.solver, time_limit=_remaining(deadline),
+        result = run(built.prob, options.solver, time_limit=_remaining(work.deadline),
                      gap=options.gap if proving else loose, threads=options.threads, warm_start=warm and rounds == 1,
                      msg=options.log, highs_options=_highs_options(options, cutoff))
         if cuts and median and math.isfinite(result.bound):
@@ -279,7 +281,7 @@ def solve_stage(built: Built, p: Prepared, options: Options, deadline: float | N
             proving = True
             continue
         proving = loose == options.gap
-        if rounds >= MAX_ROUNDS or (deadline is not None and time.perf_counter() >= deadline):
+        if rounds >= MAX_ROUNDS or work.late():
             return (Run("no-solution", math.nan, _best(result.bound, best_bound), math.inf, result.seconds),
                     rounds, incumbent)
         others = _saved_assignments(built, n, options.solver)

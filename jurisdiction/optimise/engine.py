@@ -33,6 +33,7 @@ from jurisdiction.optimise.mip.bundling import bundle_by_villages, bundle_of
 from jurisdiction.optimise.mip.contiguity import is_connected
 from jurisdiction.optimise.mip.model import Built, build
 from jurisdiction.optimise.mip.solver import Run, relative_gap
+from jurisdiction.optimise.work import Work, iterations
 
 #: Share of the time limit for the connected heuristic plan before the cut rounds.
 INCUMBENT_SHARE = 0.4
@@ -105,13 +106,16 @@ def _solve_plain_pmedian(p: Prepared, options: Options, t0: float) -> Solution |
                     n_variables=int(res.n_variables), n_constraints=int(res.n_constraints))
 
 
-def shortest_path_incumbent(instance: Instance, options: Options, deadline: float | None) -> Solution | None:
-    """A connected plan from the compact shortest-path form (half the time left), or None."""
-    budget = None if deadline is None else max((deadline - time.perf_counter()) / 2, 0.5)
+def shortest_path_incumbent(instance: Instance, options: Options, work: Work) -> Solution | None:
+    """A connected plan from the compact shortest-path form (half the work and time left), or None."""
+    now = time.perf_counter()
+    deadline = None if work.deadline is None else now + max((work.deadline - now) / 2, 0.5)
+    left = work.left()
+    part = Work(None if left is None else max(left // 2, 1), deadline, work)
     progress.stage("connected plan (shortest-path form)")
     try:
         with progress.restricted():  # a stricter model: its plans hold, its bounds do not
-            found = solve(instance, replace(options, contiguity="shortest-path", time_limit=budget))
+            found = _solve(instance, replace(options, contiguity="shortest-path"), part, now)
     except (InfeasibleError, NoSolutionError):
         return None
     progress.plan_found(found.objective)
@@ -144,17 +148,27 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
         For bad shapes or option values.
     """
     t0 = time.perf_counter()
+    # The stages' budgets are work (LP iterations) worth the time limit: the same on a busy
+    # machine; the deadline is only the outer stop (see jurisdiction.optimise.work).
+    work = Work(None if options.time_limit is None else iterations(options.time_limit),
+                None if options.time_limit is None else t0 + options.time_limit)
+    with progress.reporting(options.progress, maximise=options.model == "max-covering"):
+        return _solve(instance, options, work, t0)
+
+
+def _solve(instance: Instance, options: Options, work: Work, t0: float) -> Solution:
+    """:func:`solve` within ``work`` (its budget and deadline), its plan accounted for."""
     p = prepare(instance, options)
     reasons = explain_prepared(p, options)
     if reasons:
         raise InfeasibleError(reasons)
-    with progress.reporting(options.progress, maximise=options.model == "max-covering"):
-        return account(_search(instance, p, options, t0), p, options)
+    return account(_search(instance, p, options, work, t0), p, options)
 
 
-def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Solution:  # noqa: C901, PLR0912
+def _search(instance: Instance, p: Prepared, options: Options, work: Work,  # noqa: C901, PLR0912
+            t0: float) -> Solution:
     """The solver stages of :func:`solve`, whose numbers :func:`account` then checks."""
-    deadline = None if options.time_limit is None else t0 + options.time_limit
+    deadline = work.deadline
     n, m = p.times.shape
     if _plain_pmedian(p, options):
         progress.stage("p-median search")
@@ -168,41 +182,41 @@ def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Sol
     # and the model prune pairs alike (pair_mask, then prune_pairs with the balance bound).
     found_cuts: list = []
     if options.contiguity == "cuts" and options.model == "p-median":
-        repair = connected_repair(p, options, deadline, found_cuts)
+        repair = connected_repair(p, options, work, found_cuts)
         if repair is not None:
             progress.stage("connected plan (balanced heuristic)")
-            incumbent, free = contiguous_incumbent(p, options, deadline, INCUMBENT_SHARE, repair, found_cuts)
+            incumbent, free = contiguous_incumbent(p, options, work, INCUMBENT_SHARE, repair, found_cuts)
             start = free if start is None else start
             if incumbent is not None:
                 progress.plan_found(incumbent.objective)
         progress.stage("enumerating centre sets")
-        exact = by_centre_sets_plan(p, options, deadline, incumbent)
+        exact = by_centre_sets_plan(p, options, work, incumbent)
         if exact is not None:
             if exact.status == "optimal":
                 return replace(exact, seconds=time.perf_counter() - t0)
             incumbent = exact
         if incumbent is None and repair is None:
             # Without a repair (bundles, disruption, no balance) the cut rounds need a connected plan to beat.
-            incumbent = shortest_path_incumbent(instance, options, deadline)
+            incumbent = shortest_path_incumbent(instance, options, work)
     elif options.contiguity == "cuts" and options.time_limit is not None:
         # The other models' cut rounds seek no plan below an incumbent, but when they run out of
         # time, the compact form's connected plan is still a plan (p-center with balance: the
         # rounds found none in 40 s where the compact form took 8 s, benchmarks/untuned_counties.py).
-        incumbent = shortest_path_incumbent(instance, options, deadline)
+        incumbent = shortest_path_incumbent(instance, options, work)
     built = build(p, options)
     warm = start is not None
     if warm:
         _set_start(built, p, options, start)
     else:
         progress.stage("balanced start")
-        plan = balanced_plan(built, p, options, deadline)
+        plan = balanced_plan(built, p, options, work)
         if plan is not None:
             progress.plan_found(float(p.cost[np.arange(n), plan].sum()))
             _set_start(built, p, options, plan)
             warm = True
             # Every better plan costs at most the start's cost: probe centres against it.
-            close_centres(built, p, options, deadline, float(p.cost[np.arange(n), plan].sum()))
-    first, rounds, incumbent = solve_stage(built, p, options, deadline, warm, incumbent, repair, found_cuts)
+            close_centres(built, p, options, work, float(p.cost[np.arange(n), plan].sum()))
+    first, rounds, incumbent = solve_stage(built, p, options, work, warm, incumbent, repair, found_cuts)
     if incumbent is not None and first.status not in ("optimal", "feasible"):
         proved = first.status == "infeasible"
         # An infeasible round proves that no plan beats the incumbent by the step it sought.
@@ -236,7 +250,7 @@ def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Sol
         if built.z:
             for (s, c), var in built.z.items():
                 var.setInitialValue(1 if bundle_values[s] == c else 0)
-        second, more, _ = solve_stage(built, p, options, deadline, True, report=False)
+        second, more, _ = solve_stage(built, p, options, work, True, report=False)
         rounds += more
         if second.status in ("optimal", "feasible"):
             assignment = assignment_of(built, n)

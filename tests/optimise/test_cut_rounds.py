@@ -22,6 +22,7 @@ from jurisdiction.optimise.balanced import centre_sets as centre_sets_module
 from jurisdiction.optimise.balanced.starts import connected_repair, plan_solution
 from jurisdiction.optimise.instance import prepare
 from jurisdiction.optimise.mip.contiguity import cut_rows
+from jurisdiction.optimise.work import Work
 from tests.support.instances import (
     SETTINGS,
     assignments,
@@ -90,7 +91,7 @@ def test_repair_is_the_best_connected_plan_on_its_centres_or_better(seed, n, m, 
     inst = random_instance(seed, n, m)
     opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
     pool: list = []
-    repair = connected_repair(prepare(inst, opts), opts, None, pool)
+    repair = connected_repair(prepare(inst, opts), opts, Work(None, None), pool)
     grid = connected_plans(inst, k, e)
     rng = np.random.default_rng(seed)
     # Repairs share their separator cuts: another centre set's cuts must not cut these plans off.
@@ -188,7 +189,7 @@ def test_cuts_shared_by_repairs_hold_for_every_connected_balanced_plan(seed, e):
     inst = random_instance(seed, n, m)
     opts = Options(centres=k, balance=e, contiguity="cuts", gap=0.0)
     pool: list = []
-    repair = connected_repair(prepare(inst, opts), opts, None, pool)
+    repair = connected_repair(prepare(inst, opts), opts, Work(None, None), pool)
     for centres in itertools.combinations(range(m), k):
         repair(np.array(centres), np.inf)
     grid = connected_plans(inst, k, e)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -129,5 +131,6 @@ def test_time_limit_returns_incumbent_with_gap(solver):
     sol = solve(inst, Options(centres=k, balance=0.03, time_limit=1.0, threads=1, warm_start=strip,
                                   solver=solver))
     assert sol.status == "feasible"
-    assert sol.gap > 0 and sol.bound < sol.objective
+    # A bound only if the solver got that far in 1 s (a busy machine may not): either way, honest.
+    assert (math.isnan(sol.bound) and sol.gap == math.inf) or (sol.gap > 0 and sol.bound < sol.objective)
     assert (np.bincount(sol.assignment, minlength=len(sv))[sol.centres] == 25).all()

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from jurisdiction.optimise.balanced.probing import probe_centres
 from jurisdiction.optimise.balanced.problem import PairModel
+from jurisdiction.optimise.work import Work
 from tests.support.instances import SETTINGS, assignments, balanced, n_open, pmedian_cost, random_instance, seeds
 
 
@@ -22,7 +23,7 @@ def probe(inst, k: int, e: float, cutoff: float, workers: int = 1):
     lo, hi = (1 - e) * w.sum() / k, (1 + e) * w.sum() / k
     model = PairModel(pair_v, pair_c, (w[:, None] * inst.times)[pair_v, pair_c], w, (k, k), np.full(m, lo),
                       np.full(m, hi), np.asarray(inst.station_village), np.arange(m), np.zeros(m, bool), inst.times)
-    return probe_centres(model, cutoff, 30.0, workers=workers, near=m)
+    return probe_centres(model, cutoff, Work(None, None), workers=workers, near=m)
 
 
 def plans(inst, k: int, e: float) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jurisdiction.optimise import Instance, Options, solve
+from jurisdiction.optimise.work import Work, iterations
 from tests.support.instances import (
     SETTINGS,
     assignments,
@@ -180,7 +181,7 @@ def test_balanced_start_is_a_balanced_plan_no_better_than_the_optimum(seed, n, m
     lo, hi = (1 - e) * total / k, (1 + e) * total / k
     problem = Districting(cost, inst.weights, k, lo, hi, inst.station_village, np.ones(m, bool), np.zeros(m, bool),
                           inst.adjacency if contiguous else None)
-    plan, value = balanced_start(problem, 5.0, workers=workers)
+    plan, value = balanced_start(problem, Work(iterations(5.0), None), workers=workers)
     if plan is None:
         assert value == np.inf
         return
@@ -209,7 +210,7 @@ def test_centre_set_enumeration_equals_brute_force_with_contiguity(seed, n, m, k
     total = inst.weights.sum()
     problem = Districting(cost, inst.weights, k, (1 - e) * total / k, (1 + e) * total / k, inst.station_village,
                           np.ones(m, bool), np.zeros(m, bool), inst.adjacency)
-    plan, value, proven = by_centre_sets(problem, 20.0, np.inf, 0.0)
+    plan, value, proven = by_centre_sets(problem, Work(None, None), np.inf, 0.0)
     assert proven
     if not len(grid):
         assert plan is None

@@ -8,7 +8,6 @@ increasing order of that bound: once the next bound cannot beat the best plan, i
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from itertools import combinations
 from math import comb
@@ -17,12 +16,13 @@ import numpy as np
 
 from jurisdiction.optimise.balanced.heuristics import assign
 from jurisdiction.optimise.balanced.problem import Districting
+from jurisdiction.optimise.work import Work
 
 #: Most centre sets :func:`by_centre_sets` enumerates.
 MAX_CENTRE_SETS = 3000
 
 
-def by_centre_sets(problem: Districting, seconds: float, best_value: float,
+def by_centre_sets(problem: Districting, work: Work, best_value: float,
                    gap: float) -> tuple[np.ndarray | None, float, bool] | None:
     """Exact balanced (and connected) plan by enumerating centre sets, when there are few.
 
@@ -30,15 +30,14 @@ def by_centre_sets(problem: Districting, seconds: float, best_value: float,
     without contiguity; in increasing order of that bound, sets that may beat ``best_value``
     (the unit of ``problem.cost``) by more than the relative ``gap`` are solved exactly (with
     separator cut rounds when ``problem.adjacency`` is given). Once the next bound cannot beat
-    the best plan, that plan is optimal. ``seconds`` is the time budget.
+    the best plan, that plan is optimal. ``work`` is the work budget (LP iterations) and deadline.
 
     Returns
     -------
     (assignment, value, proven) or None
         None when there are more than :data:`MAX_CENTRE_SETS` sets. ``assignment`` is None when
-        no set beats ``best_value``; ``proven`` is False when the time ran out first.
+        no set beats ``best_value``; ``proven`` is False when the work ran out first.
     """
-    t_end = time.perf_counter() + seconds
     must = np.flatnonzero(problem.fixed & problem.allowed)
     free = np.flatnonzero(problem.allowed & ~problem.fixed)
     need = problem.k - must.size
@@ -47,21 +46,20 @@ def by_centre_sets(problem: Districting, seconds: float, best_value: float,
         return None
     scored = []
     for extra in combinations(free.tolist(), need):
-        if time.perf_counter() >= t_end:
+        if work.exhausted():
             return None, best_value, False
         cs = np.array(sorted(must.tolist() + list(extra)), dtype=np.int64)
-        lp = assign(loose, cs, integer=False)[1]
-        if np.isfinite(lp):
+        lp = assign(loose, cs, integer=False, work=work.part())[1]
+        if lp < np.inf:  # -inf: the LP stopped early, the set may beat anything
             scored.append((lp, cs))
     scored.sort(key=lambda t: t[0])
     best_plan = None
     for lp, cs in scored:
         if lp >= best_value - gap * abs(best_value) - 1e-9:
             break
-        left = t_end - time.perf_counter()
-        if left <= 0:
+        if work.exhausted():
             return best_plan, best_value, False
-        plan, value, proven = assign(problem, cs, seconds=left, gap=0.0,
+        plan, value, proven = assign(problem, cs, work=work.part(), gap=0.0,
                                      cutoff=best_value - gap * abs(best_value) if np.isfinite(best_value) else None)
         if not proven:
             return best_plan, best_value, False

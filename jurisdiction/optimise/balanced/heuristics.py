@@ -18,8 +18,6 @@ The result is only a starting plan: the MIP proves or improves it.
 
 from __future__ import annotations
 
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import highspy
@@ -27,10 +25,11 @@ import numpy as np
 
 from jurisdiction.optimise.balanced.problem import Districting
 from jurisdiction.optimise.mip.contiguity import cut_rows, pool_rows
-from jurisdiction.optimise.mip.solver import highs_objective, new_highs, set_seconds_left
+from jurisdiction.optimise.mip.solver import highs_objective, new_highs
+from jurisdiction.optimise.work import Work, iterations
 
-#: Time limit of one fixed-centre assignment MIP (seconds).
-ASSIGN_SECONDS = 2.0
+#: Work limit of one fixed-centre assignment MIP (LP iterations; 2 s on the reference machine).
+ASSIGN_ITERATIONS = iterations(2.0)
 #: Relative gap of the heuristics' contiguity cut rounds until a connected plan appears.
 LOOSE_GAP = 0.02
 #: Relative margin over the best plan within which a swapped centre set's plan is still
@@ -41,8 +40,8 @@ NEAR = 0.02
 SWAPS_CHECKED = 4
 
 
-def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  # noqa: C901
-           seconds: float = ASSIGN_SECONDS, gap: float = 1e-6, cutoff: float | None = None,
+def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  # noqa: C901, PLR0912
+           work: Work | None = None, gap: float = 1e-6, cutoff: float | None = None,
            cuts: list | None = None, loose_gap: float | None = None) -> tuple[np.ndarray | None, float, bool]:
     """Best assignment of villages to fixed ``centres`` with every load within ``[lo, hi]``.
 
@@ -54,10 +53,10 @@ def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  
         The open stations.
     integer : bool
         False: the LP relaxation only (its value is a bound for these centres).
-    seconds : float
-        Time budget (all cut rounds together). With ``problem.adjacency`` every district must
-        be connected: separator cuts ``x[v,c] <= sum_{u in sep} x[u,c]`` are added in rounds
-        on the live model.
+    work : Work, optional
+        Work budget (LP iterations, all cut rounds together; default :data:`ASSIGN_ITERATIONS`
+        and no deadline). With ``problem.adjacency`` every district must be connected:
+        separator cuts ``x[v,c] <= sum_{u in sep} x[u,c]`` are added in rounds on the live model.
 
     gap : float
         Relative gap of the MIP.
@@ -69,7 +68,7 @@ def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  
         ``centres``, and each cut found is appended (for the next centre sets and the main model).
     loose_gap : float, optional
         With ``adjacency``: the cut rounds stop at this gap until a connected plan appears,
-        then go on at ``gap``; a time-out then returns that plan (not proven) instead of nothing.
+        then go on at ``gap``; running out of work then returns that plan (not proven) instead of nothing.
 
     Returns
     -------
@@ -95,7 +94,7 @@ def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  
     # RENS and RINS sub-MIPs take half of each (small) solve and the search finds plans without them.
     h.setOptionValue("mip_heuristic_run_rens", False)
     h.setOptionValue("mip_heuristic_run_rins", False)
-    h.setOptionValue("time_limit", float(seconds))
+    work = Work(ASSIGN_ITERATIONS, None) if work is None else work
     tight = adjacency is None or not integer or loose_gap is None or gap >= loose_gap
     h.setOptionValue("mip_rel_gap", float(gap if tight else loose_gap))
     if cutoff is not None:
@@ -110,7 +109,6 @@ def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  
     by_slot = (np.arange(n)[None, :] * k + np.arange(k)[:, None]).ravel().astype(np.int32)
     h.addRows(k, np.full(k, float(lo)), np.full(k, float(hi)), nv, (np.arange(k) * n).astype(np.int32), by_slot,
               np.tile(load.astype(float), k))
-    t_end = time.perf_counter() + seconds
     pair = np.where(ok, np.arange(nv).reshape(n, k), -1)  # variable of (village, slot)
     if adjacency is not None and cuts:
         # Cuts found before (for other centre sets) hold for these centres' districts too.
@@ -119,16 +117,18 @@ def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  
         _add_cut_rows(h, pool_rows(by_station, cuts))
     connected = None  # (plan, value, False): the connected plan found at the loose gap
     while True:
-        h.run()
+        work.run(h, mip=integer)
         info = h.getInfo()
         status = h.getModelStatus()
         proven = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible,
                             highspy.HighsModelStatus.kObjectiveBound)
+        if not integer:  # the LP's value is a bound only when solved; stopped early, none is known
+            if status == highspy.HighsModelStatus.kOptimal:
+                return None, float(info.objective_function_value), True
+            return None, np.inf if status == highspy.HighsModelStatus.kInfeasible else -np.inf, proven
         if info.primal_solution_status != 2:
             return connected if connected is not None else (None, np.inf, proven)
-        value = highs_objective(h) if integer else float(info.objective_function_value)
-        if not integer:
-            return None, value, proven
+        value = highs_objective(h)
         slots = np.asarray(h.getSolution().col_value).reshape(n, k).argmax(axis=1)
         if adjacency is None:
             return centres[slots], value, proven
@@ -138,9 +138,8 @@ def assign(problem: Districting, centres: np.ndarray, *, integer: bool = True,  
             if connected is not None and connected[1] < value:  # the tight run stopped early
                 return connected
             return centres[slots], value, proven
-        if time.perf_counter() >= t_end:
+        if work.exhausted():
             return connected if connected is not None else (None, np.inf, False)
-        set_seconds_left(h, max(t_end - time.perf_counter(), 0.05))
         if not rows:
             connected = (centres[slots], value, False)
             tight = True
@@ -205,36 +204,34 @@ def _starts(problem: Districting, rng: np.random.Generator, count: int) -> list[
     return out
 
 
-def improve(problem: Districting, centres: np.ndarray, seconds: float, *, cutoff: float | None = None,
+def improve(problem: Districting, centres: np.ndarray, work: Work, *, cutoff: float | None = None,
             seen: dict | None = None, cuts: list | None = None,
-            first_seconds: float | None = None) -> tuple[np.ndarray | None, float]:
+            first_iterations: int | None = None) -> tuple[np.ndarray | None, float]:
     """Assign to ``centres``, then move each centre to its district's best station, while it gains.
 
     Parameters are those of :func:`assign` and :func:`recentre`; ``seen`` caches the
     assignment of each centre set already tried (shared between calls), ``cutoff`` keeps only
     plans below it, ``cuts`` collects the separator cuts found. Each assignment gets
-    :data:`ASSIGN_SECONDS` (three times that with contiguity), the first one ``first_seconds``
-    when given.
+    :data:`ASSIGN_ITERATIONS` (three times that with contiguity), the first one
+    ``first_iterations`` when given, all within ``work``.
 
     Returns
     -------
     assignment, value
         The best plan found (None, inf when none).
     """
-    t_end = time.perf_counter() + seconds
     seen = {} if seen is None else seen
     k = np.unique(centres).size
 
-    def evaluate(cs: np.ndarray, limit: float = ASSIGN_SECONDS * (1 if problem.adjacency is None else 3)):
+    def evaluate(cs: np.ndarray, limit: int = ASSIGN_ITERATIONS * (1 if problem.adjacency is None else 3)):
         key = tuple(cs.tolist())
         if key not in seen:
-            seen[key] = assign(problem, cs, cutoff=cutoff, cuts=cuts, loose_gap=LOOSE_GAP,
-                               seconds=min(limit, max(t_end - time.perf_counter(), 0.1)))
+            seen[key] = assign(problem, cs, cutoff=cutoff, cuts=cuts, loose_gap=LOOSE_GAP, work=work.part(limit))
         return seen[key][:2]
 
     first = np.asarray(sorted(set(centres.tolist())), dtype=np.int64)
-    a, v = evaluate(first) if first_seconds is None else evaluate(first, first_seconds)
-    while a is not None and time.perf_counter() < t_end:
+    a, v = evaluate(first) if first_iterations is None else evaluate(first, first_iterations)
+    while a is not None and not work.exhausted():
         nxt = recentre(problem, a)
         if nxt.size != k:
             break
@@ -245,7 +242,7 @@ def improve(problem: Districting, centres: np.ndarray, seconds: float, *, cutoff
     return a, v
 
 
-def balanced_start(problem: Districting, seconds: float, *, guide: np.ndarray | None = None,  # noqa: C901
+def balanced_start(problem: Districting, work: Work, *, guide: np.ndarray | None = None,  # noqa: C901
                    cuts: list | None = None, workers: int = 1) -> tuple[np.ndarray | None, float]:
     """A balanced plan with ``k`` centres: alternate assign/recentre from several starts, then swap centres.
 
@@ -253,8 +250,8 @@ def balanced_start(problem: Districting, seconds: float, *, guide: np.ndarray | 
     ----------
     problem : Districting
         The problem; with ``problem.adjacency`` every district of the plan is connected.
-    seconds : float
-        Time budget.
+    work : Work
+        Work budget (LP iterations) and deadline.
     guide : ndarray, shape (n,), optional
         A plan (station index per village) whose centres are the first start, e.g. the
         balanced plan without contiguity. When no start has a plan, the swaps start from it.
@@ -268,20 +265,15 @@ def balanced_start(problem: Districting, seconds: float, *, guide: np.ndarray | 
     assignment, value
         Station per village and its cost, or (None, inf) when nothing balanced was found.
     """
-    t_end = time.perf_counter() + seconds
     allowed, fixed, roots, k = problem.allowed, problem.fixed, problem.roots, problem.k
     rng = np.random.default_rng(0)
     best = [None, np.inf]
     seen: dict[tuple, tuple] = {}
     pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-    lock = threading.Lock()
 
-    def descend(cs: np.ndarray, swapped: bool, near: float | None) -> tuple[np.ndarray | None, float]:
-        a, v = improve(problem, cs, max(t_end - time.perf_counter(), 0.1), seen=seen, cuts=cuts, cutoff=near,
-                       first_seconds=None if swapped else ASSIGN_SECONDS)
-        with lock:
-            if a is not None and v < best[1] - 1e-9:
-                best[:] = a, v
+    def descend(cs: np.ndarray, swapped: bool, near: float | None, part: Work) -> tuple[np.ndarray | None, float]:
+        a, v = improve(problem, cs, part, seen=seen, cuts=cuts, cutoff=near,
+                       first_iterations=None if swapped else ASSIGN_ITERATIONS)
         return a, v
 
     def descend_all(sets: list[np.ndarray], swapped: bool = True) -> list[tuple[np.ndarray | None, float]]:
@@ -289,10 +281,18 @@ def balanced_start(problem: Districting, seconds: float, *, guide: np.ndarray | 
         # gain): HiGHS prunes against it, so sets that cannot come near end fast (and stay
         # failed in ``seen``). A start gets the plain time of one assignment: starts far from
         # any good plan are the ones whose cut rounds run long.
+        # Each set's work is allotted before the threads start, and the best plan is taken in
+        # the order of the sets, so that the threads' timing changes nothing.
         near = best[1] * (1 + NEAR) if swapped and np.isfinite(best[1]) else None
         if pool is not None:
-            return list(pool.map(lambda cs: descend(cs, swapped, near), sets))
-        return [descend(cs, swapped, near) for cs in sets if time.perf_counter() < t_end]
+            parts = [work.part() for _ in sets]
+            found = list(pool.map(lambda job: descend(job[0], swapped, near, job[1]), zip(sets, parts)))
+        else:
+            found = [descend(cs, swapped, near, work.part()) for cs in sets if not work.exhausted()]
+        for a, v in found:
+            if a is not None and v < best[1] - 1e-9:
+                best[:] = a, v
+        return found
 
     def ranked_swaps(plan: np.ndarray, value: float) -> list[np.ndarray] | None:
         """Sets with a centre swapped for another station of its district, best LP first (None: time is up)."""
@@ -307,9 +307,9 @@ def balanced_start(problem: Districting, seconds: float, *, guide: np.ndarray | 
                     trials.append(new)
         scored = []
         for new in trials:
-            if time.perf_counter() >= t_end:
+            if work.exhausted():
                 return None
-            lp = assign(problem, new, integer=False, cuts=cuts)[1]
+            lp = assign(problem, new, integer=False, cuts=cuts, work=work.part())[1]
             if lp < value - 1e-9:
                 scored.append((lp, new))
         scored.sort(key=lambda t: t[0])
@@ -329,9 +329,9 @@ def balanced_start(problem: Districting, seconds: float, *, guide: np.ndarray | 
         before = None  # (value, plan, swaps not yet tried) of the plan before the last move
         backed_up = False
         ranked = ranked_swaps(plan, value)
-        while ranked is not None and time.perf_counter() < t_end:
+        while ranked is not None and not work.exhausted():
             for at in range(0, len(ranked), workers):
-                if time.perf_counter() >= t_end:
+                if work.exhausted():
                     return
                 found = [(v, i, a) for i, (a, v) in enumerate(descend_all(ranked[at:at + workers]))
                          if a is not None and v < value - 1e-9]

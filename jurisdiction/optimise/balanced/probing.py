@@ -30,7 +30,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from jurisdiction.optimise.balanced.problem import PairModel
-from jurisdiction.optimise.mip.solver import new_highs, set_seconds_left
+from jurisdiction.optimise.mip.solver import new_highs
+from jurisdiction.optimise.work import Work
 
 #: Nearest other centres whose pairing with a centre is probed.
 NEAR_PAIRS = 14
@@ -135,7 +136,7 @@ def _passes(h: highspy.Highs, cutoff: float) -> bool:
     return status == highspy.HighsModelStatus.kOptimal and h.getInfo().objective_function_value > cutoff
 
 
-def probe_centres(model: PairModel, cutoff: float, seconds: float, *, workers: int = 1,  # noqa: C901
+def probe_centres(model: PairModel, cutoff: float, work: Work, *, workers: int = 1,  # noqa: C901
                   near: int | None = None) -> Probed:
     """The centres, and pairs of centres, that no balanced plan of cost at most ``cutoff`` opens.
 
@@ -145,8 +146,9 @@ def probe_centres(model: PairModel, cutoff: float, seconds: float, *, workers: i
         The built model's pairs, costs, loads, counts and load bounds.
     cutoff : float
         Only plans of cost at most this value count (the unit of ``model.cost``).
-    seconds : float
-        Time budget; probing stops there with what it has proved.
+    work : Work
+        Work budget (LP iterations) and deadline; probing stops there with what it has proved.
+        Each thread gets an equal part before it starts, so the threads' timing changes nothing.
     workers : int
         Threads, each with its own copy of the LP (HiGHS releases the GIL while it solves).
     near : int, optional
@@ -158,14 +160,12 @@ def probe_centres(model: PairModel, cutoff: float, seconds: float, *, workers: i
         Closed stations, conflicting pairs, the number of LP solves and the time taken.
     """
     t0 = time.perf_counter()
-    t_end = t0 + seconds
     near = NEAR_PAIRS if near is None else near
     limit = float(cutoff) + MARGIN * max(1.0, abs(cutoff))
     candidates, fixed, roots, times = model.candidates, model.fixed, model.roots, model.times
     lp = _relaxation(model)
     root = lp.highs(limit)
-    set_seconds_left(root, max(seconds, 0.01))
-    root.run()
+    work.run(root, mip=False)
     if root.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         closed = candidates[~fixed[candidates]] if _passes(root, limit) else np.array([], dtype=np.int64)
         return Probed(np.asarray(closed, dtype=np.int64), [], 1, time.perf_counter() - t0)
@@ -173,11 +173,10 @@ def probe_centres(model: PairModel, cutoff: float, seconds: float, *, workers: i
     lps = [1]
     free = [int(c) for c in candidates.tolist() if not fixed[c]]
 
-    def open_and_solve(h: highspy.Highs, cols: list[int]) -> bool:
+    def open_and_solve(h: highspy.Highs, cols: list[int], part: Work) -> bool:
         for j in cols:
             h.changeColBounds(j, 1.0, 1.0)
-        set_seconds_left(h, max(t_end - time.perf_counter(), 0.01))
-        h.run()
+        part.run(h, mip=False)
         lps[0] += 1
         out = _passes(h, limit)
         for j in cols:
@@ -191,26 +190,29 @@ def probe_centres(model: PairModel, cutoff: float, seconds: float, *, workers: i
         h.setBasis(basis)
         return h
 
-    def singles(part: list[int]) -> list[int]:
+    def singles(job: tuple[list[int], Work]) -> list[int]:
+        centres, part = job
         h = worker_lp(set())
-        return [c for c in part if time.perf_counter() < t_end and open_and_solve(h, [lp.y_col[c]])]
+        return [c for c in centres if not part.exhausted() and open_and_solve(h, [lp.y_col[c]], part)]
 
-    def pairs(part: list[tuple[int, list[int]]], closed: set) -> list[tuple[int, int]]:
+    def pairs(job: tuple[list[tuple[int, list[int]]], Work], closed: set) -> list[tuple[int, int]]:
+        groups, part = job
         h = worker_lp(closed)
         out = []
-        for a, others in part:
+        for a, others in groups:
             h.changeColBounds(lp.y_col[a], 1.0, 1.0)
             for b in others:
-                if time.perf_counter() >= t_end:
+                if part.exhausted():
                     return out
-                if open_and_solve(h, [lp.y_col[b]]):
+                if open_and_solve(h, [lp.y_col[b]], part):
                     out.append((min(a, b), max(a, b)))
             h.changeColBounds(lp.y_col[a], 0.0, 1.0)
         return out
 
     workers = max(1, int(workers))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        closed = set(c for found in pool.map(singles, [free[i::workers] for i in range(workers)]) for c in found)
+        jobs = zip([free[i::workers] for i in range(workers)], work.split(workers))
+        closed = set(c for found in pool.map(singles, jobs) for c in found)
         alive = [c for c in free if c not in closed]
         chosen: dict[int, list[int]] = {}
         seen: set = set()
@@ -224,5 +226,6 @@ def probe_centres(model: PairModel, cutoff: float, seconds: float, *, workers: i
                     chosen.setdefault(a, []).append(b)
         groups = sorted(chosen.items())
         parts = [groups[i::workers] for i in range(workers)]
-        conflicts = sorted(set(pair for found in pool.map(lambda part: pairs(part, closed), parts) for pair in found))
+        jobs = zip(parts, work.split(workers))
+        conflicts = sorted(set(pair for found in pool.map(lambda job: pairs(job, closed), jobs) for pair in found))
     return Probed(np.array(sorted(closed), dtype=np.int64), conflicts, lps[0], time.perf_counter() - t0)

@@ -29,19 +29,20 @@ from jurisdiction.optimise.instance import Options, Prepared, Solution
 from jurisdiction.optimise.mip.bundling import bundle_by_villages
 from jurisdiction.optimise.mip.contiguity import prune_pairs, roots_of
 from jurisdiction.optimise.mip.model import Built, pair_mask
+from jurisdiction.optimise.work import Work, iterations
 
-#: Share of the time limit given to the balanced-plan heuristic before the MIP.
+#: Share of the solve's work left given to the balanced-plan heuristic before the MIP.
 HEURISTIC_SHARE = 0.3
-#: Its budget in seconds when there is no time limit.
+#: Its budget (seconds' worth of work, see :mod:`jurisdiction.optimise.work`) without a time limit.
 HEURISTIC_SECONDS = 30.0
-#: Most seconds one repair (connected assignment to given centres) may take.
+#: Most work one repair (connected assignment to given centres) may do (seconds' worth).
 REPAIR_SECONDS = 10.0
 
 #: ``repair(centres, cutoff)``: a connected plan on those centres below ``cutoff``, or None.
 Repair = Callable[[np.ndarray, float], "Solution | None"]
 
 
-def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float | None) -> np.ndarray | None:
+def balanced_plan(built: Built, p: Prepared, options: Options, work: Work) -> np.ndarray | None:
     """A balanced starting plan from :func:`balanced_start` for a p-median with balance, else None."""
     kr = p.k_range
     if (options.model != "p-median" or options.balance is None or kr is None or kr[0] != kr[1]
@@ -52,10 +53,9 @@ def balanced_plan(built: Built, p: Prepared, options: Options, deadline: float |
     cost = np.full((n, m), np.inf)
     cost[built.pair_v, built.pair_c] = p.cost[built.pair_v, built.pair_c]
     lo, hi = balance_bounds(float(p.balance_weights.sum()), kr, options.balance)
-    budget = HEURISTIC_SECONDS if deadline is None else HEURISTIC_SHARE * max(deadline - time.perf_counter(), 0.0)
     problem = Districting(cost, p.balance_weights, kr[0], lo, hi, built.roots,
                           p.allowed & np.isin(np.arange(m), list(built.y)), p.fixed)
-    plan, _ = balanced_start(problem, budget, workers=options.workers)
+    plan, _ = balanced_start(problem, work.share(HEURISTIC_SHARE, HEURISTIC_SECONDS), workers=options.workers)
     return plan
 
 
@@ -84,9 +84,9 @@ def _connected_setting(p: Prepared, options: Options) -> Districting | None:
                        p.adjacency)
 
 
-def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, share: float,
+def contiguous_incumbent(p: Prepared, options: Options, work: Work, share: float,
                          repair: Repair, cuts: list | None = None) -> tuple[Solution | None, np.ndarray | None]:
-    """A connected balanced plan, from the balanced plan without contiguity (``share`` of the time left).
+    """A connected balanced plan, from the balanced plan without contiguity (``share`` of the work left).
 
     :func:`balanced_start` finds the balanced plan without contiguity fast (on the US county
     instances, the optimum of that problem); ``repair`` (from :func:`connected_repair`) gives
@@ -104,26 +104,26 @@ def contiguous_incumbent(p: Prepared, options: Options, deadline: float | None, 
     if problem is None:
         return None, None
     t0 = time.perf_counter()
-    budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * share, 0.5)
+    stage = work.share(share, HEURISTIC_SECONDS)
     unconnected = replace(problem, cost=np.where(pair_mask(p, options), p.cost, np.inf), adjacency=None)
-    free, _ = balanced_start(unconnected, budget / 2, workers=options.workers)
+    free, _ = balanced_start(unconnected, stage.share(0.5, HEURISTIC_SECONDS / 2), workers=options.workers)
     if free is None:
         return None, None
     found = repair(np.unique(free), math.inf)
     if found is not None:
         return replace(found, seconds=time.perf_counter() - t0,
                        formulation="connected assignment to the balanced plan's centres"), free
-    plan, value = balanced_start(problem, max(budget - (time.perf_counter() - t0), 0.5), guide=free, cuts=cuts,
-                                 workers=options.workers)
+    plan, value = balanced_start(problem, stage.part(), guide=free, cuts=cuts, workers=options.workers)
     if plan is None:
         return None, free
     return plan_solution(p, plan, value, "balanced heuristic with contiguity", time.perf_counter() - t0), free
 
 
-def connected_repair(p: Prepared, options: Options, deadline: float | None, cuts: list | None = None) -> Repair | None:
+def connected_repair(p: Prepared, options: Options, work: Work, cuts: list | None = None) -> Repair | None:
     """``repair(centres, cutoff)``: the best connected plan on ``centres`` below ``cutoff``, or None.
 
-    The centres are moved to their districts' best stations while that gains. None when not a
+    The centres are moved to their districts' best stations while that gains, each repair
+    within :data:`REPAIR_SECONDS` worth of work (and ``work``'s deadline). None when not a
     balanced problem.
 
     ``cuts`` collects the separator cuts the repairs find (see :func:`balanced.assign`).
@@ -135,9 +135,8 @@ def connected_repair(p: Prepared, options: Options, deadline: float | None, cuts
 
     def repair(centres: np.ndarray, cutoff: float) -> Solution | None:
         t0 = time.perf_counter()
-        budget = REPAIR_SECONDS if deadline is None else min(REPAIR_SECONDS, max(deadline - t0, 0.1))
-        plan, value = improve(problem, centres, budget, cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen,
-                              cuts=cuts)
+        plan, value = improve(problem, centres, Work(iterations(REPAIR_SECONDS), work.deadline, work),
+                              cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen, cuts=cuts)
         if plan is None or value >= cutoff:
             return None
         return plan_solution(p, plan, value, "connected assignment to a cut round's centres", time.perf_counter() - t0)
@@ -145,16 +144,15 @@ def connected_repair(p: Prepared, options: Options, deadline: float | None, cuts
     return repair
 
 
-def by_centre_sets_plan(p: Prepared, options: Options, deadline: float | None,
+def by_centre_sets_plan(p: Prepared, options: Options, work: Work,
                         incumbent: Solution | None) -> Solution | None:
     """The connected optimum by enumerating centre sets (few stations and centres), else None."""
     problem = _connected_setting(p, options)
     if problem is None:
         return None
     t0 = time.perf_counter()
-    budget = HEURISTIC_SECONDS if deadline is None else max((deadline - t0) * 2 / 3, 0.5)
     best = incumbent.objective if incumbent is not None else math.inf
-    out = by_centre_sets(problem, budget, best, options.gap)
+    out = by_centre_sets(problem, work.share(2 / 3, HEURISTIC_SECONDS), best, options.gap)
     if out is None:
         return None
     plan, value, proven = out
