@@ -1,0 +1,271 @@
+"""An output folder written as one set: staged next to it, verified, then swapped in.
+
+:func:`output_set` is used as::
+
+    with output_set(folder) as staging:   # folder checked, locked; staging is empty
+        ... write every file into staging, verify staging ...
+    # on normal exit staging has replaced folder; the previous set stayed until then
+
+On entry the folder is checked (:func:`check_folder`: creatable, writable, a few MB free), a
+lock file ``.<name>.lock`` next to it keeps a second run from writing the same folder (it fails
+at once with :class:`~jurisdiction.errors.OutputError` naming the other run's pid), leftovers of
+an earlier run that was killed are cleaned up, and an empty staging folder
+``.<name>.staging-<pid>-<random>`` is made next to ``folder`` (same filesystem, so the swap is a
+rename). On an exception, Ctrl-C or SIGTERM (the command line makes SIGTERM unwind like Ctrl-C)
+the staging folder and every temporary file in it are removed and ``folder`` is untouched.
+
+The swap, on normal exit: entries of ``folder`` that the new set does not replace (a user's
+notes, an ``isochrones.gpkg``) are carried into staging as hard links (copies where the
+filesystem has none), then two renames: ``folder`` -> ``.<name>.old-<pid>-<random>``, staging
+-> ``folder``, and the old folder is removed. Signals are held back between the two renames. A
+crash (power loss, SIGKILL) between them leaves no ``folder`` and a complete ``.old-`` copy of
+the previous set next to where it was: the next :func:`output_set` or :func:`locked_folder` on
+the same folder renames it back before anything else. A crash at any other point leaves at most
+a stale staging or ``.old-`` folder, which the next run removes.
+
+Locking uses ``fcntl.flock`` (Linux, macOS, the BSDs). On Windows there is no lock (a second
+run there is not refused) and the folder cannot be swapped while a file in it is open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import secrets
+import shutil
+import signal
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from jurisdiction.errors import OutputError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, see the module docstring
+    fcntl = None  # type: ignore[assignment]
+
+#: Free space the output folder's filesystem needs before a run starts, in bytes (maps, report,
+#: GeoPackage and tables of a county take a few MB).
+MIN_FREE_BYTES = 20 * 2**20
+
+#: Errors of a write that mean the folder cannot take the set (disk full, quota, read-only, denied).
+NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+
+
+def check_folder(folder: str | os.PathLike, *, min_free_bytes: int = MIN_FREE_BYTES) -> Path:
+    """Check that ``folder`` can be created (or replaced) and written, before any work is done.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The output folder; it need not exist yet.
+    min_free_bytes : int
+        Free space needed on its filesystem, in bytes.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder`` as an absolute path, symbolic links resolved.
+
+    Raises
+    ------
+    OutputError
+        ``folder`` is a file, its nearest existing parent is a file or not writable, or its
+        filesystem has less than ``min_free_bytes`` free; the message names the path.
+    """
+    target = Path(os.path.realpath(folder))
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"{folder}: cannot be created: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: cannot be written: {parent} is read-only for this user")
+    free = shutil.disk_usage(parent).free
+    if free < min_free_bytes:
+        raise OutputError(f"{folder}: only {free / 2**20:.1f} MB free on its disk "
+                          f"({min_free_bytes / 2**20:.0f} MB needed)")
+    return target
+
+
+@contextlib.contextmanager
+def locked_folder(folder: str | os.PathLike) -> Iterator[Path]:
+    """Check ``folder``, hold its lock and recover an interrupted swap; yield it (absolute).
+
+    For writers of a single file into ``folder`` (each file written atomically): the lock keeps
+    them from writing while another run swaps the folder. Parent folders it had to create are
+    removed again if the block fails and leaves them empty.
+
+    Raises
+    ------
+    OutputError
+        See :func:`check_folder`; or another run holds the lock (its pid is named).
+    """
+    target = check_folder(folder)
+    created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(target, shown=folder):
+            _recover(target)
+            yield target
+    except BaseException:
+        for path in created:  # deepest first
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise
+
+
+@contextlib.contextmanager
+def output_set(folder: str | os.PathLike) -> Iterator[Path]:
+    """Write an output folder as one set: yield an empty staging folder, swap it in on success.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The final output folder (see the module docstring for the staging, lock and swap).
+
+    Yields
+    ------
+    pathlib.Path
+        The staging folder, next to ``folder``: write every file of the set into it.
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be written (see :func:`check_folder`), another run is writing it, or a
+        write failed for lack of room or permission (the previous set is then unchanged).
+    """
+    with locked_folder(folder) as target:
+        staging = _sibling(target, "staging")
+        staging.mkdir()  # the permissions a new folder gets (umask)
+        try:
+            if target.is_dir():
+                os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+            yield staging
+            _swap(staging, target)
+        except OSError as error:
+            if error.errno in NO_ROOM:
+                raise OutputError(f"{folder}: cannot write the output set ({error.strerror or error}); "
+                                  "the previous set is unchanged") from error
+            raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap
+
+
+def _sibling(target: Path, kind: str) -> Path:
+    """A fresh name ``.<name>.<kind>-<pid>-<8 hex digits>`` next to ``target``."""
+    return target.parent / f".{target.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put ``staging`` in the place of ``target``: carry the other entries over, two renames."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    for entry in target.iterdir():
+        if not os.path.lexists(staging / entry.name):
+            _carry(entry, staging / entry.name)
+    old = _sibling(target, "old")
+    with _signals_held():
+        os.rename(target, old)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            os.rename(old, target)
+            raise
+    shutil.rmtree(old, ignore_errors=True)  # if it fails (a file open on Windows), the next run removes it
+
+
+def _carry(source: Path, destination: Path) -> None:
+    """Put ``source`` at ``destination`` without touching it: hard links, else copies."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), destination)
+    elif source.is_dir():
+        shutil.copytree(source, destination, symlinks=True, copy_function=_link)
+    else:
+        _link(source, destination)
+
+
+def _link(source: str | os.PathLike, destination: str | os.PathLike) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:  # a filesystem without hard links (FAT, some network shares)
+        shutil.copy2(source, destination)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (POSIX) so that no handler runs between the two renames."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _leftovers(target: Path, kind: str) -> list[Path]:
+    """The folders :func:`_sibling` names for ``target`` and ``kind``, oldest first."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.{kind}-\d+-[0-9a-f]{{8}}")
+    found = [p for p in target.parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir()]
+    return sorted(found, key=lambda p: p.stat().st_mtime)
+
+
+def _recover(target: Path) -> None:
+    """Clean up after a run that was killed (the lock is held, so no other run uses these).
+
+    A missing ``target`` with an ``.old-`` folder next to it is a swap cut between its two
+    renames: the old set is renamed back. Stale staging and ``.old-`` folders are removed.
+    """
+    old = _leftovers(target, "old")
+    if old and not os.path.lexists(target):
+        os.rename(old.pop(), target)
+    for path in old + _leftovers(target, "staging"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _lock(target: Path, *, shown: str | os.PathLike) -> Iterator[None]:
+    """Hold the lock file ``.<name>.lock`` next to ``target`` (with our pid in it); remove it after.
+
+    The file is removed while still locked; a run that opened it meanwhile finds, once it holds
+    the lock, that the path is no longer its file and tries again.
+    """
+    if fcntl is None:
+        yield
+        return
+    path = target.parent / f".{target.name}.lock"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            pid = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise OutputError(f"{shown}: another run (pid {pid}) is writing this folder; "
+                                  "wait for it to finish or choose another folder with --out") from None
+            raise
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(fd)
