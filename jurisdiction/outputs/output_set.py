@@ -19,8 +19,8 @@ notes, an ``isochrones.gpkg``) are carried into staging as hard links (copies wh
 filesystem has none), then two renames: ``folder`` -> ``.<name>.old-<pid>-<random>``, staging
 -> ``folder``, and the old folder is removed. Signals are held back between the two renames. A
 crash (power loss, SIGKILL) between them leaves no ``folder`` and a complete ``.old-`` copy of
-the previous set next to where it was: the next :func:`output_set` or :func:`locked_folder` on
-the same folder renames it back before anything else. A crash at any other point leaves at most
+the previous set next to where it was: the next :func:`output_set` on the same
+folder renames it back before anything else. A crash at any other point leaves at most
 a stale staging or ``.old-`` folder, which the next run removes.
 
 Locking uses ``fcntl.flock`` (Linux, macOS, the BSDs). On Windows there is no lock (a second
@@ -55,106 +55,89 @@ MIN_FREE_BYTES = 20 * 2**20
 NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
 
-def check_folder(folder: str | os.PathLike, *, min_free_bytes: int = MIN_FREE_BYTES) -> Path:
-    """Check that ``folder`` can be created (or replaced) and written, before any work is done.
+def check_folder(folder: str | os.PathLike, *, min_free_bytes: int = MIN_FREE_BYTES) -> None:
+    """Check, before any work is done, that files can be created in ``folder``.
 
     Parameters
     ----------
     folder : str or path-like
-        The output folder; it need not exist yet.
+        A folder to write into; it need not exist yet (it is then created).
     min_free_bytes : int
         Free space needed on its filesystem, in bytes.
 
-    Returns
-    -------
-    pathlib.Path
-        ``folder`` as an absolute path, symbolic links resolved.
-
     Raises
     ------
     OutputError
-        ``folder`` is a file, its nearest existing parent is a file or not writable, or its
-        filesystem has less than ``min_free_bytes`` free; the message names the path.
+        ``folder`` or its nearest existing parent is a file, that folder is not writable for
+        this user, or its filesystem has less than ``min_free_bytes`` free; the message names
+        the path.
     """
-    target = Path(os.path.realpath(folder))
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{folder}: is a file, not a folder")
-    parent = target.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise OutputError(f"{folder}: cannot be created: {parent} is a file, not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{folder}: cannot be written: {parent} is read-only for this user")
-    free = shutil.disk_usage(parent).free
+    existing = Path(os.path.realpath(folder))
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{folder}: cannot be created: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: cannot be written: {existing} is read-only for this user")
+    free = shutil.disk_usage(existing).free
     if free < min_free_bytes:
         raise OutputError(f"{folder}: only {free / 2**20:.1f} MB free on its disk "
                           f"({min_free_bytes / 2**20:.0f} MB needed)")
-    return target
-
-
-@contextlib.contextmanager
-def locked_folder(folder: str | os.PathLike) -> Iterator[Path]:
-    """Check ``folder``, hold its lock and recover an interrupted swap; yield it (absolute).
-
-    For writers of a single file into ``folder`` (each file written atomically): the lock keeps
-    them from writing while another run swaps the folder. Parent folders it had to create are
-    removed again if the block fails and leaves them empty.
-
-    Raises
-    ------
-    OutputError
-        See :func:`check_folder`; or another run holds the lock (its pid is named).
-    """
-    target = check_folder(folder)
-    created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with _lock(target, shown=folder):
-            _recover(target)
-            yield target
-    except BaseException:
-        for path in created:  # deepest first
-            with contextlib.suppress(OSError):
-                path.rmdir()
-        raise
 
 
 @contextlib.contextmanager
 def output_set(folder: str | os.PathLike) -> Iterator[Path]:
     """Write an output folder as one set: yield an empty staging folder, swap it in on success.
 
+    Enter it before the work that makes the set (loading, solving): the checks, the lock and the
+    clean-up of a killed run's leftovers happen on entry, so a folder that cannot be written or
+    that another run is writing is refused at once.
+
     Parameters
     ----------
     folder : str or path-like
-        The final output folder (see the module docstring for the staging, lock and swap).
+        The final output folder (see the module docstring for the staging, lock and swap);
+        symbolic links to it are followed, and parent folders created (and removed again if
+        the block fails and leaves them empty).
 
     Yields
     ------
     pathlib.Path
-        The staging folder, next to ``folder``: write every file of the set into it.
+        The staging folder, absolute, next to ``folder``: write every file of the set into it.
 
     Raises
     ------
     OutputError
-        The folder cannot be written (see :func:`check_folder`), another run is writing it, or a
-        write failed for lack of room or permission (the previous set is then unchanged).
+        ``folder`` is a file or cannot be written (see :func:`check_folder`), another run is
+        writing it (its pid is named), or a write failed for lack of room or permission (the
+        previous set is then unchanged).
     """
-    with locked_folder(folder) as target:
-        staging = _sibling(target, "staging")
-        staging.mkdir()  # the permissions a new folder gets (umask)
-        try:
-            if target.is_dir():
-                os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
-            yield staging
-            _swap(staging, target)
-        except OSError as error:
-            if error.errno in NO_ROOM:
-                raise OutputError(f"{folder}: cannot write the output set ({error.strerror or error}); "
-                                  "the previous set is unchanged") from error
-            raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap
+    target = Path(os.path.realpath(folder))
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder")
+    check_folder(target.parent)  # where the staging folder, the lock and the renames go
+    created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(target, shown=folder):
+            _recover(target)
+            staging = _sibling(target, "staging")
+            staging.mkdir()  # the permissions a new folder gets (umask), unless it replaces one
+            try:
+                if target.is_dir():
+                    os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+                yield staging
+                _swap(staging, target)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap
+    except BaseException as error:
+        for path in created:  # deepest first
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        if isinstance(error, OSError) and error.errno in NO_ROOM:
+            raise OutputError(f"{folder}: cannot write the output set ({error.strerror or error}); "
+                              "the previous set is unchanged") from error
+        raise
 
 
 def _sibling(target: Path, kind: str) -> Path:
