@@ -88,7 +88,7 @@ def run_demo(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
 
 def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
-    from jurisdiction.outputs.output_set import output_set
+    from jurisdiction.outputs.staging import output_set
     from jurisdiction.pipeline import plan
 
     scenario = scenario_of(args)
@@ -98,7 +98,7 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         scenario = scenario.with_(log=True)
     final = output_folder(args, scenario)
     # checked, locked before the solve; everything is written into the staging folder, verified
-    # there, and only then swapped in for the previous set (see outputs/output_set.py)
+    # there, and only then swapped in for the previous set (see outputs/staging.py)
     with output_set(final) as folder:
         progress("loading the layers")
         layers, attribution = load_layers(scenario)
@@ -202,7 +202,7 @@ def run_verify(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
 
 def run_diagnose(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
-    from jurisdiction.outputs.output_set import output_set
+    from jurisdiction.outputs.staging import output_set
     from jurisdiction.pipeline import survey
 
     scenario = scenario_of(args)
@@ -240,7 +240,7 @@ def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, An
     from jurisdiction.network.bands import isochrones
     from jurisdiction.network.graph import road_graph
     from jurisdiction.outputs.files import atomic_write
-    from jurisdiction.outputs.output_set import check_folder
+    from jurisdiction.outputs.staging import check_folder
 
     scenario = scenario_of(args)
     minutes = scenario.isochrones
