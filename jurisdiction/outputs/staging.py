@@ -72,16 +72,21 @@ def check_folder(folder: str | os.PathLike, *, min_free_bytes: int = MIN_FREE_BY
         this user, or its filesystem has less than ``min_free_bytes`` free; the message names
         the path.
     """
-    existing = Path(os.path.realpath(folder))
+    _check_writable(Path(os.path.realpath(folder)), shown=folder, min_free_bytes=min_free_bytes)
+
+
+def _check_writable(place: Path, *, shown: str | os.PathLike, min_free_bytes: int = MIN_FREE_BYTES) -> None:
+    """:func:`check_folder` on ``place``, naming ``shown`` in the messages."""
+    existing = place
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
-        raise OutputError(f"{folder}: cannot be created: {existing} is a file, not a folder")
+        raise OutputError(f"{shown}: cannot be created: {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"{folder}: cannot be written: {existing} is read-only for this user")
+        raise OutputError(f"{shown}: cannot be written: {existing} is read-only for this user")
     free = shutil.disk_usage(existing).free
     if free < min_free_bytes:
-        raise OutputError(f"{folder}: only {free / 2**20:.1f} MB free on its disk "
+        raise OutputError(f"{shown}: only {free / 2**20:.1f} MB free on its disk "
                           f"({min_free_bytes / 2**20:.0f} MB needed)")
 
 
@@ -115,7 +120,7 @@ def output_set(folder: str | os.PathLike) -> Iterator[Path]:
     target = Path(os.path.realpath(folder))
     if target.exists() and not target.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder")
-    check_folder(target.parent)  # where the staging folder, the lock and the renames go
+    _check_writable(target.parent, shown=folder)  # where the staging folder, the lock and the renames go
     created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
