@@ -117,7 +117,7 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         written = _write_plan(result, scenario, folder)
         progress("verifying the written plan")
         verdict = _verify(folder, shown=final)
-    files = {name: final / Path(path).relative_to(folder) for name, path in written.items()}
+        files = {name: final / Path(path).relative_to(folder) for name, path in written.items()}
     progress.done()
     if not args.quiet and not args.json:
         print(printable(result.metrics.to_string(float_format=lambda v: f"{v:,.2f}")))

@@ -51,8 +51,10 @@ except ImportError:  # Windows: no lock, see the module docstring
 #: GeoPackage and tables of a county take a few MB).
 MIN_FREE_BYTES = 20 * 2**20
 
-#: Errors of a write that mean the folder cannot take the set (disk full, quota, read-only, denied).
-NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+#: Errors of a write that mean the disk cannot take the set (full, over quota, file too large).
+NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+#: Errors that mean the folder cannot be written (read-only, denied), when they name one of its paths.
+DENIED = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def check_folder(folder: str | os.PathLike, *, min_free_bytes: int = MIN_FREE_BYTES) -> None:
@@ -139,10 +141,27 @@ def output_set(folder: str | os.PathLike) -> Iterator[Path]:
         for path in created:  # deepest first
             with contextlib.suppress(OSError):
                 path.rmdir()
-        if isinstance(error, OSError) and error.errno in NO_ROOM:
+        if _cannot_write(error, target):
             raise OutputError(f"{folder}: cannot write the output set ({error.strerror or error}); "
                               "the previous set is unchanged") from error
         raise
+
+
+def _cannot_write(error: BaseException, target: Path) -> bool:
+    """Whether ``error`` says the set cannot be written (rather than, say, that an input is unreadable)."""
+    if not isinstance(error, OSError):
+        return False
+    if error.errno in NO_ROOM:
+        return True
+
+    def ours(name: str | bytes) -> bool:  # the folder, its staging or old folder, its lock
+        path = Path(os.path.realpath(os.fsdecode(name)))
+        if path == target.parent or not path.is_relative_to(target.parent):
+            return False
+        first = path.relative_to(target.parent).parts[0]
+        return first == target.name or first.startswith(f".{target.name}.")
+
+    return error.errno in DENIED and any(ours(n) for n in (error.filename, error.filename2) if n)
 
 
 def _sibling(target: Path, kind: str) -> Path:

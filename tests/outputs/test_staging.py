@@ -87,6 +87,15 @@ def test_a_full_disk_is_an_output_error_and_the_previous_set_stays(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+def test_a_denied_write_in_the_set_is_an_output_error_but_a_denied_input_is_not(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="Permission denied"), output_set(out) as staging:
+        raise PermissionError(errno.EACCES, "Permission denied", str(staging / "plan.gpkg"))
+    with pytest.raises(PermissionError), output_set(out):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "outline.gpkg"))  # an input
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_swap_cut_between_its_renames_puts_the_old_set_back(tmp_path, monkeypatch):
     out = tmp_path / "out"
     before = previous_set(out)
