@@ -17,11 +17,11 @@ the staging folder and every temporary file in it are removed and ``folder`` is 
 The swap, on normal exit: entries of ``folder`` that the new set does not replace (a user's
 notes, an ``isochrones.gpkg``) are carried into staging as hard links (copies where the
 filesystem has none), then two renames: ``folder`` -> ``.<name>.old-<pid>-<random>``, staging
--> ``folder``, and the old folder is removed. Signals are held back between the two renames. A
-crash (power loss, SIGKILL) between them leaves no ``folder`` and a complete ``.old-`` copy of
-the previous set next to where it was: the next :func:`output_set` on the same
-folder renames it back before anything else. A crash at any other point leaves at most
-a stale staging or ``.old-`` folder, which the next run removes.
+-> ``folder``, and the old folder is removed. Ctrl-C and SIGTERM wait until both renames are
+done. A crash (power loss, SIGKILL) between them leaves no ``folder`` and a complete ``.old-``
+copy of the previous set next to where it was: the next :func:`output_set` on the same folder
+renames it back before anything else. A crash at any other point leaves at most a stale staging
+or ``.old-`` folder, which the next run removes.
 
 Locking uses ``fcntl.flock`` (Linux, macOS, the BSDs). On Windows there is no lock (a second
 run there is not refused) and the folder cannot be swapped while a file in it is open.
@@ -37,6 +37,7 @@ import secrets
 import shutil
 import signal
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,15 +178,19 @@ def _swap(staging: Path, target: Path) -> None:
     for entry in target.iterdir():
         if not os.path.lexists(staging / entry.name):
             _carry(entry, staging / entry.name)
-    old = _sibling(target, "old")
-    with _signals_held():
-        os.rename(target, old)
-        try:
-            os.rename(staging, target)
-        except BaseException:
-            os.rename(old, target)
-            raise
-    shutil.rmtree(old, ignore_errors=True)  # if it fails (a file open on Windows), the next run removes it
+    old, swapped = _sibling(target, "old"), False
+    try:
+        with _signals_held():  # a signal meanwhile is raised once both renames are done
+            os.rename(target, old)
+            try:
+                os.rename(staging, target)
+            except BaseException:
+                os.rename(old, target)
+                raise
+            swapped = True
+    finally:
+        if swapped:  # if the removal fails (a file open on Windows), the next run removes it
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _carry(source: Path, destination: Path) -> None:
@@ -207,16 +212,23 @@ def _link(source: str | os.PathLike, destination: str | os.PathLike) -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back (POSIX) so that no handler runs between the two renames."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Defer Ctrl-C and SIGTERM until the block is done, then deliver them as usual.
+
+    Python runs signal handlers in the main thread only, so elsewhere nothing is needed.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, lambda signum, frame: caught.append(signum)) for signum in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        for signum in caught:
+            signal.raise_signal(signum)
 
 
 def _leftovers(target: Path, kind: str) -> list[Path]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,6 +115,33 @@ def test_a_swap_cut_between_its_renames_puts_the_old_set_back(tmp_path, monkeypa
     assert calls[0].startswith(".out.old-") and calls[1] == "out"
     assert contents(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_signal_during_the_swap_waits_for_both_renames(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    previous_set(out)
+    rename = os.rename
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop
+
+    def signalled(source, destination):
+        os.kill(os.getpid(), signal.SIGTERM)  # held back until both renames are done
+        rename(source, destination)
+
+    previous_handler = signal.signal(signal.SIGTERM, stop)
+    monkeypatch.setattr(staging_module.os, "rename", signalled)
+    try:
+        with pytest.raises(Stop), output_set(out) as staging:
+            (staging / "report.html").write_text("new", encoding="utf-8")
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+    assert (out / "report.html").read_text(encoding="utf-8") == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the old set removed all the same
 
 
 def test_the_leftovers_of_a_killed_run_are_recovered(tmp_path):
