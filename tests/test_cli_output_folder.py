@@ -181,3 +181,12 @@ def test_where_the_outputs_go(tmp_path):
     with pytest.raises(ScenarioError, match="is not inside the scenario's folder"):
         folder(toml("itself", "."))  # the whole folder would be replaced
     assert folder(toml("itself", "."), tmp_path) == tmp_path  # unless --out names it
+
+
+def test_isochrones_check_where_they_go_before_the_work(tmp_path, monkeypatch, capsys):
+    no_solve(monkeypatch)
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    assert main(["isochrones", "--out", str(tmp_path / "file.txt" / "bands.gpkg"), "--quiet"]) == EXIT_OUTPUT
+    assert "file.txt is a file, not a folder" in capsys.readouterr().err
+    assert main(["isochrones", "--out", str(tmp_path), "--quiet"]) == EXIT_OUTPUT
+    assert "is a folder; --out names the GeoPackage file" in capsys.readouterr().err

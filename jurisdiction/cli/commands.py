@@ -89,7 +89,6 @@ def run_demo(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
 def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     from jurisdiction.outputs.staging import output_set
-    from jurisdiction.pipeline import plan
 
     scenario = scenario_of(args)
     if args.tiles:
@@ -100,6 +99,8 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     # checked, locked before the solve; everything is written into the staging folder, verified
     # there, and only then swapped in for the previous set (see outputs/staging.py)
     with output_set(final) as folder:
+        from jurisdiction.pipeline import plan  # after the check: a busy or read-only folder fails at once
+
         progress("loading the layers")
         layers, attribution = load_layers(scenario)
         result = plan(
@@ -252,6 +253,10 @@ def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, An
 
             raise ScenarioError(f"--minutes: expected numbers separated by commas, got {args.minutes!r}") from None
     out = args.out or OUTPUTS / scenario.name / "isochrones.gpkg"
+    if out.is_dir():
+        from jurisdiction.errors import OutputError
+
+        raise OutputError(f"{out}: is a folder; --out names the GeoPackage file to write")
     check_folder(out.parent)  # before the work; the file itself is written atomically
     progress("loading the layers")
     layers, _ = load_layers(scenario)

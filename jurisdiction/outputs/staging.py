@@ -12,7 +12,9 @@ at once with :class:`~jurisdiction.errors.OutputError` naming the other run's pi
 an earlier run that was killed are cleaned up, and an empty staging folder
 ``.<name>.staging-<pid>-<random>`` is made next to ``folder`` (same filesystem, so the swap is a
 rename). On an exception, Ctrl-C or SIGTERM (the command line makes SIGTERM unwind like Ctrl-C)
-the staging folder and every temporary file in it are removed and ``folder`` is untouched.
+the staging folder and every temporary file in it are removed and ``folder`` is untouched. (A
+Python caller that leaves SIGTERM at its default dies at once; the staging folder it leaves is
+removed by the next :func:`output_set` on the same folder.)
 
 The swap, on normal exit: entries of ``folder`` that the new set does not replace (a user's
 notes, an ``isochrones.gpkg``) are carried into staging as hard links (copies where the
