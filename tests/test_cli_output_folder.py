@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import os
 import shutil
 import signal
@@ -24,6 +25,7 @@ import pytest
 from jurisdiction.cli import DEMO_SCENARIO, EXIT_INPUT, EXIT_OUTPUT, commands, main
 from jurisdiction.errors import ScenarioError
 from jurisdiction.outputs import files as export
+from jurisdiction.outputs import staging as staging_module
 from jurisdiction.outputs.staging import output_set
 from jurisdiction.scenario import read_scenario
 from tests.support.files import county, scenario, short_data
@@ -133,25 +135,32 @@ def test_a_second_run_into_the_same_folder_fails_at_once(previous, monkeypatch, 
     assert contents(out) == before
 
 
-@pytest.mark.parametrize("where", ["under a file", "read-only"])
+@pytest.mark.parametrize("where", ["under a file", "read-only", "denied (simulated)", "full"])
 def test_an_output_folder_that_cannot_be_written_is_refused_before_the_solve(where, county_scenario, tmp_path,
                                                                                monkeypatch, capsys):
     toml, _ = county_scenario
+    out, expected = tmp_path / "ro" / "out", "ro is read-only for this user"
     if where == "under a file":
         (tmp_path / "file.txt").write_text("x", encoding="utf-8")
         out, expected = tmp_path / "file.txt" / "out", "file.txt is a file, not a folder"
-    else:
+    elif where == "read-only":
         if not hasattr(os, "geteuid") or os.geteuid() == 0:
-            pytest.skip("root ignores permissions (the case under a file runs instead)")
+            pytest.skip("root ignores permissions (the simulated case runs instead)")
         (tmp_path / "ro").mkdir(mode=0o555)
-        out, expected = tmp_path / "ro" / "out", "is read-only for this user"
+    elif where == "denied (simulated)":  # what os.access answers for a read-only folder, as root too
+        (tmp_path / "ro").mkdir()
+        monkeypatch.setattr(staging_module.os, "access", lambda path, mode: Path(path).name != "ro")
+    else:
+        out, expected = tmp_path / "out", "MB free on its disk (4398046511104 MB needed)"
+        monkeypatch.setattr(staging_module, "MIN_FREE_BYTES", 2**62)
     no_solve(monkeypatch)
     try:
         assert main(["plan", str(toml), "--out", str(out), "--json"]) == EXIT_OUTPUT
     finally:
         (tmp_path / "ro").exists() and (tmp_path / "ro").chmod(0o755)
-    document = capsys.readouterr().out
-    assert str(out) in document and expected in document and '"exit_code": 7' in document
+    document = json.loads(capsys.readouterr().out)
+    assert document["error"].startswith(f"{out}: ") and expected in document["error"]
+    assert document["exit_code"] == 7 and not out.exists()
 
 
 def test_a_scenario_folder_outside_the_scenario_needs_out(county_scenario, monkeypatch, capsys):

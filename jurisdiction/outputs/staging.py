@@ -80,7 +80,7 @@ def check_folder(folder: str | os.PathLike, *, min_free_bytes: int = MIN_FREE_BY
     _check_writable(Path(os.path.realpath(folder)), shown=folder, min_free_bytes=min_free_bytes)
 
 
-def _check_writable(place: Path, *, shown: str | os.PathLike, min_free_bytes: int = MIN_FREE_BYTES) -> None:
+def _check_writable(place: Path, *, shown: str | os.PathLike, min_free_bytes: int) -> None:
     """:func:`check_folder` on ``place``, naming ``shown`` in the messages."""
     existing = place
     while not existing.exists():
@@ -125,7 +125,8 @@ def output_set(folder: str | os.PathLike) -> Iterator[Path]:
     target = Path(os.path.realpath(folder))
     if target.exists() and not target.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder")
-    _check_writable(target.parent, shown=folder)  # where the staging folder, the lock and the renames go
+    # where the staging folder, the lock and the renames go
+    _check_writable(target.parent, shown=folder, min_free_bytes=MIN_FREE_BYTES)
     created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
