@@ -118,13 +118,16 @@ def output_set(folder: str | os.PathLike) -> Iterator[Path]:
     Raises
     ------
     OutputError
-        ``folder`` is a file or cannot be written (see :func:`check_folder`), another run is
-        writing it (its pid is named), or a write failed for lack of room or permission (the
-        previous set is then unchanged).
+        ``folder`` is a file, a mount point or the home folder, or it cannot be written (see
+        :func:`check_folder`), another run is writing it (its pid is named), or a write failed
+        for lack of room or permission (the previous set is then unchanged).
     """
     target = Path(os.path.realpath(folder))
     if target.exists() and not target.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder")
+    if os.path.ismount(target) or target == Path(os.path.realpath(os.path.expanduser("~"))):
+        raise OutputError(f"{folder}: is a whole disk or the home folder, and the output set replaces its "
+                          "folder as a whole: choose a folder inside it")
     # where the staging folder, the lock and the renames go
     _check_writable(target.parent, shown=folder, min_free_bytes=MIN_FREE_BYTES)
     created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]

@@ -183,6 +183,14 @@ def test_a_second_writer_of_the_same_folder_is_refused_at_once(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+def test_a_disk_or_the_home_folder_is_never_replaced(tmp_path, monkeypatch):
+    with pytest.raises(OutputError, match="is a whole disk or the home folder"), output_set("/"):
+        pass
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(OutputError, match="choose a folder inside it"), output_set(tmp_path):
+        pass
+
+
 def test_a_folder_that_is_a_file_or_under_a_file_is_refused(tmp_path):
     file = tmp_path / "file.txt"
     file.write_text("x", encoding="utf-8")
