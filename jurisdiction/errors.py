@@ -104,6 +104,13 @@ class ScenarioError(JurisdictionError, ValueError):
     """A scenario file or object has an unknown key or a bad value (the key is named)."""
 
 
+class OutputError(JurisdictionError):
+    """The output folder cannot be written (the message names the path).
+
+    A file is in the way, the folder or its disk is read-only or full, or another run is writing it.
+    """
+
+
 class VerificationError(JurisdictionError):
     """A written plan failed :func:`jurisdiction.verify_plan`; ``verdict`` holds every check.
 

@@ -20,7 +20,8 @@ Exit codes
 ----------
 0 success; 2 bad command line; 3 bad input data or scenario (the message names the file, row
 or key); 4 infeasible scenario (the reasons are printed); 5 the solver found no solution in its
-time limit; 6 a written plan fails verification (the failed checks are printed);
+time limit; 6 a written plan fails verification (the failed checks are printed); 7 the output
+folder cannot be written (a file in the way, read-only, disk full, another run writing it);
 130 interrupted (Ctrl-C); 143 terminated (SIGTERM); 1 any other error.
 
 Output
@@ -52,6 +53,7 @@ from jurisdiction.cli.output import (
     EXIT_INTERRUPTED,
     EXIT_NO_SOLUTION,
     EXIT_OK,
+    EXIT_OUTPUT,
     EXIT_TERMINATED,
     EXIT_USAGE,
     EXIT_VERIFY,
@@ -65,7 +67,7 @@ from jurisdiction.cli.output import (
 from jurisdiction.scenario.settings import TILES
 
 __all__ = ["main", "DEMO_SCENARIO", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_INPUT", "EXIT_INFEASIBLE",
-           "EXIT_NO_SOLUTION", "EXIT_VERIFY", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]
+           "EXIT_NO_SOLUTION", "EXIT_VERIFY", "EXIT_OUTPUT", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         InputError,
         JurisdictionError,
         NoSolutionError,
+        OutputError,
         ScenarioError,
         VerificationError,
     )
@@ -100,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(args, EXIT_NO_SOLUTION, str(error))
     except VerificationError as error:
         return fail(args, EXIT_VERIFY, str(error))
+    except OutputError as error:
+        return fail(args, EXIT_OUTPUT, str(error))
     except JurisdictionError as error:
         return fail(args, EXIT_ERROR, str(error))
     except KeyboardInterrupt:
@@ -151,7 +156,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Redraw police-station jurisdictions: whole villages, travel-time limits, balanced, "
         "contiguous.",
         epilog="Exit codes: 0 ok, 2 bad command line, 3 bad input or scenario, 4 infeasible, 5 no solution "
-        "in the time limit, 6 plan fails verification, 130 interrupted, 143 terminated, 1 other error.",
+        "in the time limit, 6 plan fails verification, 7 output folder cannot be written, 130 interrupted, "
+        "143 terminated, 1 other error.",
     )
     from jurisdiction import __version__
 

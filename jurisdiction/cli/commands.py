@@ -7,6 +7,8 @@ A command's result is a dict of plain data; :func:`jurisdiction.cli.main` prints
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,42 +88,38 @@ def run_demo(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
 
 def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
-    from jurisdiction.outputs.files import export_plan
-    from jurisdiction.outputs.maps import current_map, plan_map
-    from jurisdiction.outputs.report import write_report
-    from jurisdiction.pipeline import plan
+    from jurisdiction.outputs.staging import output_set
 
     scenario = scenario_of(args)
     if args.tiles:
         scenario = scenario.with_(tiles=args.tiles)
     if args.solver_log:
         scenario = scenario.with_(log=True)
-    folder = args.out or Path(scenario.folder or OUTPUTS / scenario.name)
-    progress("loading the layers")
-    layers, attribution = load_layers(scenario)
-    result = plan(
-        layers["villages"],
-        layers["stations"],
-        layers["roads"],
-        scenario,
-        layers["jurisdictions"],
-        attribution=attribution,
-        progress=progress,
-        search_progress=progress.search,
-    )
-    if not args.quiet and not args.json:
-        print(printable(result.diagnosis.summary(scenario.language)), file=sys.stderr)
-    progress("writing maps, report and files")
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        "plan_map": plan_map(result, folder / "plan_map.html", tiles=scenario.tiles, language=scenario.language),
-        "current_map": current_map(result, folder / "current_map.html", tiles=scenario.tiles,
-                                   language=scenario.language),
-        "report": write_report(result, folder / "report.html", language=scenario.language),
-        **export_plan(result, folder),
-    }
-    progress("verifying the written plan")
-    verdict = _verify(folder)
+    final = output_folder(args, scenario)
+    # checked, locked before the solve; everything is written into the staging folder, verified
+    # there, and only then swapped in for the previous set (see outputs/staging.py)
+    with output_set(final) as folder:
+        from jurisdiction.pipeline import plan  # after the check: a busy or read-only folder fails at once
+
+        progress("loading the layers")
+        layers, attribution = load_layers(scenario)
+        result = plan(
+            layers["villages"],
+            layers["stations"],
+            layers["roads"],
+            scenario,
+            layers["jurisdictions"],
+            attribution=attribution,
+            progress=progress,
+            search_progress=progress.search,
+        )
+        if not args.quiet and not args.json:
+            print(printable(result.diagnosis.summary(scenario.language)), file=sys.stderr)
+        progress("writing maps, report and files")
+        written = _write_plan(result, scenario, folder)
+        progress("verifying the written plan")
+        verdict = _verify(folder, shown=final)
+        files = {name: final / Path(path).relative_to(folder) for name, path in written.items()}
     progress.done()
     if not args.quiet and not args.json:
         print(printable(result.metrics.to_string(float_format=lambda v: f"{v:,.2f}")))
@@ -140,12 +138,52 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     }
 
 
-def _verify(folder: Path) -> Any:
-    """The verdict of :func:`jurisdiction.verify_plan` on ``folder``; VerificationError if a check fails."""
+def output_folder(args: argparse.Namespace, scenario: Any) -> Path:
+    """The plan's output folder: ``--out``, else the scenario's ``[outputs] folder``, else ./maps/<name>.
+
+    The folder is replaced as a whole by the new set, so a scenario file may name only a folder
+    inside its own folder; anywhere else needs ``--out`` on the command line (ScenarioError). The
+    check is here and not in :mod:`jurisdiction.scenario.document`: Python callers choose their
+    own paths.
+    """
+    if args.out:
+        return args.out
+    if not scenario.folder:
+        return OUTPUTS / scenario.name
+    folder, home = Path(scenario.folder), Path(args.scenario).resolve().parent
+    if folder == home or not folder.is_relative_to(home):
+        from jurisdiction.errors import ScenarioError
+
+        raise ScenarioError(f"{args.scenario}: [outputs] folder = {folder} is not inside the scenario's folder "
+                            f"{home}; to write there, pass --out {folder}")
+    return folder
+
+
+def _write_plan(result: Any, scenario: Any, folder: Path) -> dict[str, Path]:
+    """Render the maps, the report and the files of ``result`` into ``folder`` (the staging folder)."""
+    from jurisdiction.outputs.files import export_plan
+    from jurisdiction.outputs.maps import current_map, plan_map
+    from jurisdiction.outputs.report import write_report
+
+    files = {
+        "plan_map": plan_map(result, folder / "plan_map.html", tiles=scenario.tiles, language=scenario.language),
+        "current_map": current_map(result, folder / "current_map.html", tiles=scenario.tiles,
+                                   language=scenario.language),
+        "report": write_report(result, folder / "report.html", language=scenario.language),
+        **export_plan(result, folder),
+    }
+    return files
+
+
+def _verify(folder: Path, *, shown: Path) -> Any:
+    """The verdict of :func:`jurisdiction.verify_plan` on ``folder``, naming ``shown`` (the final folder).
+
+    Raises VerificationError if a check fails.
+    """
     from jurisdiction.errors import VerificationError
     from jurisdiction.verification.folder import verify_plan
 
-    verdict = verify_plan(folder)
+    verdict = dataclasses.replace(verify_plan(folder), folder=str(shown))
     if not verdict.ok:
         raise VerificationError(verdict)
     return verdict
@@ -166,21 +204,22 @@ def run_verify(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
 
 def run_diagnose(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
+    from jurisdiction.outputs.staging import output_set
     from jurisdiction.pipeline import survey
 
     scenario = scenario_of(args)
-    progress("loading the layers")
-    layers, _ = load_layers(scenario)
-    result = survey(layers["villages"], layers["stations"], layers["roads"], scenario, layers["jurisdictions"],
-                    progress=progress).diagnosis
-    progress.done()
-    tables = _diagnosis_tables(result)
-    if args.out:
-        from jurisdiction.outputs.files import CSV_ENCODING, atomic_write_text, csv_safe
+    with output_set(args.out) if args.out else contextlib.nullcontext() as folder:  # checked before the work
+        progress("loading the layers")
+        layers, _ = load_layers(scenario)
+        result = survey(layers["villages"], layers["stations"], layers["roads"], scenario, layers["jurisdictions"],
+                        progress=progress).diagnosis
+        progress.done()
+        tables = _diagnosis_tables(result)
+        if folder:
+            from jurisdiction.outputs.files import CSV_ENCODING, atomic_write_text, csv_safe
 
-        args.out.mkdir(parents=True, exist_ok=True)
-        for name, table in tables.items():
-            atomic_write_text(args.out / f"{name}.csv", csv_safe(table).to_csv(index=False), encoding=CSV_ENCODING)
+            for name, table in tables.items():
+                atomic_write_text(folder / f"{name}.csv", csv_safe(table).to_csv(index=False), encoding=CSV_ENCODING)
     if not args.quiet and not args.json:
         print(printable(result.summary(scenario.language)))
     return {"summary": result.summary(scenario.language), **{k: v.to_dict(orient="records") for k, v in tables.items()}}
@@ -203,6 +242,7 @@ def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, An
     from jurisdiction.network.bands import isochrones
     from jurisdiction.network.graph import road_graph
     from jurisdiction.outputs.files import atomic_write
+    from jurisdiction.outputs.staging import check_folder
 
     scenario = scenario_of(args)
     minutes = scenario.isochrones
@@ -213,6 +253,12 @@ def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, An
             from jurisdiction.errors import ScenarioError
 
             raise ScenarioError(f"--minutes: expected numbers separated by commas, got {args.minutes!r}") from None
+    out = args.out or OUTPUTS / scenario.name / "isochrones.gpkg"
+    if out.is_dir():
+        from jurisdiction.errors import OutputError
+
+        raise OutputError(f"{out}: is a folder; --out names the GeoPackage file to write")
+    check_folder(out.parent)  # before the work; the file itself is written atomically
     progress("loading the layers")
     layers, _ = load_layers(scenario)
     progress("building the road graph")
@@ -221,8 +267,6 @@ def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, An
     bands = isochrones(graph, layers["stations"], minutes=minutes, access_speed_kph=scenario.access_speed,
                        max_snap_m=scenario.max_snap_m)
     bands = bands.to_crs("EPSG:4326")
-    out = args.out or OUTPUTS / scenario.name / "isochrones.gpkg"
-    out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda tmp: bands.to_file(tmp, layer="isochrones", driver="GPKG"), suffix=".gpkg")
     progress.done()
     if not args.quiet and not args.json:

@@ -23,6 +23,7 @@ from typing import Any
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4, 5
 EXIT_VERIFY = 6  # a written plan fails jurisdiction verify
+EXIT_OUTPUT = 7  # the output folder cannot be written (read-only, full, a file, another run writing it)
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 
 

@@ -9,10 +9,12 @@
 | ``report`` | :func:`write_report`: the HTML report for decision-makers |
 | ``charts`` | the report's pictures (matplotlib) |
 | ``files`` | :func:`export_plan` (GeoPackage, CSV, JSON) and the atomic writes every output uses |
+| ``staging`` | :func:`output_set`: the output folder staged next to it, locked, swapped in as one set |
 """
 
 from jurisdiction.outputs.files import export_plan
 from jurisdiction.outputs.maps import current_map, plan_map
 from jurisdiction.outputs.report import write_report
+from jurisdiction.outputs.staging import output_set
 
-__all__ = ["plan_map", "current_map", "write_report", "export_plan"]
+__all__ = ["plan_map", "current_map", "write_report", "export_plan", "output_set"]

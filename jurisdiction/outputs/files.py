@@ -55,9 +55,13 @@ def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+#: Files SQLite (GDAL's GeoPackage driver) creates next to a database while it writes.
+SQLITE_SIDECARS = ("-journal", "-wal", "-shm")
+
+
 @contextmanager
 def _staged(path: Path, suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; remove it if the block fails."""
+    """Yield a temporary path next to ``path``; remove it (and SQLite's files beside it) if the block fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=path.parent)
     os.close(fd)
@@ -65,7 +69,8 @@ def _staged(path: Path, suffix: str = "") -> Iterator[Path]:
     try:
         yield tmp_path
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        for leftover in (tmp_path, *(tmp_path.with_name(tmp_path.name + s) for s in SQLITE_SIDECARS)):
+            leftover.unlink(missing_ok=True)
         raise
 
 
