@@ -7,7 +7,12 @@
 | ``map_layers`` | the maps' layers: districts, villages, split villages, stations, bundles, isochrones, roads |
 | ``map_assets`` | the maps' pieces that are not layers: inlined Leaflet (``assets/``), legend, popups |
 | ``report`` | :func:`write_report`: the HTML report for decision-makers |
-| ``charts`` | the report's pictures (matplotlib) |
+| ``headline`` | the key figures before -> after, recomputed from a plan, and the solver's verdict in words |
+| ``diagnosis_tables`` | the diagnosis as the report's tables |
+| ``solver_words`` | the solver's model and objective (what it measures, its unit) in words |
+| ``labels`` | the words of the tables (headers, metric names, roles) in Chinese and English |
+| ``numbers`` | how numbers are shown: counts, minutes, km, ratios, shares; the optimality gap |
+| ``charts`` | the report's pictures (matplotlib): the plan as a map, travel times, workload |
 | ``files`` | :func:`export_plan` (GeoPackage, CSV, JSON) and the atomic writes every output uses |
 """
 

@@ -94,7 +94,7 @@ class Plan:
         )
 
     def __repr__(self) -> str:
-        from jurisdiction.outputs.report import gap_text  # the report's map and chart imports, only when shown
+        from jurisdiction.outputs.numbers import gap_text
 
         return (
             f"Plan({self.scenario.name!r}: {len(self.districts)} centres, "
