@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 from functools import cache
 from typing import Any
 
@@ -72,6 +73,14 @@ def cjk_font() -> str | None:
 def chart_language(language: str) -> str:
     """The language the pictures can be labelled in: ``"zh"`` only when a CJK font exists."""
     return "zh" if language == "zh" and cjk_font() is not None else "en"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _label(name: Any) -> str:
+    """A name from data as a picture's label: control characters (no glyph in any font) removed."""
+    return _CONTROL.sub("", str(name))
 
 
 def _figure(size: tuple[float, float]) -> Figure:
@@ -168,7 +177,7 @@ def workload_chart(plan: Any, language: str) -> str:
         fig = _figure((10.0, max(3.0, 0.24 * rows + 1.4)))
         axes = fig.subplots(1, 2, sharex=True)
         for ax, (title, loads) in zip(axes, panels, strict=True):
-            ticks = [names.get(s, s) if cjk_font() else s for s in loads.index]
+            ticks = [_label(names.get(s, s) if cjk_font() else s) for s in loads.index]
             ax.barh(range(len(loads)), loads.to_numpy(float), color=[colours.get(s, BEFORE) for s in loads.index])
             mean = float(loads.mean()) if len(loads) else 0.0
             ax.axvline(mean, color="#333333", lw=1.2, label=lab["mean"])
@@ -257,7 +266,7 @@ def _label_districts(fig: Figure, ax: Any, plan: Any, names: dict[str, str]) -> 
         seat = seats.get(centre)
         inside = seat is not None and shape.contains(seat)
         point = seat if inside else shape.representative_point()
-        label = names.get(centre, centre) if cjk_font() else centre
+        label = _label(names.get(centre, centre) if cjk_font() else centre)
         # under the seat, else above, right or left of it; a label that fits nowhere is left out
         places = ([((0, -8), "center", "top"), ((0, 8), "center", "bottom"), ((8, 0), "left", "center"),
                    ((-8, 0), "right", "center")] if inside else [((0, 0), "center", "center")])

@@ -125,6 +125,10 @@ def key_figures(plan: Any) -> KeyFigures:
     )
 
 
+#: A relative gap below this counts as proven optimal: the tolerance solvers themselves call optimal
+#: (HiGHS's default ``mip_rel_gap``), so 0.0001 % is not shown as "within 0.0001 % of optimal".
+PROVEN_GAP = 1e-4
+
 WORDS = {
     "zh": {
         "stations": "{a} 所 → {b} 所", "posts": "（{n} 所改警务室）",
@@ -133,6 +137,9 @@ WORDS = {
         "optimal": "已证明最优", "within": "最优解的 {gap} 以内（求解时间 {s} 秒）",
         "best": "找到的最好解，距最优至多 {gap}（求解时间 {s} 秒，达到时间上限）",
         "unknown": "求解状态：{status}",
+        "split": "插花{v}", "beyond": "超过 {t} 分钟的{v}", "longest": "最长行车时间",
+        "mean": "平均行车时间（人口加权）", "needed": "所需民警（每万人 {r} 名）", "minutes": "分钟", "people": "人",
+        "now": "现有 {n} 人", "solver": "求解情况", "colon": "：",
     },
     "en": {
         "stations": "{a} → {b}", "posts": " ({n} become posts)",
@@ -141,8 +148,55 @@ WORDS = {
         "optimal": "proven optimal", "within": "within {gap} of optimal (solved in {s} s)",
         "best": "best found, at most {gap} from optimal (time limit reached after {s} s)",
         "unknown": "solver status: {status}",
+        "split": "Split villages", "beyond": "Villages beyond {t} min", "longest": "Longest travel time",
+        "mean": "Mean travel time (population-weighted)", "needed": "Officers needed ({r} per 10,000)",
+        "minutes": "min", "people": "", "now": "{n} today", "solver": "Solver", "colon": ": ",
     },
 }
+
+
+@dataclass(frozen=True)
+class Row:
+    """One key figure before -> after: its label, the pair, how to show the numbers, unit and a note."""
+
+    label: str
+    pair: tuple[float, float]
+    kind: str
+    unit: str
+    note: str = ""
+
+
+def figure_rows(figures: KeyFigures, language: str, village: str) -> list[Row]:
+    """The key figures after the station count, labelled in ``language`` (``village``: the data's word)."""
+    words = WORDS[language]
+    rows = [Row(words["split"].format(v=village), figures.split, "count", "")]
+    if figures.beyond is not None:
+        rows.append(Row(words["beyond"].format(t=f"{figures.limit:g}", v=village), figures.beyond, "count", ""))
+    rows += [Row(words["longest"], figures.longest, "minutes", words["minutes"]),
+             Row(words["mean"], figures.mean, "minutes", words["minutes"])]
+    if figures.needed is not None:
+        note = words["now"].format(n=number_text(figures.officers, "count")) if figures.officers is not None else ""
+        rows.append(Row(words["needed"].format(r=number_text(figures.ratio)), figures.needed, "count",
+                        words["people"], note))
+    return rows
+
+
+def console_lines(plan: Any, language: str, village: str) -> list[str]:
+    """The plan in a few lines for the terminal, one language: stations, composition, key figures, solver."""
+    words = WORDS[language]
+    figures = key_figures(plan)
+    head, posts = stations_text(figures, language)
+    lines = [f"{getattr(plan.scenario, 'name', '')}{words['colon']}{head}{posts}",
+             f"  {composition_text(figures, language)}"]
+    for row in figure_rows(figures, language, village):
+        before, after = (number_text(v, row.kind) for v in row.pair)
+        note = f"（{row.note}）" if row.note and language == "zh" else f" ({row.note})" if row.note else ""
+        lines.append(f"  {row.label}{words['colon']}{before} → {after}{' ' + row.unit if row.unit else ''}{note}")
+    rule = getattr(plan, "bundling_rule", None)
+    if rule:
+        lines.append(f"  {rule}")
+    lines.append(f"  {words['solver']}{words['colon']}{solver_text(plan.solver or {}, language)}")
+    return lines
 
 
 def composition_text(figures: KeyFigures, language: str) -> str:
@@ -168,7 +222,7 @@ def solver_text(solver: dict[str, Any], language: str) -> str:
     gap = solver.get("gap")
     seconds = number_text(solver.get("seconds"), "minutes")
     finite = gap is not None and math.isfinite(gap)
-    if status == "optimal" and finite and gap <= 1e-9:
+    if status == "optimal" and finite and gap < PROVEN_GAP:
         return words["optimal"]
     if status == "optimal" and finite:
         return words["within"].format(gap=gap_text(gap), s=seconds)

@@ -25,7 +25,14 @@ from jurisdiction.inputs.example import CHINESE_ATTRIBUTIONS
 from jurisdiction.outputs.charts import district_picture, travel_time_chart, workload_chart
 from jurisdiction.outputs.diagnosis_tables import diagnosis_sections, reach_sentence
 from jurisdiction.outputs.files import atomic_write_text
-from jurisdiction.outputs.headline import KeyFigures, composition_text, key_figures, solver_text, stations_text
+from jurisdiction.outputs.headline import (
+    KeyFigures,
+    composition_text,
+    figure_rows,
+    key_figures,
+    solver_text,
+    stations_text,
+)
 from jurisdiction.outputs.labels import METRIC_NAMES, header, headers, metric_label, village_word
 from jurisdiction.outputs.map_assets import text
 from jurisdiction.outputs.numbers import column_kind, gap_text, metric_kind, number_text
@@ -41,9 +48,7 @@ REPORT_LABELS = {
         "solver": "求解情况", "pictures": "图表", "attribution": "数据来源", "map": "调整后的辖区图",
         "travel_alt": "行车时间分布", "workload_alt": "各辖区工作量", "map_alt": "调整后的辖区图",
         "roads": "各辖区道路里程（km，按道路等级）", "none": "无", "rule": "合并规则",
-        "cards": {"stations": "派出所", "split": "插花{v}", "beyond": "超过 {t} 分钟的{v}",
-                  "longest": "最长行车时间", "mean": "平均行车时间（人口加权）", "needed": "所需民警（每万人 {r} 名）"},
-        "minutes": "分钟", "people": "人", "now": "现有 {n} 人",
+        "stations_card": "派出所",
         "solver_rows": {"verdict": "结果", "model": "模型", "objective": "目标值", "bound": "下界",
                         "gap": "与最优的最大差距", "seconds": "求解时间（秒）", "solver": "求解器",
                         "size": "规模", "rounds": "连片约束求解轮数"},
@@ -56,10 +61,7 @@ REPORT_LABELS = {
         "map": "The districts after the plan", "travel_alt": "Travel time distribution",
         "workload_alt": "Workload per district", "map_alt": "Map of the districts after the plan",
         "roads": "Road length per district (km), by class", "none": "none", "rule": "Bundling rule",
-        "cards": {"stations": "Stations → districts", "split": "Split villages", "beyond": "Villages beyond {t} min",
-                  "longest": "Longest travel time", "mean": "Mean travel time (population-weighted)",
-                  "needed": "Officers needed ({r} per 10,000)"},
-        "minutes": "min", "people": "", "now": "{n} today",
+        "stations_card": "Stations → districts",
         "solver_rows": {"verdict": "verdict", "model": "model", "objective": "objective", "bound": "bound",
                         "gap": "at most from optimal", "seconds": "seconds", "solver": "solver", "size": "size",
                         "rounds": "contiguity cut rounds"},
@@ -160,19 +162,10 @@ def _arrow(pair: tuple[float, float], kind: str, unit: str, *, lower_is_better: 
 
 
 def _cards(figures: KeyFigures, lab: dict[str, Any], language: str, village: str) -> str:
-    cards = lab["cards"]
     head, posts = stations_text(figures, language)
-    items = [(cards["stations"], html.escape(head) + (f" <small>{html.escape(posts)}</small>" if posts else ""), ""),
-             (cards["split"].format(v=village), _arrow(figures.split, "count", ""), "")]
-    if figures.beyond is not None:
-        items.append((cards["beyond"].format(t=f"{figures.limit:g}", v=village),
-                      _arrow(figures.beyond, "count", ""), ""))
-    items += [(cards["longest"], _arrow(figures.longest, "minutes", lab["minutes"]), ""),
-              (cards["mean"], _arrow(figures.mean, "minutes", lab["minutes"]), "")]
-    if figures.needed is not None:
-        note = lab["now"].format(n=number_text(figures.officers, "count")) if figures.officers is not None else ""
-        items.append((cards["needed"].format(r=number_text(figures.ratio)),
-                      _arrow(figures.needed, "count", lab["people"]), note))
+    items = [(lab["stations_card"], html.escape(head) + (f" <small>{html.escape(posts)}</small>" if posts else ""), "")]
+    items += [(row.label, _arrow(row.pair, row.kind, row.unit), row.note)
+              for row in figure_rows(figures, language, village)]
     return '<div class="cards">' + "".join(
         f'<div class="card"><div class="label">{html.escape(label)}</div><div class="big">{big}</div>'
         + (f'<div class="note">{html.escape(note)}</div>' if note else "") + "</div>"
