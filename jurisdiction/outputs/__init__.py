@@ -13,7 +13,9 @@
 | ``labels`` | the words of the tables (headers, metric names, roles) in Chinese and English |
 | ``numbers`` | how numbers are shown: counts, minutes, km, ratios, shares; the optimality gap |
 | ``charts`` | the report's pictures (matplotlib): the plan as a map, travel times, workload |
-| ``files`` | :func:`export_plan` (GeoPackage, CSV, JSON) and the atomic writes every output uses |
+| ``files`` | :func:`export_plan` (GeoPackage, workbook, CSV, JSON) and the atomic writes every output uses |
+| ``sheets`` | the plan's tables for people (names next to ids, roles in words, rounded numbers, headers) |
+| ``workbook`` | ``plan.xlsx`` (openpyxl): sheets 辖区 / 村 / 派出所 / 指标, formats, text never a formula |
 """
 
 from jurisdiction.outputs.files import export_plan

@@ -24,7 +24,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "current": "原派出所编号", "current_name": "原派出所", "centre_name": "新派出所（中心所）",
         "minutes_before": "原行车时间（分钟）", "minutes": "新行车时间（分钟）", "moved": "是否调整",
         "station_id": "派出所编号", "kind": "类型", "role": "调整后角色", "auxiliaries": "辅警",
-        "district_name": "辖区（中心所）", "metric": "指标", "before": "调整前", "after": "调整后", "change": "变化",
+        "district_name": "辖区（中心所）", "village_name": "{v}名称", "station_name": "派出所名称",
+        "metric": "指标", "before": "调整前", "after": "调整后", "change": "变化",
         **{f"road_km_{c}": f"{zh}（km）" for c, zh in CHINESE_NAMES.items()},
     },
     "en": {
@@ -36,7 +37,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "dispatch_station": "dispatch station id", "current": "station id before", "current_name": "station before",
         "centre_name": "station after (centre)", "minutes_before": "minutes before", "minutes": "minutes after",
         "moved": "moved", "station_id": "station id", "kind": "kind", "role": "role after",
-        "auxiliaries": "auxiliaries", "district_name": "district (centre)", "metric": "metric",
+        "auxiliaries": "auxiliaries", "district_name": "district (centre)", "village_name": "village",
+        "station_name": "station", "metric": "metric",
         "before": "before", "after": "after", "change": "change",
     },
 }

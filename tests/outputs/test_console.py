@@ -49,3 +49,10 @@ def test_console_summary_in_one_language_without_escape_bytes(county_files, caps
     else:
         assert "6 → 3 (3 become posts)" in out and "Written:" in out and "verified: all" in out
     assert not re.search(r"\d\.0+ ?(所|个|人|→|stations|centres)", out)  # counts are whole numbers
+
+
+def test_diagnose_csv_cells_are_neutralised(county_files, tmp_path):
+    out = tmp_path / "diagnosis"
+    assert main(["diagnose", str(_scenario(county_files, "zh")), "--quiet", "--out", str(out)]) == 0
+    workload = (out / "workload.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in workload and ",=HYPERLINK" not in workload and "\n=HYPERLINK" not in workload
