@@ -184,7 +184,7 @@ def workload_chart(plan: Any, language: str) -> str:
             if tolerance:
                 ax.axvspan(mean * (1 - tolerance), mean * (1 + tolerance), color="#2ca02c", alpha=0.15,
                            label=lab["band"].format(pct=100 * float(tolerance)))
-            ax.set_yticks(range(len(loads)), ticks, fontsize=8)
+            ax.set_yticks(range(len(loads)), ticks, fontsize=9)
             ax.set_ylim(len(loads) - rows - 0.5, len(loads) - 0.5)  # both panels start at the top
             ax.set_title(lab["panel"].format(what=lab["workload"], when=title))
             ax.set_xlabel(lab.get(column, column))
@@ -246,7 +246,7 @@ def district_picture(plan: Any, language: str) -> str:
         ax.set_aspect(1.0 / max(0.2, math.cos(math.radians((miny + maxy) / 2))))
         ax.set_axis_off()
         _label_districts(fig, ax, plan, names)
-        ax.legend(loc="lower right", fontsize=9, framealpha=0.9)
+        ax.legend(loc="lower right", fontsize=10, framealpha=0.9)
         return _png(fig, bbox_inches="tight", pad_inches=0.05)
 
 
@@ -272,7 +272,7 @@ def _label_districts(fig: Figure, ax: Any, plan: Any, names: dict[str, str]) -> 
                    ((-8, 0), "right", "center")] if inside else [((0, 0), "center", "center")])
         for offset, ha, va in places:
             text = ax.annotate(label, (point.x, point.y), xytext=offset, textcoords="offset points", ha=ha, va=va,
-                               fontsize=9, zorder=4,
+                               fontsize=11, zorder=4,
                                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
             box = text.get_window_extent(renderer)
             if not any(box.overlaps(other) for other in kept):

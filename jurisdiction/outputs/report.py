@@ -83,8 +83,8 @@ h3 { font-size: 1.05em; margin: 1.1em 0 0.3em; }
 .card { background: #f6f8fa; border: 1px solid #dde3ea; border-radius: 6px; padding: 0.55em 0.9em; }
 .card .label { color: #444; font-size: 0.95em; }
 .card .big { font-size: 2.1em; font-weight: 700; white-space: nowrap; line-height: 1.25; }
-.card .big small { font-size: 0.5em; font-weight: 400; color: #444; white-space: normal; }
-.card .note { color: #555; font-size: 0.9em; }
+.card .big small { font-size: 0.5em; font-weight: 400; color: #444; }
+.card .note { color: #333; font-size: 1em; white-space: nowrap; }
 .lead { font-size: 1.08em; margin: 0.8em 0 0.3em; line-height: 1.6; }
 .top figure { margin: 0; } .top img { max-height: 860px; }
 table { border-collapse: collapse; font-size: 0.92em; margin: 0.4em 0; }
@@ -163,7 +163,7 @@ def _arrow(pair: tuple[float, float], kind: str, unit: str, *, lower_is_better: 
 
 def _cards(figures: KeyFigures, lab: dict[str, Any], language: str, village: str) -> str:
     head, posts = stations_text(figures, language)
-    items = [(lab["stations_card"], html.escape(head) + (f" <small>{html.escape(posts)}</small>" if posts else ""), "")]
+    items = [(lab["stations_card"], html.escape(head), posts.strip())]
     items += [(row.label, _arrow(row.pair, row.kind, row.unit), row.note)
               for row in figure_rows(figures, language, village)]
     return '<div class="cards">' + "".join(
