@@ -87,15 +87,21 @@ def _figure(size: tuple[float, float]) -> Figure:
     return Figure(figsize=size, dpi=100, layout="constrained")
 
 
-def _rc() -> dict[str, Any]:
+def chart_style() -> dict[str, Any]:
+    """Matplotlib settings of every picture: the CJK font when installed (names are Chinese), no math text."""
     font = cjk_font()  # Chinese names appear in English pictures too
     return {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
             "axes.unicode_minus": False, "text.parse_math": False}
 
 
-def _png(fig: Figure, **options: Any) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", **options)
+def _picture(build: Any, plan: Any, language: str, **options: Any) -> str:
+    """Build a figure with :func:`chart_style` and render it as a ``data:image/png;base64,...`` URI."""
+    import matplotlib
+
+    with matplotlib.rc_context(chart_style()):
+        fig = build(plan, language)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", **options)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -124,36 +130,38 @@ def weighted_cdf(minutes: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, 
     return x, y
 
 
-def travel_time_chart(plan: Any, language: str) -> str:
-    """Population-weighted CDF of travel time before and after, with the limit; PNG data URI."""
+def travel_time_figure(plan: Any, language: str) -> Figure:
+    """Population-weighted CDF of travel time before and after, with the limit."""
     language = chart_language(language)
     lab = CHART_LABELS[language]
     villages = plan.villages
     weights = villages["population"].to_numpy(float)
-    import matplotlib
+    fig = _figure((7.0, 3.6))
+    ax = fig.add_subplot()
+    for column, colour, name in (("minutes_before", BEFORE, lab["before"]), ("minutes", AFTER, lab["after"])):
+        if column in villages:
+            x, y = weighted_cdf(villages[column].to_numpy(float), weights)
+            ax.step(np.r_[0.0, x], np.r_[0.0, y], where="post", color=colour, lw=2, label=name)
+    limit = getattr(plan.scenario, "limit", None)
+    if limit:
+        ax.axvline(float(limit), color="#d62728", ls="--", lw=1.2, label=lab["limit"].format(limit=float(limit)))
+    ax.set(xlabel=lab["minutes"], ylabel=lab["share"], ylim=(0, 1.02), title=lab["travel"])
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)  # outside: never over the limit line
+    return fig
 
-    with matplotlib.rc_context(_rc()):
-        fig = _figure((7.0, 3.6))
-        ax = fig.add_subplot()
-        for column, colour, name in (("minutes_before", BEFORE, lab["before"]), ("minutes", AFTER, lab["after"])):
-            if column in villages:
-                x, y = weighted_cdf(villages[column].to_numpy(float), weights)
-                ax.step(np.r_[0.0, x], np.r_[0.0, y], where="post", color=colour, lw=2, label=name)
-        limit = getattr(plan.scenario, "limit", None)
-        if limit:
-            ax.axvline(float(limit), color="#d62728", ls="--", lw=1.2, label=lab["limit"].format(limit=float(limit)))
-        ax.set(xlabel=lab["minutes"], ylabel=lab["share"], ylim=(0, 1.02), title=lab["travel"])
-        ax.grid(alpha=0.3)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)  # outside: never over the limit line
-        return _png(fig)
+
+def travel_time_chart(plan: Any, language: str) -> str:
+    """:func:`travel_time_figure` as a PNG data URI (with the pictures' font settings)."""
+    return _picture(travel_time_figure, plan, language)
 
 
 def _loads(villages: pd.DataFrame, by: str, column: str) -> pd.Series:
     return villages.groupby(villages[by].astype(str))[column].sum().sort_values()
 
 
-def workload_chart(plan: Any, language: str) -> str:
-    """Workload per district before (per current station) and after (per centre), PNG data URI.
+def workload_figure(plan: Any, language: str) -> Figure:
+    """Workload per district before (per current station) and after (per centre).
 
     Horizontal bars, one per district named by its station (names never overlap), coloured as
     on the maps (:func:`jurisdiction.outputs.palette.station_colours`). Each panel shows its
@@ -171,27 +179,29 @@ def workload_chart(plan: Any, language: str) -> str:
     colours = station_colours(plan.stations["station_id"])
     panels = [(lab["before"], _loads(villages, "current", column)), (lab["after"], _loads(villages, "centre", column))]
     rows = max(len(loads) for _, loads in panels)
-    import matplotlib
+    fig = _figure((10.0, max(3.0, 0.24 * rows + 1.4)))
+    axes = fig.subplots(1, 2, sharex=True)
+    for ax, (title, loads) in zip(axes, panels, strict=True):
+        ticks = [_label(names.get(s, s) if cjk_font() else s) for s in loads.index]
+        ax.barh(range(len(loads)), loads.to_numpy(float), color=[colours.get(s, BEFORE) for s in loads.index])
+        mean = float(loads.mean()) if len(loads) else 0.0
+        ax.axvline(mean, color="#333333", lw=1.2, label=lab["mean"])
+        if tolerance:
+            ax.axvspan(mean * (1 - tolerance), mean * (1 + tolerance), color="#2ca02c", alpha=0.15,
+                       label=lab["band"].format(pct=100 * float(tolerance)))
+        ax.set_yticks(range(len(loads)), ticks, fontsize=9)
+        ax.set_ylim(len(loads) - rows - 0.5, len(loads) - 0.5)  # both panels start at the top
+        ax.set_title(lab["panel"].format(what=lab["workload"], when=title))
+        ax.set_xlabel(lab.get(column, column))
+        ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+        ax.grid(axis="x", alpha=0.3)
+    axes[1].legend(loc="lower right", fontsize=8)
+    return fig
 
-    with matplotlib.rc_context(_rc()):
-        fig = _figure((10.0, max(3.0, 0.24 * rows + 1.4)))
-        axes = fig.subplots(1, 2, sharex=True)
-        for ax, (title, loads) in zip(axes, panels, strict=True):
-            ticks = [_label(names.get(s, s) if cjk_font() else s) for s in loads.index]
-            ax.barh(range(len(loads)), loads.to_numpy(float), color=[colours.get(s, BEFORE) for s in loads.index])
-            mean = float(loads.mean()) if len(loads) else 0.0
-            ax.axvline(mean, color="#333333", lw=1.2, label=lab["mean"])
-            if tolerance:
-                ax.axvspan(mean * (1 - tolerance), mean * (1 + tolerance), color="#2ca02c", alpha=0.15,
-                           label=lab["band"].format(pct=100 * float(tolerance)))
-            ax.set_yticks(range(len(loads)), ticks, fontsize=9)
-            ax.set_ylim(len(loads) - rows - 0.5, len(loads) - 0.5)  # both panels start at the top
-            ax.set_title(lab["panel"].format(what=lab["workload"], when=title))
-            ax.set_xlabel(lab.get(column, column))
-            ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
-            ax.grid(axis="x", alpha=0.3)
-        axes[1].legend(loc="lower right", fontsize=8)
-        return _png(fig)
+
+def workload_chart(plan: Any, language: str) -> str:
+    """:func:`workload_figure` as a PNG data URI (with the pictures' font settings)."""
+    return _picture(workload_figure, plan, language)
 
 
 def _paths(geometry: Any) -> list[Path]:
@@ -206,8 +216,8 @@ def _paths(geometry: Any) -> list[Path]:
     return paths
 
 
-def district_picture(plan: Any, language: str) -> str:
-    """The plan as a static map (no tiles): districts in their centre's colour, named; PNG data URI.
+def district_figure(plan: Any, language: str) -> Figure:
+    """The plan as a static map (no tiles): districts in their centre's colour, named.
 
     Districts are filled with the colour of their centre station (the maps' colours), today's
     districts are drawn as dashed outlines, centres, kept stations and posts as markers. Each
@@ -219,35 +229,37 @@ def district_picture(plan: Any, language: str) -> str:
     colours = station_colours(plan.stations["station_id"])
     names = dict(zip(plan.stations["station_id"].astype(str), plan.stations["name"].astype(str)))
     districts = plan.districts
-    import matplotlib
-
-    with matplotlib.rc_context(_rc()):
-        fig = _figure((7.0, 8.0))
-        ax = fig.add_subplot()
-        for centre, geometry in zip(districts["centre"].astype(str), districts.geometry, strict=True):
+    fig = _figure((7.0, 8.0))
+    ax = fig.add_subplot()
+    for centre, geometry in zip(districts["centre"].astype(str), districts.geometry, strict=True):
+        for path in _paths(geometry):
+            ax.add_patch(PathPatch(path, facecolor=colours.get(centre, BEFORE), edgecolor="white", lw=1.4,
+                                   alpha=0.9))
+    current = getattr(plan, "current_districts", None)
+    if current is not None and len(current):
+        for geometry in current.geometry:
             for path in _paths(geometry):
-                ax.add_patch(PathPatch(path, facecolor=colours.get(centre, BEFORE), edgecolor="white", lw=1.4,
-                                       alpha=0.9))
-        current = getattr(plan, "current_districts", None)
-        if current is not None and len(current):
-            for geometry in current.geometry:
-                for path in _paths(geometry):
-                    ax.add_patch(PathPatch(path, fill=False, edgecolor="#444444", lw=0.6, ls=(0, (3, 3))))
-        stations = plan.stations
-        for role, marker, size in (("centre", "*", 150), ("station", "s", 45), ("post", "o", 22)):
-            chosen = stations[stations["role"] == role]
-            if len(chosen):
-                ax.scatter(chosen.geometry.x, chosen.geometry.y, marker=marker, s=size, c="#222222",
-                           edgecolors="white", linewidths=0.8, zorder=3, label=lab[role])
-        ax.plot([], [], color="#444444", lw=0.8, ls=(0, (3, 3)), label=lab["outline"])
-        minx, miny, maxx, maxy = districts.total_bounds
-        ax.set_xlim(minx, maxx)
-        ax.set_ylim(miny, maxy)
-        ax.set_aspect(1.0 / max(0.2, math.cos(math.radians((miny + maxy) / 2))))
-        ax.set_axis_off()
-        _label_districts(fig, ax, plan, names)
-        ax.legend(loc="lower right", fontsize=10, framealpha=0.9)
-        return _png(fig, bbox_inches="tight", pad_inches=0.05)
+                ax.add_patch(PathPatch(path, fill=False, edgecolor="#444444", lw=0.6, ls=(0, (3, 3))))
+    stations = plan.stations
+    for role, marker, size in (("centre", "*", 150), ("station", "s", 45), ("post", "o", 22)):
+        chosen = stations[stations["role"] == role]
+        if len(chosen):
+            ax.scatter(chosen.geometry.x, chosen.geometry.y, marker=marker, s=size, c="#222222",
+                       edgecolors="white", linewidths=0.8, zorder=3, label=lab[role])
+    ax.plot([], [], color="#444444", lw=0.8, ls=(0, (3, 3)), label=lab["outline"])
+    minx, miny, maxx, maxy = districts.total_bounds
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect(1.0 / max(0.2, math.cos(math.radians((miny + maxy) / 2))))
+    ax.set_axis_off()
+    _label_districts(fig, ax, plan, names)
+    ax.legend(loc="lower right", fontsize=10, framealpha=0.9)
+    return fig
+
+
+def district_picture(plan: Any, language: str) -> str:
+    """:func:`district_figure` as a PNG data URI (with the pictures' font settings)."""
+    return _picture(district_figure, plan, language, bbox_inches="tight", pad_inches=0.05)
 
 
 def _label_districts(fig: Figure, ax: Any, plan: Any, names: dict[str, str]) -> None:
