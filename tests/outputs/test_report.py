@@ -133,3 +133,12 @@ def test_report_and_plan_show_the_gap_as_a_percentage():
     assert Plan.__repr__(plan).endswith("gap 0.32 %)")
     plan.solver["gap"] = np.float64(np.nan)
     assert Plan.__repr__(plan).endswith("gap —)")
+
+
+def test_bundling_rule_is_shown_under_the_summary():
+    plan = make_plan()
+    plan.bundling_rule = "相邻、就近、方便 <2合1>"
+    page = report_html(plan, "zh")
+    lead = page[page.index('<p class="lead">'):page.index("</p>", page.index('<p class="lead">'))]
+    assert "合并规则：相邻、就近、方便 &lt;2合1&gt;" in lead
+    assert "合并规则" not in report_html(make_plan(), "zh")
