@@ -106,8 +106,7 @@ def _cell(value: Any, kind: str | None = None) -> str:
     return f'<td class="num">{html.escape(number_text(value, kind))}</td>'
 
 
-def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index: str | None = None,
-               kinds: dict[str, str | None] | None = None) -> str:
+def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index: str | None = None) -> str:
     """An HTML table of a DataFrame; headers renamed by ``headers``, numbers formatted, values escaped.
 
     Parameters
@@ -118,18 +117,17 @@ def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index
         Column name -> label.
     index : str, optional
         Header of an index column to include (the index is left out when None).
-    kinds : dict, optional
-        Column name -> number kind (see :mod:`jurisdiction.outputs.numbers`); by default the
-        kind of the column's name.
+
+    Numbers are shown by the kind of their column (:func:`jurisdiction.outputs.numbers.column_kind`).
     """
-    headers, kinds = headers or {}, kinds or {}
+    headers = headers or {}
     columns = [c for c in frame.columns if str(frame[c].dtype) != "geometry"]
     head = ([f"<th>{html.escape(index)}</th>"] if index else []) + [
         f"<th>{html.escape(headers.get(str(c), str(c)))}</th>" for c in columns]
     rows = []
     for key, row in frame.iterrows():
         cells = ([f"<th>{text(key)}</th>"] if index else []) + [
-            _cell(row[c], kinds.get(str(c), column_kind(str(c)))) for c in columns]
+            _cell(row[c], column_kind(str(c))) for c in columns]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -139,24 +137,20 @@ def _metrics_table(metrics: pd.DataFrame, language: str, village: str) -> str:
     rows = []
     for name, row in metrics.iterrows():
         kind = metric_kind(str(name))
-        before = pd.to_numeric(pd.Series([row.get("before")]), errors="coerce").iloc[0]
-        after = pd.to_numeric(pd.Series([row.get("after")]), errors="coerce").iloc[0]
-        with np.errstate(invalid="ignore"):
-            change = after - before if np.isfinite(before) and np.isfinite(after) else np.nan
-        shown = number_text(change, kind)
+        before, after = (pd.to_numeric(row.get(k), errors="coerce") for k in ("before", "after"))
+        change = after - before if np.isfinite(before) and np.isfinite(after) else np.nan
         rows.append(f"<tr><th>{text(metric_label(str(name), names, village))}</th>{_cell(row.get('before'), kind)}"
                     f"{_cell(row.get('after'), kind)}<td class=\"num\">"
-                    f"{html.escape(('+' if change > 0 else '') + shown)}</td></tr>")
+                    f"{html.escape(('+' if change > 0 else '') + number_text(change, kind))}</td></tr>")
     head = "".join(f"<th>{html.escape(header(c, language, village))}</th>"
                    for c in ("metric", "before", "after", "change"))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _arrow(pair: tuple[float, float], kind: str, unit: str, *, lower_is_better: bool = True) -> str:
+def _arrow(pair: tuple[float, float], kind: str, unit: str) -> str:
+    """``before → after unit``, the after in green when lower (every key figure is better lower)."""
     before, after = (number_text(v, kind) for v in pair)
-    better = pair[1] < pair[0] if lower_is_better else pair[1] > pair[0]
-    worse = pair[1] > pair[0] if lower_is_better else pair[1] < pair[0]
-    style = "better" if better else "worse" if worse else ""
+    style = "better" if pair[1] < pair[0] else "worse" if pair[1] > pair[0] else ""
     return (f'{html.escape(before)} → <span class="{style}">{html.escape(after)}</span>'
             + (f" <small>{html.escape(unit)}</small>" if unit else ""))
 
