@@ -64,7 +64,12 @@ METRIC_NAMES: dict[str, dict[str, str]] = {
         "villages beyond limit": "超出时限的{v}", "population-weighted mean minutes": "平均行车时间（人口加权，分钟）",
         "max minutes": "最长行车时间（分钟）", "workload spread (max/mean)": "工作量最多 / 平均",
     },
-    "en": {},
+    "en": {
+        "stations or centres": "stations (districts)", "population-weighted mean minutes":
+        "mean travel time (min, population-weighted)", "max minutes": "longest travel time (min)",
+        "workload spread (max/mean population)": "largest district / mean (population)",
+        "workload spread (min/mean population)": "smallest district / mean (population)",
+    },
 }
 
 

@@ -27,6 +27,14 @@ FORMULATION_ZH: tuple[tuple[str, str], ...] = (
     (r", ", "，"), (r"\)", "）"),
 )
 
+#: Terms of ``Solution.formulation`` in plain English.
+FORMULATION_EN: tuple[tuple[str, str], ...] = (
+    (r"bundles (\d+)\.\.(\d+)", r"\1–\2 stations per centre"), (r"K=(\d+)\.\.(\d+)", r"\1–\2 districts"),
+    (r"K=(\d+)", r"\1 districts"), (r"balance ±([\d.]+)", "balanced workload"),
+    (r"contiguity cuts", "contiguous districts (cuts)"),
+    (r"contiguity shortest-path", "contiguous districts (shortest paths)"),
+)
+
 #: The objective of each model: what it measures, its unit and which way is better.
 OBJECTIVES = {
     "zh": {
@@ -50,10 +58,8 @@ WEIGHTS = {
 
 
 def formulation_text(formulation: str, language: str) -> str:
-    """The solver's model string with its known terms in ``language`` (English is returned as is)."""
-    if language != "zh":
-        return formulation
-    for pattern, words in FORMULATION_ZH:
+    """The solver's model string with its known terms in ``language`` (``K=17`` becomes 辖区数 17 / 17 districts)."""
+    for pattern, words in FORMULATION_ZH if language == "zh" else FORMULATION_EN:
         formulation = re.sub(pattern, words, formulation)
     return formulation
 

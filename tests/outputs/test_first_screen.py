@@ -122,3 +122,5 @@ def test_report_of_a_gap_run_says_how_far_from_optimal(plan):
     assert "与最优的最大差距" in page and "下界" in page
     assert "目标值" in page and "人·分钟" in page and "越小越好" in page
     assert "辖区数 17" in page and "K=17" not in page
+    english = report_html(gapped, "en")
+    assert "17 districts" in english and "K=17" not in english and "2–3 stations per centre" in english
