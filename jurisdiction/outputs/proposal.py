@@ -94,13 +94,14 @@ class Plan:
         )
 
     def __repr__(self) -> str:
-        from jurisdiction.outputs.report import gap_text  # the report's map and chart imports, only when shown
+        from jurisdiction.outputs.numbers import gap_text
 
+        roles = self.stations["role"].value_counts()
+        kept = f", {int(roles.get('station', 0))} kept" if roles.get("station", 0) else ""
         return (
-            f"Plan({self.scenario.name!r}: {len(self.districts)} centres, "
-            f"{int((self.stations['role'] == 'post').sum())} "
-            f"posts, {len(self.villages)} villages, solver {self.solver.get('status')} "
-            f"gap {gap_text(self.solver.get('gap'))})"
+            f"Plan({self.scenario.name!r}: {len(self.districts)} districts ({int(roles.get('centre', 0))} centres"
+            f"{kept}), {int(roles.get('post', 0))} posts, {len(self.villages)} villages, "
+            f"solver {self.solver.get('status')} gap {gap_text(self.solver.get('gap'))})"
         )
 
 

@@ -1,15 +1,19 @@
-"""The plan's HTML report: diagnosis, district table, before/after metrics, solver, pictures.
+"""The plan's HTML report: the key figures first, then the map picture, then the tables.
 
 One self-contained HTML file (inline CSS, pictures embedded as base64 PNG), in Chinese or
-English. Every name and text from data is HTML-escaped.
+English. The first screen is what a leader reads in a minute: title with the scenario and the
+date, before -> after in big numbers (:mod:`jurisdiction.outputs.headline`), how the districts
+are made, the solver's verdict in words and the plan as a picture. Then the district table,
+the before/after metrics, the diagnosis as tables, the solver's details, the charts and the
+data credit. Every name and text from data is HTML-escaped; numbers are formatted by kind
+(:mod:`jurisdiction.outputs.numbers`).
 """
 
 from __future__ import annotations
 
+import datetime
 import html
-import math
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,116 +21,93 @@ import numpy as np
 import pandas as pd
 
 from jurisdiction.errors import ScenarioError
-from jurisdiction.outputs.charts import travel_time_chart, workload_chart
+from jurisdiction.inputs.example import CHINESE_ATTRIBUTIONS
+from jurisdiction.outputs.charts import district_picture, travel_time_chart, workload_chart
+from jurisdiction.outputs.diagnosis_tables import diagnosis_sections, reach_sentence
 from jurisdiction.outputs.files import atomic_write_text
+from jurisdiction.outputs.headline import (
+    KeyFigures,
+    composition_text,
+    figure_rows,
+    key_figures,
+    solver_text,
+    stations_text,
+)
+from jurisdiction.outputs.labels import METRIC_NAMES, header, headers, metric_label, village_word
 from jurisdiction.outputs.map_assets import text
-from jurisdiction.road_classes import CHINESE_NAMES
+from jurisdiction.outputs.numbers import column_kind, gap_text, metric_kind, number_text
+from jurisdiction.outputs.palette import station_colours
+from jurisdiction.outputs.solver_words import formulation_text, objective_text
+
+__all__ = ["REPORT_LABELS", "gap_text", "html_table", "metric_label", "report_html", "write_report"]
 
 REPORT_LABELS = {
     "zh": {
-        "title": "警务辖区调整方案", "scenario": "方案", "limit": "时间上限（分钟）",
+        "title": "警务辖区调整方案", "date": "{d.year} 年 {d.month} 月 {d.day} 日", "limit": "时限 {t} 分钟",
         "diagnosis": "现状诊断", "districts": "调整后的辖区", "metrics": "调整前后对比",
-        "metric": "指标", "before": "调整前", "after": "调整后", "change": "变化",
-        "solver": "求解器", "pictures": "图表", "attribution": "数据来源",
-        "travel_alt": "行车时间分布", "workload_alt": "各辖区工作量",
-        "columns": {
-            "centre": "中心所编号", "name": "派出所", "villages": "村数", "population": "人口",
-            "incidents": "警情", "area_km2": "面积（km²）", "road_km": "道路（km）",
-            "max_minutes": "最长时间（分钟）", "mean_minutes": "平均时间（分钟）", "officers": "现有警力",
-            "officers_needed": "需要警力", "posts": "警务室",
-            **{f"road_km_{c}": zh for c, zh in CHINESE_NAMES.items()},
-        },
-        "roads": "各辖区道路里程（km，交所合一）",
-        "metrics_names": {
-            "stations or centres": "派出所或中心所数", "functional splits": "职能分割的村",
-            "unreachable villages": "无法到达的村",
-            "workload spread (max/mean population)": "工作量差异（最大/平均人口）",
-            "workload spread (min/mean population)": "工作量差异（最小/平均人口）",
-            "villages beyond {n} min": "超过 {n} 分钟的村", "population beyond {n} min": "超过 {n} 分钟的人口",
-            "coverage within {n} min": "{n} 分钟覆盖率",
-            "split villages": "被拆分的村", "villages beyond limit": "超出时间上限的村",
-            "population-weighted mean minutes": "人口加权平均时间（分钟）", "max minutes": "最长时间（分钟）",
-            "workload spread (max/mean)": "工作量差异（最大/平均）",
-            "coverage within 15 min": "15 分钟覆盖率",
-        },
-        "solver_keys": {
-            "status": "状态", "objective": "目标值", "bound": "下界", "gap": "相对间隙",
-            "seconds": "用时（秒）", "solver": "求解器", "formulation": "模型",
-            "n_variables": "变量数", "n_constraints": "约束数",
-        },
+        "solver": "求解情况", "pictures": "图表", "attribution": "数据来源", "map": "调整后的辖区图",
+        "travel_alt": "行车时间分布", "workload_alt": "各辖区工作量", "map_alt": "调整后的辖区图",
+        "roads": "各辖区道路里程（km，按道路等级）", "none": "无", "rule": "合并规则",
+        "stations_card": "派出所",
+        "solver_rows": {"verdict": "结果", "model": "模型", "objective": "目标值", "bound": "下界",
+                        "gap": "与最优的最大差距", "seconds": "求解时间（秒）", "solver": "求解器",
+                        "size": "规模", "rounds": "连片约束求解轮数"},
+        "size": "{n} 个变量，{m} 个约束", "bundle_head": ("中心所", "并入（改为警务室）"),
     },
     "en": {
-        "title": "Police jurisdiction plan", "scenario": "Scenario", "limit": "Limit (minutes)",
-        "diagnosis": "Diagnosis", "districts": "Districts after the plan", "metrics": "Before and after",
-        "metric": "metric", "before": "before", "after": "after", "change": "change",
-        "solver": "Solver", "pictures": "Pictures", "attribution": "Data",
-        "travel_alt": "Travel time distribution", "workload_alt": "Workload per district",
-        "columns": {
-            "centre": "centre id", "name": "station", "villages": "villages", "population": "population",
-            "incidents": "incidents", "area_km2": "area (km²)", "road_km": "roads (km)",
-            "max_minutes": "max minutes", "mean_minutes": "mean minutes", "officers": "officers",
-            "officers_needed": "officers needed", "posts": "posts",
-        },
-        "roads": "Road length per district (km), by class",
-        "metrics_names": {},
-        "solver_keys": {},
+        "title": "Police jurisdiction plan", "date": "{d:%Y-%m-%d}", "limit": "limit {t} min",
+        "diagnosis": "Diagnosis of the current map", "districts": "Districts after the plan",
+        "metrics": "Before and after", "solver": "Solver", "pictures": "Charts", "attribution": "Data",
+        "map": "The districts after the plan", "travel_alt": "Travel time distribution",
+        "workload_alt": "Workload per district", "map_alt": "Map of the districts after the plan",
+        "roads": "Road length per district (km), by class", "none": "none", "rule": "Bundling rule",
+        "stations_card": "Stations → districts",
+        "solver_rows": {"verdict": "verdict", "model": "model", "objective": "objective", "bound": "bound",
+                        "gap": "at most from optimal", "seconds": "seconds", "solver": "solver", "size": "size",
+                        "rounds": "contiguity cut rounds"},
+        "size": "{n} variables, {m} constraints", "bundle_head": ("centre", "absorbs (become posts)"),
     },
 }
 
+#: How the solvers (:data:`jurisdiction.optimise.instance.SOLVERS`) spell their names.
+SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC"}
+
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Helvetica Neue", Arial,
-  sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 1.6em;
-  border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
-table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+  sans-serif; margin: 1.2em auto; max-width: 1280px; color: #222; padding: 0 1.2em; }
+h1 { font-size: 1.7em; margin: 0 0 0.1em; } .sub { color: #555; margin: 0 0 0.8em; }
+h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
+h3 { font-size: 1.05em; margin: 1.1em 0 0.3em; }
+.top { display: grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 1.2em; align-items: start; }
+.cards { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.7em; }
+.card { background: #f6f8fa; border: 1px solid #dde3ea; border-radius: 6px; padding: 0.55em 0.9em; }
+.card .label { color: #444; font-size: 0.95em; }
+.card .big { font-size: 2.1em; font-weight: 700; white-space: nowrap; line-height: 1.25; }
+.card .big small { font-size: 0.5em; font-weight: 400; color: #444; }
+.card .note { color: #333; font-size: 1em; white-space: nowrap; }
+.lead { font-size: 1.08em; margin: 0.8em 0 0.3em; line-height: 1.6; }
+.top figure { margin: 0; } .top img { max-height: 860px; }
+table { border-collapse: collapse; font-size: 0.92em; margin: 0.4em 0; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; } th { background: #f3f3f3; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.summary { white-space: pre-wrap; background: #fafafa; border-left: 3px solid #1f77b4; padding: 0.6em 1em; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th, td.name { word-break: keep-all; white-space: nowrap; }
 .side { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; }
-img { max-width: 100%; } .wide { overflow-x: auto; } td:first-child, th { white-space: nowrap; }
+img { max-width: 100%; } .wide { overflow-x: auto; } figure { margin: 0.8em 0; }
 .foot { color: #666; font-size: 0.85em; margin-top: 2em; }
-.better { color: #1a7f37; } .worse { color: #b30000; }
+.chip { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.4em; border-radius: 2px;
+  vertical-align: -0.05em; }
+.better { color: #1a7f37; } .worse { color: #b35900; }
 """
 
 
-def gap_text(gap: float | None) -> str:
-    """A relative optimality gap as a percentage with two significant figures.
-
-    Digits are added where two figures would hide the truth: a gap that is not 0 never shows as
-    0 %, and a gap below 1 never as 100 % (0.9995 is "99.95 %").
-
-    Parameters
-    ----------
-    gap : float or None
-        The gap as a fraction (0.0032 = 0.32 %); NaN, infinity or None when unknown.
-
-    Returns
-    -------
-    str
-        ``"0.32 %"``, ``"0 %"`` for 0, ``"—"`` when unknown.
-    """
-    if gap is None or not math.isfinite(gap):
-        return "—"
-    if gap == 0:
-        return "0 %"
-    percent = 100.0 * float(gap)
-    rounded = float(f"{percent:.2g}")
-    digits = max(0, 1 - math.floor(math.log10(abs(rounded))))
-    shown = f"{rounded:.{digits}f}"
-    while float(shown) == 0 or (abs(gap) < 1 and abs(float(shown)) >= 100):
-        digits += 1
-        shown = f"{percent:.{digits}f}"
-    return f"{shown} %"
-
-
-def _cell(value: Any) -> str:
-    numeric = isinstance(value, (int, float)) or hasattr(value, "item")
-    return (f'<td class="num">{text(value)}</td>' if numeric and not isinstance(value, str)
-            else f"<td>{text(value)}</td>")
+def _cell(value: Any, kind: str | None = None) -> str:
+    if isinstance(value, (bool, np.bool_)) or not (isinstance(value, (int, float)) or hasattr(value, "item")):
+        return f'<td class="name">{text("" if value is None else value)}</td>'
+    return f'<td class="num">{html.escape(number_text(value, kind))}</td>'
 
 
 def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index: str | None = None) -> str:
-    """An HTML table of a DataFrame; headers renamed by ``headers``, every value escaped.
+    """An HTML table of a DataFrame; headers renamed by ``headers``, numbers formatted, values escaped.
 
     Parameters
     ----------
@@ -136,6 +117,8 @@ def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index
         Column name -> label.
     index : str, optional
         Header of an index column to include (the index is left out when None).
+
+    Numbers are shown by the kind of their column (:func:`jurisdiction.outputs.numbers.column_kind`).
     """
     headers = headers or {}
     columns = [c for c in frame.columns if str(frame[c].dtype) != "geometry"]
@@ -143,92 +126,168 @@ def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None, index
         f"<th>{html.escape(headers.get(str(c), str(c)))}</th>" for c in columns]
     rows = []
     for key, row in frame.iterrows():
-        cells = ([f"<th>{text(key)}</th>"] if index else []) + [_cell(row[c]) for c in columns]
+        cells = ([f"<th>{text(key)}</th>"] if index else []) + [
+            _cell(row[c], column_kind(str(c))) for c in columns]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def metric_label(name: str, names: dict[str, str]) -> str:
-    """A metric's label: ``names[name]``, or a pattern such as ``"villages beyond {n} min"``."""
-    if name in names:
-        return names[name]
-    number = re.search(r"\d+(?:\.\d+)?", name)
-    if number and (pattern := name.replace(number.group(), "{n}", 1)) in names:
-        return names[pattern].format(n=number.group())
-    return name
+def _metrics_table(metrics: pd.DataFrame, language: str, village: str) -> str:
+    names = METRIC_NAMES[language]
+    rows = []
+    for name, row in metrics.iterrows():
+        kind = metric_kind(str(name))
+        before, after = (pd.to_numeric(row.get(k), errors="coerce") for k in ("before", "after"))
+        change = after - before if np.isfinite(before) and np.isfinite(after) else np.nan
+        rows.append(f"<tr><th>{text(metric_label(str(name), names, village))}</th>{_cell(row.get('before'), kind)}"
+                    f"{_cell(row.get('after'), kind)}<td class=\"num\">"
+                    f"{html.escape(('+' if change > 0 else '') + number_text(change, kind))}</td></tr>")
+    head = "".join(f"<th>{html.escape(header(c, language, village))}</th>"
+                   for c in ("metric", "before", "after", "change"))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _metrics_table(metrics: pd.DataFrame, lab: dict[str, Any]) -> str:
-    table = pd.DataFrame(index=[metric_label(str(i), lab["metrics_names"]) for i in metrics.index])
-    table[lab["before"]] = metrics["before"].to_numpy() if "before" in metrics else None
-    table[lab["after"]] = metrics["after"].to_numpy() if "after" in metrics else None
-    if "before" in metrics and "after" in metrics:
-        before = pd.to_numeric(metrics["before"], errors="coerce").to_numpy(float)
-        after = pd.to_numeric(metrics["after"], errors="coerce").to_numpy(float)
-        with np.errstate(invalid="ignore"):
-            table[lab["change"]] = after - before
-    return html_table(table, index=lab["metric"])
+def _arrow(pair: tuple[float, float], kind: str, unit: str) -> str:
+    """``before → after unit``, the after in green when lower (every key figure is better lower)."""
+    before, after = (number_text(v, kind) for v in pair)
+    style = "better" if pair[1] < pair[0] else "worse" if pair[1] > pair[0] else ""
+    return (f'{html.escape(before)} → <span class="{style}">{html.escape(after)}</span>'
+            + (f" <small>{html.escape(unit)}</small>" if unit else ""))
 
 
-def _solver_table(solver: dict[str, Any], lab: dict[str, Any]) -> str:
-    def cell(key: str, value: Any) -> str:
-        return f'<td class="num">{html.escape(gap_text(value))}</td>' if key == "gap" else _cell(value)
+def _cards(figures: KeyFigures, lab: dict[str, Any], language: str, village: str) -> str:
+    head, posts = stations_text(figures, language)
+    items = [(lab["stations_card"], html.escape(head), posts.strip())]
+    items += [(row.label, _arrow(row.pair, row.kind, row.unit), row.note)
+              for row in figure_rows(figures, language, village)]
+    return '<div class="cards">' + "".join(
+        f'<div class="card"><div class="label">{html.escape(label)}</div><div class="big">{big}</div>'
+        + (f'<div class="note">{html.escape(note)}</div>' if note else "") + "</div>"
+        for label, big, note in items) + "</div>"
 
-    rows = "".join(f"<tr><th>{html.escape(lab['solver_keys'].get(str(k), str(k)))}</th>{cell(k, v)}</tr>"
-                   for k, v in (solver or {}).items())
-    return f"<table>{rows}</table>"
+
+def _lead(plan: Any, figures: KeyFigures, lab: dict[str, Any], language: str) -> str:
+    """How the districts are made, the solver's verdict and the bundling rule, in sentences."""
+    colon = "：" if language == "zh" else ": "
+    lines = [f"<b>{html.escape(composition_text(figures, language))}</b>",
+             html.escape(lab["solver"] + colon + solver_text(plan.solver or {}, language))]
+    if rule := getattr(plan, "bundling_rule", None):
+        lines.append(html.escape(lab["rule"] + colon + str(rule)))
+    return '<p class="lead">' + "<br>".join(lines) + "</p>" + _bundles(plan, lab, language)
 
 
-def report_html(plan: Any, language: str = "zh") -> str:
-    """The report as an HTML string (see :func:`write_report`)."""
+def _bundles(plan: Any, lab: dict[str, Any], language: str) -> str:
+    """Which stations each centre absorbs as posts: one row per centre."""
+    stations = plan.stations
+    posts = stations[stations["role"] == "post"]
+    if not len(posts):
+        return ""
+    names = dict(zip(stations["station_id"].astype(str), stations["name"].astype(str), strict=True))
+    sep = "、" if language == "zh" else ", "
+    colours = station_colours(stations["station_id"])
+    rows = "".join(f'<tr><td class="name"><span class="chip" style="background:{colours[str(centre)]}"></span>'
+                   f"{text(names.get(str(centre), centre))}</td><td>"
+                   f"{text(sep.join(group['name'].astype(str)))}</td></tr>"
+                   for centre, group in posts.groupby("centre", sort=False))
+    return (f'<table class="bundles"><thead><tr><th>{html.escape(lab["bundle_head"][0])}</th>'
+            f'<th>{html.escape(lab["bundle_head"][1])}</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def _solver_table(plan: Any, lab: dict[str, Any], language: str, village: str) -> str:
+    solver, names = dict(plan.solver or {}), lab["solver_rows"]
+    rows = [("verdict", solver_text(solver, language)),
+            ("model", formulation_text(str(solver.get("formulation", "")), language)),
+            ("objective", objective_text(solver.get("objective"), plan.scenario, language, village))]
+    if solver.get("status") != "optimal" or (solver.get("gap") or 0) > 0:
+        rows += [("bound", objective_text(solver.get("bound"), plan.scenario, language, village, bare=True)),
+                 ("gap", gap_text(solver.get("gap")))]
+    rows += [("seconds", number_text(solver.get("seconds"), "minutes")),
+             ("solver", SOLVER_NAMES.get(str(solver.get("solver", "")), str(solver.get("solver", ""))))]
+    if "n_variables" in solver:
+        rows.append(("size", lab["size"].format(n=number_text(solver.get("n_variables")),
+                                                m=number_text(solver.get("n_constraints")))))
+    if getattr(plan.scenario, "contiguity", None) and "rounds" in solver:
+        rows.append(("rounds", number_text(solver["rounds"])))
+    return "<table>" + "".join(f"<tr><th>{html.escape(names[k])}</th><td>{html.escape(v)}</td></tr>"
+                               for k, v in rows) + "</table>"
+
+
+def _diagnosis(plan: Any, lab: dict[str, Any], language: str, village: str) -> str:
+    diagnosis = getattr(plan, "diagnosis", None)
+    if diagnosis is None:
+        return ""
+    parts = [f"<h2>{html.escape(lab['diagnosis'])}</h2>"]
+    if sentence := reach_sentence(diagnosis, language):
+        parts.append(f"<p>{html.escape(sentence)}</p>")
+    for title, table, heads in diagnosis_sections(diagnosis, language, village):
+        body = (f'<div class="wide">{html_table(table, heads)}</div>' if len(table)
+                else f"<p>{html.escape(lab['none'])}</p>")
+        count = "" if "minutes" in table.columns else f"（{len(table)}）" if language == "zh" else f" ({len(table)})"
+        parts.append(f"<h3>{html.escape(title + count)}</h3>{body}")
+    return "\n".join(parts)
+
+
+def report_html(plan: Any, language: str = "zh", *, today: datetime.date | None = None) -> str:
+    """The report as an HTML string (see :func:`write_report`); ``today`` dates the title (default today)."""
     if language not in REPORT_LABELS:
         raise ScenarioError(f"language: unknown value {language!r}; expected one of {sorted(REPORT_LABELS)}")
     lab = REPORT_LABELS[language]
     scenario = plan.scenario
     name = str(getattr(scenario, "name", ""))
     limit = getattr(scenario, "limit", None)
+    village = village_word(plan.villages, language)
+    figures = key_figures(plan)
     districts = pd.DataFrame(plan.districts.drop(columns=plan.districts.geometry.name))
-    headers = dict(lab["columns"])
     by_class = [c for c in districts.columns if str(c).startswith("road_km_")]
-    headers.update({c: c.removeprefix("road_km_") for c in by_class if c not in headers})
     main = [c for c in districts.columns if c not in by_class]
     roads = [c for c in ("name", "road_km") if c in districts.columns] + by_class
-    summary = plan.diagnosis.summary(language) if getattr(plan, "diagnosis", None) is not None else ""
+    heads = headers(districts.columns, language, village)
+    title = f"{lab['title']}：{name}" if language == "zh" else f"{lab['title']}: {name}"
+    sub = [lab["date"].format(d=today or datetime.date.today())]
+    if limit is not None:
+        sub.append(lab["limit"].format(t=f"{float(limit):g}"))
     pictures = [(travel_time_chart(plan, language), lab["travel_alt"]),
                 (workload_chart(plan, language), lab["workload_alt"])]
-    images = "".join(f'<p><img src="{uri}" alt="{html.escape(alt)}"></p>' for uri, alt in pictures)
     attribution = getattr(plan, "attribution", None)
+    colon = "：" if language == "zh" else ": "
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{"zh-CN" if language == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(lab['title'])}: {html.escape(name)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{html.escape(lab['title'])}</h1>",
-        f"<p>{html.escape(lab['scenario'])}: <b>{html.escape(name)}</b>"
-        + (f" &nbsp; {html.escape(lab['limit'])}: {text(float(limit))}" if limit is not None else "") + "</p>",
-        f"<h2>{html.escape(lab['diagnosis'])}</h2><div class=\"summary\">{html.escape(str(summary))}</div>",
-        f"<h2>{html.escape(lab['districts'])}</h2><div class=\"wide\">{html_table(districts[main], headers)}</div>",
-        (f"<h3>{html.escape(lab['roads'])}</h3><div class=\"wide\">{html_table(districts[roads], headers)}</div>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
+        f'<h1>{html.escape(title)}</h1><p class="sub">{html.escape(" · ".join(sub))}</p>',
+        '<div class="top"><div>', _cards(figures, lab, language, village), _lead(plan, figures, lab, language),
+        f'</div><figure><img src="{district_picture(plan, language)}" alt="{html.escape(lab["map_alt"])}">'
+        "</figure></div>",
+        f"<h2>{html.escape(lab['districts'])}</h2><div class=\"wide\">{html_table(districts[main], heads)}</div>",
+        (f"<h3>{html.escape(lab['roads'])}</h3><div class=\"wide\">{html_table(districts[roads], heads)}</div>"
          if by_class else ""),
         f"<h2>{html.escape(lab['metrics'])}</h2><div class=\"side\"><div>"
-        f"{_metrics_table(plan.metrics, lab)}</div><div><b>{html.escape(lab['solver'])}</b>"
-        f"{_solver_table(plan.solver, lab)}</div></div>",
-        f"<h2>{html.escape(lab['pictures'])}</h2>{images}",
+        f"{_metrics_table(plan.metrics, language, village)}</div><div><h3>{html.escape(lab['solver'])}</h3>"
+        f"{_solver_table(plan, lab, language, village)}</div></div>",
+        _diagnosis(plan, lab, language, village),
+        f"<h2>{html.escape(lab['pictures'])}</h2>"
+        + "".join(f'<p><img src="{uri}" alt="{html.escape(alt)}"></p>' for uri, alt in pictures),
     ]
     if attribution:
-        parts.append(f'<p class="foot">{html.escape(lab["attribution"])}: {html.escape(str(attribution))}</p>')
+        if language == "zh":
+            attribution = CHINESE_ATTRIBUTIONS.get(str(attribution), attribution)
+        parts.append(f'<p class="foot">{html.escape(lab["attribution"] + colon)}{html.escape(str(attribution))}</p>')
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)
 
 
 def write_report(plan: Any, path: str | os.PathLike, *, language: str = "zh") -> Path:
     """Write the plan's report to one self-contained HTML file (atomically).
 
-    Contents: title and scenario (name, travel-time limit in minutes), the diagnosis summary,
-    the district table (population, incidents, area in km², road km, max/mean minutes,
-    officers needed), metrics before and after side by side with the solver's statistics,
-    and two pictures: the population-weighted travel-time distribution before and after
-    (with the limit), and the workload per district before and after (mean ± tolerance).
+    Contents: title (scenario name, date, travel-time limit in minutes); the key figures before
+    -> after (stations -> districts with centres, kept stations and posts; split villages;
+    villages beyond the limit; longest and population-weighted mean travel minutes; officers
+    needed at ``scenario.officers_per_10k``), all recomputed from the plan's villages and
+    stations; the solver's verdict in words; a map picture of the districts; the district
+    table; metrics before and after; the diagnosis as tables; the solver's details (the
+    objective with its unit); and two charts: the population-weighted travel-time distribution
+    before and after (with the limit) and the workload per district (mean ± tolerance).
 
     Parameters
     ----------

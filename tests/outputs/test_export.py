@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from jurisdiction.outputs import files as export
 from jurisdiction.outputs.files import atomic_write_text, export_plan, metrics_document
+from jurisdiction.outputs.sheets import FORMULA_START
 from tests.support.plans import HOSTILE, make_plan
 
-FILES = {"plan.gpkg", "districts.csv", "villages.csv", "metrics.csv", "metrics.json"}
+FILES = {"plan.gpkg", "plan.xlsx", "districts.csv", "villages.csv", "stations.csv", "metrics.csv", "metrics.json"}
 
 
 def test_export_writes_every_file_with_the_agreed_columns(tmp_path):
@@ -41,12 +42,32 @@ def test_csv_tables_have_a_bom_and_chinese_names(tmp_path):
     paths = export_plan(make_plan(), tmp_path)
     raw = paths["villages"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    villages = pd.read_csv(paths["villages"], encoding="utf-8-sig", dtype={"village_id": str})
-    assert "东庄村" in set(villages.name) and list(villages.columns[:2]) == ["village_id", "name"]
+    villages = pd.read_csv(paths["villages"], encoding="utf-8-sig", dtype={"村（社区）代码": str})
+    assert "东庄村" in set(villages["村（社区）名称"])
+    assert list(villages.columns[:2]) == ["村（社区）代码", "村（社区）名称"]
+    # old and new station names next to their ids
+    row = villages.set_index("村（社区）代码").loc["v4"]
+    assert (row["原派出所编号"], row["原派出所"], row["新派出所（中心所）"]) == ("S2", "北关派出所", "城关派出所")
+    assert row["是否调整"] == "是"
     districts = pd.read_csv(paths["districts"], encoding="utf-8-sig")
-    assert "geometry" not in districts and districts.population.sum() == make_plan().villages.population.sum()
+    assert "geometry" not in districts and districts["人口"].sum() == make_plan().villages.population.sum()
+    assert list(districts.columns[:2]) == ["辖区（中心所）", "中心所编号"]
+    stations = pd.read_csv(paths["stations"], encoding="utf-8-sig")
+    assert list(stations["调整后角色"]) == ["中心所", "警务室", "保留"]
     metrics = pd.read_csv(paths["metrics_csv"], encoding="utf-8-sig", index_col=0)
-    assert metrics.loc["split villages", "after"] == 0
+    assert metrics.loc["插花村（社区）", "调整后"] == 0 and metrics.index.name == "指标"
+    assert "插花村（社区）,1,0" in paths["metrics_csv"].read_text(encoding="utf-8-sig")  # counts without .0
+
+
+def test_csv_numbers_are_rounded_and_english_headers_on_request(tmp_path):
+    plan = make_plan()
+    plan.villages["minutes"] = plan.villages["minutes"] + 1 / 3  # 16-digit floats in the plan
+    paths = export_plan(plan, tmp_path, language="en")
+    text = paths["villages"].read_text(encoding="utf-8-sig")
+    assert "3.3333" not in text and "3.3," in text
+    villages = pd.read_csv(paths["villages"], encoding="utf-8-sig")
+    assert list(villages.columns[:2]) == ["village id", "village"] and "minutes after" in villages
+    assert pd.read_csv(paths["stations"], encoding="utf-8-sig")["role after"].tolist()[1] == "post (警务室)"
 
 
 def test_metrics_json_has_solver_stats_and_null_for_infinity(tmp_path):
@@ -120,7 +141,7 @@ def test_text_that_cannot_be_encoded_leaves_nothing_behind(tmp_path):
 def test_inf_minutes_survive_in_the_village_csv(tmp_path):
     paths = export_plan(make_plan(), tmp_path)
     villages = pd.read_csv(paths["villages"], encoding="utf-8-sig")
-    assert math.isinf(villages.set_index("village_id").loc["v6", "minutes_before"])
+    assert math.isinf(villages.set_index("村（社区）代码").loc["v6", "原行车时间（分钟）"])
 
 
 def test_metrics_json_carries_the_scenario_with_absolute_data_paths(tmp_path, monkeypatch):
@@ -148,8 +169,10 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(tmp_path):
     villages.loc[villages.index[1], "name"] = "@SUM(1)"
     paths = export_plan(plan.__class__(**{**plan.__dict__, "villages": villages}), tmp_path)
     table = pd.read_csv(paths["villages"], encoding="utf-8-sig", dtype=str)
-    assert table["name"].iloc[0] == "'=HYPERLINK(\"http://example.invalid\",\"x\")"
-    assert table["name"].iloc[1] == "'@SUM(1)"
-    assert not table["name"].str.startswith(export.FORMULA_START).any()
+    assert table["村（社区）名称"].iloc[0] == "'=HYPERLINK(\"http://example.invalid\",\"x\")"
+    assert table["村（社区）名称"].iloc[1] == "'@SUM(1)"
+    for name in ("villages", "districts", "stations", "metrics_csv"):
+        cells = pd.read_csv(paths[name], encoding="utf-8-sig", dtype=str).stack()
+        assert not cells.str.startswith(FORMULA_START).any(), name
     # Numbers stay numbers (a negative number is not a formula to neutralise).
-    assert pd.to_numeric(table["minutes"]).notna().all()
+    assert pd.to_numeric(table["新行车时间（分钟）"]).notna().all()
