@@ -165,7 +165,9 @@ def plan(
     villages_m = found.villages.to_crs(metric)
     stations_m = found.stations.to_crs(metric)
     instance = build_instance(villages_m, stations_m, found.times, found.diagnosis.current, scenario)
-    solution = solve(instance, options_for(scenario, found.stations["station_id"].tolist()))
+    options = options_for(scenario, found.stations["station_id"].tolist(), workload=found.diagnosis.workload,
+                          station_adjacency=instance.station_adjacency)
+    solution = solve(instance, options)
 
     say("writing up the plan")
     return assemble(

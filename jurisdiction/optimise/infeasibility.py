@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from jurisdiction.optimise.instance import Instance, Options, Prepared, prepare
+from jurisdiction.optimise.mip.bundling import viable_alone
 
 #: How many villages a single reason lists by name before summarising.
 MAX_NAMED = 10
@@ -115,7 +116,8 @@ def explain_prepared(p: Prepared, options: Options) -> list[str]:  # noqa: C901,
         gmin, gmax = int(options.bundle_sizes[0]), int(options.bundle_sizes[1])
         scope = np.ones(m, bool) if options.bundle_scope is None else np.asarray(options.bundle_scope, bool)
         ns = int(scope.sum())
-        groups = bundle_group_counts(ns, gmin, gmax)
+        alone = int((viable_alone(options, m) & scope).sum())  # may stay alone: a group of one each
+        groups = sorted({g + k for k in range(alone + 1) for g in bundle_group_counts(ns - k, gmin, gmax)})
         outside = m - ns
         if kr is not None:
             groups = [g for g in groups if kr[0] <= g + outside <= kr[1]]

@@ -109,6 +109,14 @@ class Options:
         (gmin, gmax) stations per centre, counting the centre itself (2合1/3合1: (2, 3)).
     bundle_scope : ndarray of bool or None
         Stations taking part in bundling; the others stay their own centre with their villages.
+    station_officers, station_population : ndarray of float, shape (n_stations,), or None
+        Officers of each station (people) and residents of its current district (people), for
+        the viability rule below.
+    min_officers, min_population : float or None
+        The viability rule (people): each bundle of stations in ``bundle_scope`` pools at least
+        this many officers and residents (both, when both are set). A station in scope that
+        meets the rule on its own may also stay alone, whatever ``bundle_sizes`` says; without
+        a rule every station in scope joins a bundle of ``bundle_sizes``.
     follow_station : bool
         Villages follow their station into its bundle; if false they may be reassigned...
     disruption : float
@@ -143,6 +151,10 @@ class Options:
     contiguity: str | None = None
     bundle_sizes: tuple[int, int] | None = None
     bundle_scope: np.ndarray | None = None
+    station_officers: np.ndarray | None = None
+    station_population: np.ndarray | None = None
+    min_officers: float | None = None
+    min_population: float | None = None
     follow_station: bool = True
     disruption: float = 0.0
     solver: str = "highs"
@@ -234,6 +246,20 @@ def _index(value, n: int, name: str, upper: int) -> np.ndarray:
     if bad.any():
         raise ScenarioError(f"{name}[{int(np.flatnonzero(bad)[0])}] = {arr[bad][0]} is out of range -1..{upper - 1}")
     return arr
+
+
+def _check_viability(options: Options, m: int) -> None:
+    """ScenarioError for a viability rule without its per-station amounts, or bad amounts."""
+    for key, amounts in (("min_officers", "station_officers"), ("min_population", "station_population")):
+        need, values = getattr(options, key), getattr(options, amounts)
+        if need is not None:
+            finite_number(key, need, low=0.0)
+            if values is None:
+                raise ScenarioError(f"{key} needs {amounts} (one number per station)")
+        if values is not None:
+            values = np.asarray(values, dtype=float)
+            if values.shape != (m,) or not np.isfinite(values).all() or (values < 0).any():
+                raise ScenarioError(f"{amounts} must be {m} finite non-negative numbers")
 
 
 def k_range(options: Options) -> tuple[int, int] | None:
@@ -328,6 +354,7 @@ def prepare(instance: Instance, options: Options) -> Prepared:  # noqa: C901, PL
             raise ScenarioError(f"station_adjacency must be ({m}, {m}), got {sadj.shape}")
     if options.bundle_scope is not None and np.asarray(options.bundle_scope).shape != (m,):
         raise ScenarioError(f"bundle_scope must have shape ({m},)")
+    _check_viability(options, m)
     if options.warm_start is not None and np.asarray(options.warm_start).shape != (n,):
         raise ScenarioError(f"warm_start must have shape ({n},)")
     allowed = (candidate | fixed) & ~excluded
