@@ -24,6 +24,7 @@ SOLVERS = ("highs", "cbc")
 NUMBER_OPTIONS: tuple[tuple[str, float | None, bool], ...] = (
     ("limit", None, True), ("time_limit", None, True),
     ("balance", 0.0, False), ("gap", 0.0, False), ("disruption", 0.0, False),
+    ("min_officers", None, True), ("min_population", None, True),
 )
 
 
@@ -251,11 +252,9 @@ def _index(value, n: int, name: str, upper: int) -> np.ndarray:
 def _check_viability(options: Options, m: int) -> None:
     """ScenarioError for a viability rule without its per-station amounts, or bad amounts."""
     for key, amounts in (("min_officers", "station_officers"), ("min_population", "station_population")):
-        need, values = getattr(options, key), getattr(options, amounts)
-        if need is not None:
-            finite_number(key, need, low=0.0)
-            if values is None:
-                raise ScenarioError(f"{key} needs {amounts} (one number per station)")
+        values = getattr(options, amounts)
+        if getattr(options, key) is not None and values is None:
+            raise ScenarioError(f"{key} needs {amounts} (one number per station)")
         if values is not None:
             values = np.asarray(values, dtype=float)
             if values.shape != (m,) or not np.isfinite(values).all() or (values < 0).any():
