@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from jurisdiction.optimise.instance import Instance, Options, Prepared, prepare
-from jurisdiction.optimise.mip.bundling import viable_alone
+from jurisdiction.optimise.mip.bundling import viability_rules, viable_alone
 
 #: How many villages a single reason lists by name before summarising.
 MAX_NAMED = 10
@@ -130,8 +130,33 @@ def explain_prepared(p: Prepared, options: Options) -> list[str]:  # noqa: C901,
         for s in np.flatnonzero(scope):
             if not (allowed & scope & p.station_adjacency[s]).any() and not allowed[s]:
                 reasons.append(f"station {sids[s]} has no adjacent station that may become its centre")
+        reasons += short_of_the_rule(p, options, scope)
         if options.follow_station and (p.home < 0).all():
             reasons.append("bundling with villages following their station needs each village's home station")
+    return reasons
+
+
+def short_of_the_rule(p: Prepared, options: Options, scope: np.ndarray) -> list[str]:
+    """Stations in scope that no bundle of adjacent stations can lift to the viability rule.
+
+    The largest pool a station can reach: its own amount, an adjacent centre's, and the largest
+    amounts of the centre's other neighbours in scope, up to ``gmax`` stations (officers or
+    residents, people).
+    """
+    m = p.times.shape[1]
+    gmax = int(options.bundle_sizes[1])
+    adjacent = p.station_adjacency & scope[None, :] & scope[:, None]
+    reasons = []
+    for what, amounts, need in viability_rules(options):
+        for s in np.flatnonzero(scope & (amounts < need - 1e-9)):
+            best = amounts[s]
+            for c in np.flatnonzero(adjacent[s] & p.allowed):
+                others = np.sort(amounts[adjacent[c] & (np.arange(m) != s) & (np.arange(m) != c)])[::-1]
+                pool = amounts[s] + (amounts[c] if c != s else 0.0) + others[:gmax - 1 - (c != s)].sum()
+                best = max(best, pool)
+            if best < need - 1e-9:
+                reasons.append(f"station {p.station_ids[s]} has {_fmt(amounts[s])}; no bundle of up to {gmax} adjacent "
+                               f"stations in scope pools more than {_fmt(best)}, below {what} = {_fmt(need)}")
     return reasons
 
 

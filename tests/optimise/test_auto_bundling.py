@@ -181,7 +181,7 @@ def test_a_station_meeting_the_rule_alone_stays_and_the_small_ones_are_bundled()
     assert rich.bundle.tolist() == [0, 1, 2]  # everyone meets the rule alone: nothing moves
 
 
-def test_a_rule_no_group_can_meet_is_infeasible():
+def test_a_rule_no_group_can_meet_is_infeasible_and_says_why():
     times = np.ones((2, 2))
     inst = Instance(times=times, weights=np.ones(2), station_village=np.arange(2), home=np.arange(2))
     with pytest.raises(InfeasibleError):
@@ -208,3 +208,16 @@ def test_engine_bug_highs_start_in_the_second_stage():
     assert sol.objective == 3
     assert float((inst.weights * times[np.arange(6), sol.assignment]).sum()) == pytest.approx(460.9)
     assert brute_force(inst, opts) == pytest.approx((3.0, 460.9))
+
+
+def test_a_station_no_bundle_can_lift_is_named():
+    """Stations a - b - c in a row, 3 + 4 + 5 officers: no bundle reaches 16; each is named with its best pool."""
+    inst = Instance(times=np.ones((3, 3)), weights=np.ones(3), station_village=np.arange(3), home=np.arange(3),
+                    station_ids=["a", "b", "c"],
+                    station_adjacency=np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=bool))
+    with pytest.raises(InfeasibleError) as error:
+        solve(inst, Options(bundle_sizes=(2, 3), bundle_scope=np.ones(3, bool),
+                            station_officers=np.array([3.0, 4.0, 5.0]), min_officers=16.0))
+    text = str(error.value)
+    assert "station a has 3; no bundle of up to 3 adjacent stations in scope pools more than 12" in text
+    assert "below min_officers = 16" in text

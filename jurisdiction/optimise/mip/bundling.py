@@ -44,15 +44,16 @@ def viable_alone(options: Options, m: int) -> np.ndarray:
     """(m,) bool: stations that meet the viability rule on their own (none without a rule)."""
     rules = viability_rules(options)
     ok = np.full(m, bool(rules))
-    for amounts, need in rules:
+    for _, amounts, need in rules:
         ok &= amounts >= need - 1e-9
     return ok
 
 
-def viability_rules(options: Options) -> list[tuple[np.ndarray, float]]:
-    """(per-station amounts, pooled minimum) for each rule set: officers, residents (people)."""
-    pairs = ((options.station_officers, options.min_officers), (options.station_population, options.min_population))
-    return [(np.asarray(amounts, dtype=float), float(need)) for amounts, need in pairs if need is not None]
+def viability_rules(options: Options) -> list[tuple[str, np.ndarray, float]]:
+    """(option name, per-station amounts, pooled minimum) for each rule set: officers, residents (people)."""
+    rules = (("min_officers", options.station_officers, options.min_officers),
+             ("min_population", options.station_population, options.min_population))
+    return [(key, np.asarray(amounts, dtype=float), float(need)) for key, amounts, need in rules if need is not None]
 
 
 def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.ndarray, y: dict,  # noqa: C901, PLR0912
@@ -117,7 +118,7 @@ def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.n
         else:
             prob.addConstraint(members - (1 if alone[c] else gmin) * y[c] >= 0)
             prob.addConstraint(members - gmax * y[c] <= 0)
-        for amounts, need in rules:
+        for _, amounts, need in rules:
             prob.addConstraint(pulp.lpSum(float(amounts[s]) * z[(s, c)] for s in by_centre[c]) - need * y[c] >= 0)
 
     has_centre = np.array([bool(by_station.get(s)) for s in range(m)])
