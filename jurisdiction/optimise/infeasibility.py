@@ -131,8 +131,27 @@ def explain_prepared(p: Prepared, options: Options) -> list[str]:  # noqa: C901,
             if not (allowed & scope & p.station_adjacency[s]).any() and not allowed[s]:
                 reasons.append(f"station {sids[s]} has no adjacent station that may become its centre")
         reasons += short_of_the_rule(p, options, scope)
+        if options.follow_station and hard_limit is not None:
+            reasons += beyond_with_their_station(p, scope, hard_limit)
         if options.follow_station and (p.home < 0).all():
             reasons.append("bundling with villages following their station needs each village's home station")
+    return reasons
+
+
+def beyond_with_their_station(p: Prepared, scope: np.ndarray, limit: float) -> list[str]:
+    """Stations whose villages, following them, reach no centre the station may join within ``limit`` (minutes)."""
+    reasons = []
+    for s in range(p.times.shape[1]):
+        mine = np.flatnonzero(p.home == s)
+        if not mine.size:
+            continue
+        joins = (p.station_adjacency[s] & scope if scope[s] else np.arange(scope.size) == s) & p.allowed
+        longest = p.times[mine].max(axis=0)
+        if not (joins & (longest <= limit + 1e-9)).any():
+            far = mine[np.argmax(p.times[mine, s])]
+            reasons.append(f"the villages of station {p.station_ids[s]} follow it, but no centre it may join has all "
+                           f"of them within {limit:g} min (its own farthest: {p.village_ids[far]} at "
+                           f"{p.times[far, s]:.1f} min)")
     return reasons
 
 

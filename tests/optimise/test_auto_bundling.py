@@ -221,3 +221,13 @@ def test_a_station_no_bundle_can_lift_is_named():
     text = str(error.value)
     assert "station a has 3; no bundle of up to 3 adjacent stations in scope pools more than 12" in text
     assert "below min_officers = 16" in text
+
+
+def test_villages_following_their_station_beyond_the_limit_are_named():
+    """Station a stays (outside the scope) with a village 30 min away: its villages follow it beyond 20 min."""
+    times = np.array([[0.0, 9.0], [30.0, 5.0], [9.0, 0.0]])
+    inst = Instance(times=times, weights=np.ones(3), station_village=np.array([0, 2]), home=np.array([0, 0, 1]),
+                    village_ids=["v0", "v1", "v2"], station_ids=["a", "b"])
+    with pytest.raises(InfeasibleError, match=r"the villages of station a follow it, but no centre it may join "
+                                              r"has all of them within 20 min \(its own farthest: v1 at 30.0 min\)"):
+        solve(inst, Options(limit=20.0, bundle_sizes=(1, 2), bundle_scope=np.array([False, True])))
