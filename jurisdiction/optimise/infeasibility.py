@@ -221,6 +221,9 @@ def describe_combination(p: Prepared, options: Options) -> str:
     if options.bundle_sizes is not None:
         parts.append(f"bundles of {options.bundle_sizes[0]}..{options.bundle_sizes[1]} adjacent stations")
         relax.append("wider group sizes or more station adjacency")
+        for what, _, need in viability_rules(options):
+            parts.append(f"{what} {_fmt(need)} per bundle")
+            relax.append(f"a lower {what}")
     if int(p.fixed.sum()):
         parts.append(f"{int(p.fixed.sum())} fixed centres")
     combo = " + ".join(parts) if parts else "the model"
