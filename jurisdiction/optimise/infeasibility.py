@@ -145,7 +145,8 @@ def beyond_with_their_station(p: Prepared, scope: np.ndarray, limit: float) -> l
         mine = np.flatnonzero(p.home == s)
         if not mine.size:
             continue
-        joins = (p.station_adjacency[s] & scope if scope[s] else np.arange(scope.size) == s) & p.allowed
+        itself = np.arange(scope.size) == s
+        joins = ((p.station_adjacency[s] & scope if scope[s] else False) | itself) & p.allowed
         longest = p.times[mine].max(axis=0)
         if not (joins & (longest <= limit + 1e-9)).any():
             far = mine[np.argmax(p.times[mine, s])]
@@ -164,7 +165,7 @@ def short_of_the_rule(p: Prepared, options: Options, scope: np.ndarray) -> list[
     """
     m = p.times.shape[1]
     gmax = int(options.bundle_sizes[1])
-    adjacent = p.station_adjacency & scope[None, :] & scope[:, None]
+    adjacent = (p.station_adjacency | np.eye(m, dtype=bool)) & scope[None, :] & scope[:, None]
     reasons = []
     for what, amounts, need in viability_rules(options):
         for s in np.flatnonzero(scope & (amounts < need - 1e-9)):
