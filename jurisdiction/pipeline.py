@@ -170,7 +170,8 @@ def plan(  # noqa: PLR0913
     villages_m = found.villages.to_crs(metric)
     stations_m = found.stations.to_crs(metric)
     instance = build_instance(villages_m, stations_m, found.times, found.diagnosis.current, scenario)
-    options = options_for(scenario, found.stations["station_id"].tolist())
+    options = options_for(scenario, found.stations["station_id"].tolist(), workload=found.diagnosis.workload,
+                          station_adjacency=instance.station_adjacency)
     solution = solve(instance, replace(options, progress=search_progress))
 
     say("writing up the plan")

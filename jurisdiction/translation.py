@@ -15,6 +15,7 @@ from jurisdiction.errors import ScenarioError
 from jurisdiction.network import adjacency
 from jurisdiction.optimise import Instance, Options
 from jurisdiction.scenario.settings import Scenario
+from jurisdiction.scenario.values import AUTO
 
 
 def build_instance(
@@ -86,7 +87,8 @@ def _labels(layer: pd.DataFrame, key: str) -> list[str]:
     return [f"{name} ({ident})" for name, ident in zip(layer["name"], layer[key], strict=True)]
 
 
-def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
+def options_for(scenario: Scenario, station_ids: list[str], *, workload: pd.DataFrame | None = None,
+                station_adjacency: np.ndarray | None = None) -> Options:
     """Solver options for a scenario (the count of centres includes untouched stations).
 
     Parameters
@@ -94,6 +96,12 @@ def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
     scenario : Scenario
     station_ids : list of str
         Station ids in the order of the instance's columns.
+    workload : DataFrame, optional
+        The diagnosis's workload per station (index ``station_id``; ``officers``,
+        ``population``, ``small``): needed by a bundling viability rule and by
+        ``bundling.stations = "auto"``.
+    station_adjacency : ndarray of bool, shape (n_stations, n_stations), optional
+        The instance's station adjacency: needed by ``bundling.stations = "auto"``.
     """
     for key in ("fixed", "excluded"):
         unknown = sorted(set(getattr(scenario, key)) - set(station_ids))
@@ -101,7 +109,10 @@ def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
             raise ScenarioError(f"{key}: no station has the id(s) {unknown}")
     scope = None
     centres = scenario.centres
-    if scenario.bundle_sizes is not None and scenario.bundle_stations:
+    viability = viability_options(scenario, station_ids, workload)
+    if scenario.bundle_stations == AUTO:
+        scope = auto_scope(scenario, viability, workload, station_adjacency)
+    elif scenario.bundle_sizes is not None and scenario.bundle_stations:
         scope = np.isin(np.asarray(station_ids), scenario.bundle_stations)
         unknown = sorted(set(scenario.bundle_stations) - set(station_ids))
         if unknown:
@@ -119,6 +130,7 @@ def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
         contiguity=scenario.contiguity,
         bundle_sizes=scenario.bundle_sizes,
         bundle_scope=scope,
+        **viability,
         follow_station=scenario.follow_station,
         disruption=scenario.disruption,
         solver=scenario.solver,
@@ -127,6 +139,45 @@ def options_for(scenario: Scenario, station_ids: list[str]) -> Options:
         threads=scenario.threads,
         log=scenario.log,
     )
+
+
+def viability_options(scenario: Scenario, station_ids: list[str], workload: pd.DataFrame | None) -> dict:
+    """The Options fields of the bundling viability rule: thresholds and per-station amounts (people).
+
+    Officers come from the stations layer, residents from each station's current district (the
+    diagnosis's workload). Every station without a number of officers is named at once.
+    """
+    rules = {"min_officers": "officers", "min_population": "population"}
+    wanted = {key: column for key, column in rules.items() if getattr(scenario, key) is not None}
+    if scenario.bundle_sizes is None or not wanted:
+        return {}
+    if workload is None:
+        raise ScenarioError(f"bundling.{next(iter(wanted))}: needs the stations' workload (the diagnosis)")
+    fields = {}
+    for key, column in wanted.items():
+        values = workload[column].reindex(station_ids).to_numpy(dtype=float)
+        missing = [sid for sid, value in zip(station_ids, values, strict=True) if not np.isfinite(value)]
+        if missing:
+            raise ScenarioError(f"bundling.{key}: no {column} for station(s) {missing}")
+        fields[key] = getattr(scenario, key)
+        fields[f"station_{column}"] = values
+    return fields
+
+
+def auto_scope(scenario: Scenario, viability: dict, workload: pd.DataFrame | None,
+               station_adjacency: np.ndarray | None) -> np.ndarray:
+    """(n_stations,) bool: the stations that may be bundled under ``bundling.stations = "auto"``.
+
+    The small stations (小散弱: flagged by the diagnosis's rule, or short of the scenario's
+    viability rule on their own) and every station whose current district borders one of them.
+    """
+    if workload is None or station_adjacency is None or not viability:
+        raise ScenarioError('bundling.stations = "auto": needs the diagnosis and the station adjacency')
+    small = workload["small"].to_numpy(dtype=bool).copy()
+    for column in ("officers", "population"):
+        if f"min_{column}" in viability:
+            small |= viability[f"station_{column}"] < viability[f"min_{column}"]
+    return small | np.asarray(station_adjacency, dtype=bool)[small].any(axis=0)
 
 
 def village_weights(villages: pd.DataFrame, weight: str | dict[str, float]) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from jurisdiction.optimise.instance import Instance, Options, Prepared, prepare
+from jurisdiction.optimise.mip.bundling import viability_rules, viable_alone
 
 #: How many villages a single reason lists by name before summarising.
 MAX_NAMED = 10
@@ -115,7 +116,8 @@ def explain_prepared(p: Prepared, options: Options) -> list[str]:  # noqa: C901,
         gmin, gmax = int(options.bundle_sizes[0]), int(options.bundle_sizes[1])
         scope = np.ones(m, bool) if options.bundle_scope is None else np.asarray(options.bundle_scope, bool)
         ns = int(scope.sum())
-        groups = bundle_group_counts(ns, gmin, gmax)
+        alone = int((viable_alone(options, m) & scope).sum())  # may stay alone: a group of one each
+        groups = sorted({g + k for k in range(alone + 1) for g in bundle_group_counts(ns - k, gmin, gmax)})
         outside = m - ns
         if kr is not None:
             groups = [g for g in groups if kr[0] <= g + outside <= kr[1]]
@@ -128,8 +130,53 @@ def explain_prepared(p: Prepared, options: Options) -> list[str]:  # noqa: C901,
         for s in np.flatnonzero(scope):
             if not (allowed & scope & p.station_adjacency[s]).any() and not allowed[s]:
                 reasons.append(f"station {sids[s]} has no adjacent station that may become its centre")
+        reasons += short_of_the_rule(p, options, scope)
+        if options.follow_station and hard_limit is not None:
+            reasons += beyond_with_their_station(p, scope, hard_limit)
         if options.follow_station and (p.home < 0).all():
             reasons.append("bundling with villages following their station needs each village's home station")
+    return reasons
+
+
+def beyond_with_their_station(p: Prepared, scope: np.ndarray, limit: float) -> list[str]:
+    """Stations whose villages, following them, reach no centre the station may join within ``limit`` (minutes)."""
+    reasons = []
+    for s in range(p.times.shape[1]):
+        mine = np.flatnonzero(p.home == s)
+        if not mine.size:
+            continue
+        itself = np.arange(scope.size) == s
+        joins = ((p.station_adjacency[s] & scope if scope[s] else False) | itself) & p.allowed
+        longest = p.times[mine].max(axis=0)
+        if not (joins & (longest <= limit + 1e-9)).any():
+            far = mine[np.argmax(p.times[mine, s])]
+            reasons.append(f"the villages of station {p.station_ids[s]} follow it, but no centre it may join has all "
+                           f"of them within {limit:g} min (its own farthest: {p.village_ids[far]} at "
+                           f"{p.times[far, s]:.1f} min)")
+    return reasons
+
+
+def short_of_the_rule(p: Prepared, options: Options, scope: np.ndarray) -> list[str]:
+    """Stations in scope that no bundle of adjacent stations can lift to the viability rule.
+
+    The largest pool a station can reach: its own amount, an adjacent centre's, and the largest
+    amounts of the centre's other neighbours in scope, up to ``gmax`` stations (officers or
+    residents, people).
+    """
+    m = p.times.shape[1]
+    gmax = int(options.bundle_sizes[1])
+    adjacent = (p.station_adjacency | np.eye(m, dtype=bool)) & scope[None, :] & scope[:, None]
+    reasons = []
+    for what, amounts, need in viability_rules(options):
+        for s in np.flatnonzero(scope & (amounts < need - 1e-9)):
+            best = amounts[s]
+            for c in np.flatnonzero(adjacent[s] & p.allowed):
+                others = np.sort(amounts[adjacent[c] & (np.arange(m) != s) & (np.arange(m) != c)])[::-1]
+                pool = amounts[s] + (amounts[c] if c != s else 0.0) + others[:gmax - 1 - (c != s)].sum()
+                best = max(best, pool)
+            if best < need - 1e-9:
+                reasons.append(f"station {p.station_ids[s]} has {_fmt(amounts[s])}; no bundle of up to {gmax} adjacent "
+                               f"stations in scope pools more than {_fmt(best)}, below {what} = {_fmt(need)}")
     return reasons
 
 
@@ -175,6 +222,9 @@ def describe_combination(p: Prepared, options: Options) -> str:
     if options.bundle_sizes is not None:
         parts.append(f"bundles of {options.bundle_sizes[0]}..{options.bundle_sizes[1]} adjacent stations")
         relax.append("wider group sizes or more station adjacency")
+        for what, _, need in viability_rules(options):
+            parts.append(f"{what} {_fmt(need)} per bundle")
+            relax.append(f"a lower {what}")
     if int(p.fixed.sum()):
         parts.append(f"{int(p.fixed.sum())} fixed centres")
     combo = " + ".join(parts) if parts else "the model"

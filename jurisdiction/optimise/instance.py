@@ -25,6 +25,7 @@ SOLVERS = ("highs", "cbc")
 NUMBER_OPTIONS: tuple[tuple[str, float | None, bool], ...] = (
     ("limit", None, True), ("time_limit", None, True),
     ("balance", 0.0, False), ("gap", 0.0, False), ("disruption", 0.0, False),
+    ("min_officers", None, True), ("min_population", None, True),
 )
 
 
@@ -110,6 +111,14 @@ class Options:
         (gmin, gmax) stations per centre, counting the centre itself (2合1/3合1: (2, 3)).
     bundle_scope : ndarray of bool or None
         Stations taking part in bundling; the others stay their own centre with their villages.
+    station_officers, station_population : ndarray of float, shape (n_stations,), or None
+        Officers of each station (people) and residents of its current district (people), for
+        the viability rule below.
+    min_officers, min_population : float or None
+        The viability rule (people): each bundle of stations in ``bundle_scope`` pools at least
+        this many officers and residents (both, when both are set). A station in scope that
+        meets the rule on its own may also stay alone, whatever ``bundle_sizes`` says; without
+        a rule every station in scope joins a bundle of ``bundle_sizes``.
     follow_station : bool
         Villages follow their station into its bundle; if false they may be reassigned...
     disruption : float
@@ -147,6 +156,10 @@ class Options:
     contiguity: str | None = None
     bundle_sizes: tuple[int, int] | None = None
     bundle_scope: np.ndarray | None = None
+    station_officers: np.ndarray | None = None
+    station_population: np.ndarray | None = None
+    min_officers: float | None = None
+    min_population: float | None = None
     follow_station: bool = True
     disruption: float = 0.0
     solver: str = "highs"
@@ -241,6 +254,18 @@ def _index(value, n: int, name: str, upper: int) -> np.ndarray:
     return arr
 
 
+def _check_viability(options: Options, m: int) -> None:
+    """ScenarioError for a viability rule without its per-station amounts, or bad amounts."""
+    for key, amounts in (("min_officers", "station_officers"), ("min_population", "station_population")):
+        values = getattr(options, amounts)
+        if getattr(options, key) is not None and values is None:
+            raise ScenarioError(f"{key} needs {amounts} (one number per station)")
+        if values is not None:
+            values = np.asarray(values, dtype=float)
+            if values.shape != (m,) or not np.isfinite(values).all() or (values < 0).any():
+                raise ScenarioError(f"{amounts} must be {m} finite non-negative numbers")
+
+
 def k_range(options: Options) -> tuple[int, int] | None:
     """The (min, max) number of centres asked for, or None."""
     k = options.centres
@@ -333,6 +358,7 @@ def prepare(instance: Instance, options: Options) -> Prepared:  # noqa: C901, PL
             raise ScenarioError(f"station_adjacency must be ({m}, {m}), got {sadj.shape}")
     if options.bundle_scope is not None and np.asarray(options.bundle_scope).shape != (m,):
         raise ScenarioError(f"bundle_scope must have shape ({m},)")
+    _check_viability(options, m)
     if options.warm_start is not None and np.asarray(options.warm_start).shape != (n,):
         raise ScenarioError(f"warm_start must have shape ({n},)")
     allowed = (candidate | fixed) & ~excluded

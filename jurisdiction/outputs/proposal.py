@@ -19,6 +19,7 @@ from jurisdiction.network.bands import isochrones
 from jurisdiction.optimise import Solution
 from jurisdiction.outputs import districts
 from jurisdiction.scenario.settings import Scenario
+from jurisdiction.scenario.values import AUTO
 
 WGS84 = "EPSG:4326"
 
@@ -58,6 +59,8 @@ class Plan:
         village_id x station_id, minutes from station to village.
     attribution : str
         Data attribution to show on maps and reports.
+    bundling_rule : str or None
+        The bundling rule that decided the plan, in the scenario's language (None without bundling).
     """
 
     scenario: Scenario
@@ -73,6 +76,7 @@ class Plan:
     diagnosis: Diagnosis
     travel_times: pd.DataFrame
     attribution: str = ""
+    bundling_rule: str | None = None
 
     @property
     def centres(self) -> list[str]:
@@ -137,10 +141,12 @@ def assemble(  # noqa: PLR0913
     stations["centre"] = station_ids[solution.bundle]
     in_scope = (
         np.isin(station_ids, scenario.bundle_stations)
-        if scenario.bundle_sizes is not None and scenario.bundle_stations
+        if scenario.bundle_sizes is not None and scenario.bundle_stations and scenario.bundle_stations != AUTO
         else np.ones(len(stations), dtype=bool)
     )
     is_centre = stations["centre"].to_numpy() == station_ids
+    if scenario.bundle_sizes is not None and (scenario.min_officers or scenario.min_population):
+        in_scope &= np.isin(station_ids, stations["centre"][~is_centre])  # alone under the rule: untouched
     stations["role"] = np.where(~is_centre, "post", np.where(in_scope, "centre", "station"))
 
     table = districts.district_table(villages, stations, roads, officers_per_10k=scenario.officers_per_10k)
@@ -178,7 +184,48 @@ def assemble(  # noqa: PLR0913
         diagnosis=diagnosis,
         travel_times=times,
         attribution=attribution,
+        bundling_rule=bundling_rule(scenario),
     )
+
+
+#: The words of :func:`bundling_rule`, by language.
+RULE_WORDS = {
+    "zh": {"officers": "民警不少于 {n:,.0f} 人", "residents": "人口不少于 {n:,.0f} 人", "pooled": "每个中心所合并后",
+           "and": "，且", "size": "{k}合1", "bundles": "{sizes}，警务室与中心所辖区相邻", "limit": "{t:g} 分钟内到达",
+           "auto": "候选：小散弱派出所及其相邻派出所", "listed": "候选：指定的 {k} 个派出所",
+           "all": "候选：全部派出所", "fewest": "目标：中心所（辖区）最少", "sep": "；", "alone": "单独达标的所可保留"},
+    "en": {"officers": "at least {n:,.0f} officers", "residents": "at least {n:,.0f} residents",
+           "pooled": "each centre pools ", "and": " and ", "size": "{k}-in-1",
+           "bundles": "{sizes} bundles, each post bordering its centre",
+           "limit": "every village within {t:g} min",
+           "auto": "candidates: small stations (小散弱) and their neighbours",
+           "listed": "candidates: the {k} stations listed", "all": "candidates: every station",
+           "fewest": "objective: fewest centres (districts)", "sep": "; ",
+           "alone": "a station meeting the rule alone may stay"},
+}
+
+
+def bundling_rule(scenario: Scenario) -> str | None:
+    """The scenario's bundling rule as one line in its language (``每个中心所合并后民警不少于 16 人；...``)."""
+    if scenario.bundle_sizes is None:
+        return None
+    words = RULE_WORDS[scenario.language]
+    parts = []
+    needs = [words[key].format(n=need) for key, need in (("officers", scenario.min_officers),
+                                                          ("residents", scenario.min_population)) if need is not None]
+    if needs:
+        parts += [words["pooled"] + words["and"].join(needs), words["alone"]]
+    low, high = scenario.bundle_sizes
+    sizes = " / ".join(words["size"].format(k=k) for k in range(max(low, 2), high + 1))
+    parts.append(words["bundles"].format(sizes=sizes))
+    if scenario.limit is not None:
+        parts.append(words["limit"].format(t=scenario.limit))
+    stations = scenario.bundle_stations
+    parts.append(words["auto"] if stations == AUTO else words["listed"].format(k=len(stations)) if stations
+                 else words["all"])
+    if scenario.objective == "set-covering":
+        parts.append(words["fewest"])
+    return words["sep"].join(parts)
 
 
 def solver_stats(solution: Solution) -> dict[str, Any]:

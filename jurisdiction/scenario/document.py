@@ -22,6 +22,9 @@ TOML layout (every section and key optional except where the model needs it)::
     [bundling]             # 2合1 / 3合1
     sizes = [2, 3]
     stations = ["500231101", ...]  # stations taking part; the others keep their districts
+    # or: stations = "auto"  (the small stations 小散弱 and their neighbours), with a rule:
+    min_officers = 19      # people: officers each bundle pools (a station meeting it alone may stay)
+    min_population = 30000 # people: residents each bundle pools (both must hold when both are set)
     follow_station = true
     disruption = 0.0
 
@@ -82,6 +85,8 @@ SECTIONS: dict[str, dict[str, str]] = {
     "bundling": {
         "sizes": "bundle_sizes",
         "stations": "bundle_stations",
+        "min_officers": "min_officers",
+        "min_population": "min_population",
         "follow_station": "follow_station",
         "disruption": "disruption",
     },

@@ -15,6 +15,7 @@ from jurisdiction.inputs.sources import data_settings
 from jurisdiction.optimise.instance import CONTIGUITY, MODELS, SOLVERS
 from jurisdiction.scenario.values import (
     WEIGHT_COLUMNS,
+    bundling_values,
     centres_value,
     choice,
     ids_value,
@@ -54,8 +55,16 @@ class Scenario:
         ``"shortest-path"`` (compact), ``"cuts"`` (exact) or None.
     bundle_sizes : (int, int) or None
         Stations per centre, (gmin, gmax); (2, 3) is the 2合1 / 3合1 rule.
-    bundle_stations : tuple of str
-        Station ids that take part in bundling (empty: all stations).
+    bundle_stations : tuple of str or "auto"
+        Station ids that take part in bundling (empty: all stations); ``"auto"``: the stations
+        flagged small (小散弱) by the diagnosis or short of the viability rule alone, and every
+        station whose district borders one of them. With ``"auto"``, ``centres`` (optional)
+        counts every district of the plan.
+    min_officers, min_population : float or None
+        The viability rule (people): each bundle pools at least this many officers (to staff
+        24-hour duty) and residents (those of its stations' current districts); both when both
+        are set. A station in ``bundle_stations`` that meets the rule alone may keep its
+        district; with a rule, ``centres`` is optional.
     follow_station : bool
         Villages follow their current station into its bundle (no village moves alone).
     disruption : float
@@ -107,7 +116,9 @@ class Scenario:
     balance_weight: str = "population"
     contiguity: str | None = None
     bundle_sizes: tuple[int, int] | None = None
-    bundle_stations: tuple[str, ...] = ()
+    bundle_stations: tuple[str, ...] | str = ()
+    min_officers: float | None = None
+    min_population: float | None = None
     follow_station: bool = True
     disruption: float = 0.0
     fixed: tuple[str, ...] = ()
@@ -145,7 +156,10 @@ class Scenario:
         if self.contiguity is not None:
             choice("contiguity", self.contiguity, CONTIGUITY[1:])
         set_(self, "centres", centres_value(self.centres))
-        if self.centres is None and self.objective != "set-covering":
+        self.__dict__.update(bundling_values(self.bundle_stations, self.bundle_sizes, self.min_officers,
+                                             self.min_population))
+        ruled = self.bundle_sizes is not None and (self.min_officers is not None or self.min_population is not None)
+        if self.centres is None and self.objective != "set-covering" and not ruled:
             raise ScenarioError(f"centres: the {self.objective} model needs a number of centres")
         for key in ("limit", "time_limit", "officers_per_10k"):
             value = getattr(self, key)
@@ -168,7 +182,7 @@ class Scenario:
         choice("balance_weight", self.balance_weight, WEIGHT_COLUMNS)
         if self.bundle_sizes is not None:
             set_(self, "bundle_sizes", sizes_value(self.bundle_sizes))
-        for key in ("bundle_stations", "fixed", "excluded"):
+        for key in ("fixed", "excluded"):
             set_(self, key, ids_value(key, getattr(self, key)))
         clash = set(self.fixed) & set(self.excluded)
         if clash:

@@ -49,6 +49,23 @@ def sizes_value(value: Any) -> tuple[int, int]:
     raise ScenarioError(f"bundling.sizes: expected [gmin, gmax] with 1 <= gmin <= gmax, got {value!r}")
 
 
+#: ``[bundling] stations = "auto"``: the small stations (小散弱) and their neighbours may be bundled.
+AUTO = "auto"
+
+
+def bundling_values(stations: Any, sizes: Any, min_officers: Any, min_population: Any) -> dict[str, Any]:
+    """``[bundling] stations`` (a list of station ids, or :data:`AUTO`) and the viability rule (people).
+
+    Returns the Scenario fields ``bundle_stations``, ``min_officers``, ``min_population``;
+    ``"auto"`` needs ``sizes`` and a rule.
+    """
+    rule = {key: None if value is None else finite_number(f"bundling.{key}", value, positive=True)
+            for key, value in (("min_officers", min_officers), ("min_population", min_population))}
+    if stations == AUTO and (sizes is None or rule == {"min_officers": None, "min_population": None}):
+        raise ScenarioError('bundling.stations = "auto" needs bundling.sizes and min_officers or min_population')
+    return {"bundle_stations": AUTO if stations == AUTO else ids_value("bundle_stations", stations), **rule}
+
+
 def ids_value(key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, tuple | list):
         raise ScenarioError(f"{key}: expected a list of station ids, got {value!r}")

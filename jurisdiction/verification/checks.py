@@ -23,6 +23,7 @@ import shapely
 from scipy.spatial import Delaunay
 
 from jurisdiction.errors import MAX_LISTED
+from jurisdiction.scenario.values import AUTO
 
 #: Two travel times agree within max(MINUTES_TOLERANCE, MINUTES_TOLERANCE_SHARE x the time).
 MINUTES_TOLERANCE = 0.5
@@ -143,10 +144,16 @@ def area_tolerance(area: np.ndarray) -> np.ndarray:
 
 
 def bundle_scope(settings: Any, station_ids: Sequence[str]) -> set[str]:
-    """The stations that take part in bundling (all of them without a list)."""
-    if settings.bundle_sizes is not None and settings.bundle_stations:
+    """The stations that take part in bundling (all of them without a list, or with ``"auto"``)."""
+    if settings.bundle_sizes is not None and settings.bundle_stations and settings.bundle_stations != AUTO:
         return set(settings.bundle_stations)
     return set(station_ids)
+
+
+def ruled(settings: Any) -> bool:
+    """True when the scenario bundles under a viability rule (min_officers, min_population)."""
+    return settings.bundle_sizes is not None and (settings.min_officers is not None
+                                                  or settings.min_population is not None)
 
 
 def check_villages(ev: Evidence) -> Check:
@@ -178,6 +185,8 @@ def check_stations(ev: Evidence) -> Check:
             problems.append(f"{label('station', sid, names)} is {off:,.0f} m from where the input puts it")
     centres = centres_of(ev.stations) & known
     scope = bundle_scope(ev.settings, sorted(known))
+    if ruled(ev.settings):  # a station alone under the rule keeps its district untouched
+        scope &= {c for s, c in reports_to(ev.stations).items() if s != c}
     for sid, centre, role in zip(ev.stations["station_id"], ev.stations["centre"], ev.stations["role"]):
         if centre not in centres:
             problems.append(f"{label('station', sid, names)} reports to {clean(centre)}, which is no centre")

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jurisdiction.scenario.values import AUTO
 from jurisdiction.verification.checks import (
     MINUTES_TOLERANCE,
     MINUTES_TOLERANCE_SHARE,
@@ -26,6 +27,7 @@ from jurisdiction.verification.checks import (
     clean,
     label,
     names_of,
+    neighbours,
     outcome,
     reports_to,
 )
@@ -41,7 +43,7 @@ def centre_range(settings: Any, station_ids: Sequence[str]) -> tuple[int, int] |
     if k is None:
         return None
     low, high = (k, k) if isinstance(k, int) else (int(k[0]), int(k[1]))
-    if settings.bundle_sizes is not None and settings.bundle_stations:
+    if settings.bundle_sizes is not None and settings.bundle_stations and settings.bundle_stations != AUTO:
         untouched = len(set(station_ids) - set(settings.bundle_stations))
         low, high = low + untouched, high + untouched
     return low, high
@@ -164,11 +166,21 @@ def check_bundles(ev: Evidence) -> Check:
         elif centre != sid:
             problems.append(f"{label('station', sid, names)} is outside the bundling but joins "
                             f"{clean(centre)}")
+    rules = viability_rules(ev)
+    bordering = station_neighbours(ev)
     for centre, group in sorted(members.items()):
-        if not sizes[0] <= len(group) <= sizes[1]:
+        if not sizes[0] <= len(group) <= sizes[1] and not (rules and len(group) == 1):
             listed = ", ".join(label("station", s, names) for s in sorted(group))
             problems.append(f"the bundle of {clean(centre)} has {len(group)} stations ({listed}); "
                             f"sizes {sizes[0]} to {sizes[1]}")
+        for what, amounts, need in rules:
+            pooled = sum(amounts.get(s, 0.0) for s in group)
+            if pooled < need - 1e-9:
+                problems.append(f"the {'station' if len(group) == 1 else 'bundle'} of {clean(centre)} has "
+                                f"{pooled:,.0f} {what}, the rule asks for at least {need:,.0f}")
+        problems += [f"{label('station', s, names)} is a post of {clean(centre)}, whose district it does not "
+                     f"border" for s in sorted(group) if bordering is not None and s != centre
+                     and (s, centre) not in bordering]
     if ev.settings.follow_station and "current" in ev.villages.columns:
         village_names = names_of(ev.input_villages, "village_id")
         for v, home, centre in zip(ev.villages["village_id"], ev.villages["current"], ev.villages["centre"]):
@@ -176,8 +188,46 @@ def check_bundles(ev: Evidence) -> Check:
                 problems.append(f"{label('village', v, village_names)} of {clean(home)} goes to "
                                 f"{clean(centre)}, not with its station to {clean(owner[home])}")
     follow = ", villages following their station" if ev.settings.follow_station else ""
-    return outcome("bundles", problems,
-                   f"{len(members)} bundles of {sizes[0]} to {sizes[1]} stations{follow}")
+    rule = "".join(f", each with at least {need:,.0f} {what}" for what, _, need in rules)
+    alone = sum(len(group) == 1 for group in members.values()) if rules else 0
+    kept = f" and {alone} stations alone" if rules else ""
+    return outcome("bundles", problems, f"{len(members) - alone} bundles of {sizes[0]} to {sizes[1]} stations"
+                                        f"{kept}, posts bordering their centre{rule}{follow}")
+
+
+def viability_rules(ev: Evidence) -> list[tuple[str, dict[str, float], float]]:
+    """(what, amount per station id, pooled minimum) for each rule the scenario sets (people).
+
+    Officers from the input stations; residents of each station's current district from the
+    input villages and the plan's ``current`` column.
+    """
+    settings, rules = ev.settings, []
+    if settings.bundle_sizes is None:
+        return rules
+    if settings.min_officers is not None:
+        table = ev.input_stations.drop_duplicates("station_id")
+        officers = pd.to_numeric(table.get("officers", pd.Series(np.nan, index=table.index)), errors="coerce")
+        rules.append(("officers", dict(zip(table["station_id"], officers.fillna(0.0))), settings.min_officers))
+    if settings.min_population is not None and "current" in ev.villages.columns:
+        plan = ev.villages.drop_duplicates("village_id")
+        people = village_weights(ev.input_villages, list(plan["village_id"]), "population")
+        residents = pd.Series(people).groupby(plan["current"].to_numpy()).sum()
+        rules.append(("residents", residents.to_dict(), settings.min_population))
+    return rules
+
+
+def station_neighbours(ev: Evidence) -> set[tuple[str, str]] | None:
+    """(a, b) for stations whose current districts border (both orders), from the plan's ``current``.
+
+    None when the plan does not say which station each village had.
+    """
+    if "current" not in ev.villages.columns:
+        return None
+    plan = ev.villages.drop_duplicates("village_id")
+    home = plan["current"].to_numpy()
+    pairs = {(home[a], home[b]) for a, b in neighbours(np.asarray(plan.geometry.array, dtype=object))
+             if home[a] != home[b] and home[a] is not None and home[b] is not None}
+    return pairs | {(b, a) for a, b in pairs}
 
 
 def recomputed_objective(ev: Evidence) -> float:

@@ -5,6 +5,13 @@ used); gmin y[c] <= sum_s z[s, c] <= gmax y[c]; z[s, c] exists only where s and 
 (``station_adjacency``) and, when villages follow their station, only where every village of
 ``s`` is within the limit of ``c``. Stations outside ``bundle_scope`` stay open with their
 villages.
+
+The viability rule (``min_officers``, ``min_population``): each bundle pools enough,
+``sum_s officers[s] z[s, c] >= min_officers y[c]`` (and the same for residents), and a station
+that meets the rule alone may form a bundle of one (a binary ``alone[c]`` lifts the size rows
+when ``gmin > 2``; with ``gmin <= 2`` its lower size row is simply 1). Each post is adjacent to
+its centre, so a bundle of up to three stations is any connected group whose centre borders
+every other member.
 """
 
 from __future__ import annotations
@@ -31,6 +38,22 @@ class Bundling:
 def scope_of(options: Options, m: int) -> np.ndarray:
     """(m,) bool: stations that take part in bundling."""
     return np.ones(m, bool) if options.bundle_scope is None else np.asarray(options.bundle_scope, bool)
+
+
+def viable_alone(options: Options, m: int) -> np.ndarray:
+    """(m,) bool: stations that meet the viability rule on their own (none without a rule)."""
+    rules = viability_rules(options)
+    ok = np.full(m, bool(rules))
+    for _, amounts, need in rules:
+        ok &= amounts >= need - 1e-9
+    return ok
+
+
+def viability_rules(options: Options) -> list[tuple[str, np.ndarray, float]]:
+    """(option name, per-station amounts, pooled minimum) for each rule set: officers, residents (people)."""
+    rules = (("min_officers", options.station_officers, options.min_officers),
+             ("min_population", options.station_population, options.min_population))
+    return [(key, np.asarray(amounts, dtype=float), float(need)) for key, amounts, need in rules if need is not None]
 
 
 def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.ndarray, y: dict,  # noqa: C901, PLR0912
@@ -81,12 +104,22 @@ def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.n
         for c in cs:
             if c != s:
                 prob.addConstraint(z[(s, c)] - y[c] <= 0)
+    alone = viable_alone(options, m)
+    rules = viability_rules(options)
     for c in by_centre:
         if not scope[c]:
             continue
         members = pulp.lpSum(z[(s, c)] for s in by_centre[c])
-        prob.addConstraint(members - gmin * y[c] >= 0)
-        prob.addConstraint(members - gmax * y[c] <= 0)
+        if alone[c] and gmin > 2:  # one station alone, or gmin..gmax
+            single = pulp.LpVariable(f"alone_{c}", cat=pulp.LpBinary)
+            prob.addConstraint(members - gmin * y[c] + (gmin - 1) * single >= 0)
+            prob.addConstraint(members - gmax * y[c] + (gmax - 1) * single <= 0)
+            prob.addConstraint(single - y[c] <= 0)
+        else:
+            prob.addConstraint(members - (1 if alone[c] else gmin) * y[c] >= 0)
+            prob.addConstraint(members - gmax * y[c] <= 0)
+        for _, amounts, need in rules:
+            prob.addConstraint(pulp.lpSum(float(amounts[s]) * z[(s, c)] for s in by_centre[c]) - need * y[c] >= 0)
 
     has_centre = np.array([bool(by_station.get(s)) for s in range(m)])
     followed &= has_centre[np.maximum(home, 0)]
