@@ -32,6 +32,7 @@ from jurisdiction.optimise.mip.bundling import bundle_by_villages, bundle_of
 from jurisdiction.optimise.mip.contiguity import is_connected
 from jurisdiction.optimise.mip.model import Built, build
 from jurisdiction.optimise.mip.solver import Run, relative_gap
+from jurisdiction.optimise.pins import pin_conflicts, pins_kept
 
 #: Share of the time limit for the connected heuristic plan before the cut rounds.
 INCUMBENT_SHARE = 0.4
@@ -140,10 +141,14 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
     """
     t0 = time.perf_counter()
     p = prepare(instance, options)
-    reasons = explain_prepared(p, options)
+    reasons = pin_conflicts(p, options) + explain_prepared(p, options)
     if reasons:
         raise InfeasibleError(reasons)
-    return account(_search(instance, p, options, t0), p, options)
+    solution = _search(instance, p, options, t0)
+    broken = pins_kept(p, solution.assignment)
+    if broken:
+        raise AssertionError(f"internal error: a plan breaks its pins: {'; '.join(broken)}")
+    return account(solution, p, options)
 
 
 def _search(instance: Instance, p: Prepared, options: Options, t0: float) -> Solution:  # noqa: C901, PLR0912

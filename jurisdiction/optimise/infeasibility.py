@@ -52,6 +52,8 @@ def explain_prepared(p: Prepared, options: Options) -> list[str]:  # noqa: C901,
     hard_limit = options.limit if options.model != "max-covering" else None
     if hard_limit is not None:
         bad = np.flatnonzero(best > hard_limit)
+        if p.pinned is not None:  # a pinned village has one pair: optimise.pins names its problem
+            bad = bad[p.pinned[bad] < 0]
         if bad.size:
             def detail(v):
                 if not np.isfinite(best[v]):
