@@ -6,8 +6,9 @@ Commands
     The Dianjiang example: diagnose, then the 2023 reform (17 small rural stations bundled
     2合1 / 3合1 into 8 centres within a travel-time limit, contiguous); writes the maps, the
     report and the files under ``maps/dianjiang/``.
-``jurisdiction plan SCENARIO.toml``
-    Run a scenario file (its ``[data]`` section says where the layers are).
+``jurisdiction plan SCENARIO.toml [--pins PINS.csv]``
+    Run a scenario file (its ``[data]`` section says where the layers are); ``--pins`` holds
+    villages in the districts a pins file names (as ``[pins] villages`` does).
 ``jurisdiction diagnose [SCENARIO.toml]``
     Diagnose the current map (default: the Dianjiang example).
 ``jurisdiction isochrones [SCENARIO.toml] --minutes 5,10,15,30``
@@ -183,6 +184,9 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", type=Path, default=None,
                       help="output folder (default: the scenario's, else ./maps/<name>)")
     plan.add_argument("--tiles", choices=TILES, default=None, help="base map")
+    plan.add_argument("--pins", type=Path, default=None, metavar="FILE",
+                      help="pins file (village_id,station_id[,locked]; CSV or GeoPackage) overriding the "
+                           "scenario's [pins] villages")
     plan.set_defaults(run=commands.run_plan)
 
     diagnose = sub.add_parser("diagnose", parents=[common, snapping], help="diagnose the current map")

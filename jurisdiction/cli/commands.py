@@ -96,6 +96,8 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         scenario = scenario.with_(tiles=args.tiles)
     if args.solver_log:
         scenario = scenario.with_(log=True)
+    if getattr(args, "pins", None) is not None:
+        scenario = scenario.with_(pins=str(args.pins.resolve()))
     folder = args.out or Path(scenario.folder or OUTPUTS / scenario.name)
     progress("loading the layers")
     layers, attribution = load_layers(scenario)

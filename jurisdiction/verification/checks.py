@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -83,6 +83,8 @@ class Evidence:
         or unreachable), in the villages' row order; None when the roads cannot be read.
     reported : dict
         The solver section of ``metrics.json`` (``objective`` in the model's unit).
+    pins : dict
+        Village id -> the station it is pinned to, from the pins file the settings name.
     """
 
     settings: Any
@@ -93,6 +95,7 @@ class Evidence:
     input_stations: gpd.GeoDataFrame
     minutes: np.ndarray | None
     reported: dict
+    pins: dict = field(default_factory=dict)
 
 
 def clean(text: Any) -> str:
