@@ -60,7 +60,7 @@ from jurisdiction.verification.rules import (
     check_pins,
 )
 
-__all__ = ["Check", "Verdict", "verify_plan"]
+__all__ = ["Check", "Verdict", "plan_files", "verify_plan"]
 
 #: Road files that are OSM networks (XML, PBF): not rebuilt here. GraphML is read with networkx.
 OSM_FILE_SUFFIXES = frozenset({".osm", ".xml", ".pbf"})
@@ -238,6 +238,22 @@ def _pins(settings: Any) -> dict[str, str]:
     return dict(zip(table["village_id"], table["station_id"], strict=True))
 
 
+def plan_files(folder: str | os.PathLike) -> tuple[dict[str, Any], dict[str, gpd.GeoDataFrame]]:
+    """A written plan's ``metrics.json`` and the layers of its ``plan.gpkg`` (villages, stations, districts).
+
+    Ids are text; the layers are in the file's CRS (WGS84 as written).
+
+    Raises
+    ------
+    InputError
+        The folder, or one of the files, is missing or unreadable (the message names it).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(str(folder), [Problem(None, "no such plan folder")])
+    return _read_json(folder / "metrics.json"), _read_layers(folder / "plan.gpkg")
+
+
 def verify_plan(folder: str | os.PathLike) -> Verdict:
     """Re-check a plan written by ``jurisdiction plan`` / :func:`jurisdiction.outputs.files.export_plan`.
 
@@ -262,11 +278,8 @@ def verify_plan(folder: str | os.PathLike) -> Verdict:
         scenario names are (the message names the file).
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError(str(folder), [Problem(None, "no such plan folder")])
-    document = _read_json(folder / "metrics.json")
+    document, layers = plan_files(folder)
     settings = _settings(document, folder / "metrics.json")
-    layers = _read_layers(folder / "plan.gpkg")
     villages, stations, roads = _input_layers(settings, folder / "metrics.json")
     villages = villages.assign(village_id=villages["village_id"].astype(str))
     stations = stations.assign(station_id=stations["station_id"].astype(str))
