@@ -25,6 +25,7 @@ from jurisdiction.inputs.readers import read_jurisdictions, read_roads, read_sta
 from jurisdiction.network.graph import graph_lines, road_graph
 from jurisdiction.network.travel import travel_time_matrix
 from jurisdiction.optimise import solve
+from jurisdiction.optimise.pins import cut_off
 from jurisdiction.outputs.pin_marks import mark_pins
 from jurisdiction.outputs.proposal import Plan, assemble
 from jurisdiction.scenario.settings import Scenario
@@ -178,7 +179,7 @@ def plan(
     options = options_for(scenario, station_ids)
     if len(pins.villages):
         options = replace(options, pinned=pinned_villages(pins.villages, village_ids, station_ids),
-                          pins_over_limit=scenario.allow_over_limit)
+                          pins_over_limit=scenario.allow_over_limit, pins_disconnected=scenario.allow_disconnected)
     solution = solve(instance, options)
 
     say("writing up the plan")
@@ -196,7 +197,8 @@ def plan(
     )
     if not len(pins.villages):
         return result
-    marked = mark_pins(result.villages, pins.villages, limit_minutes=scenario.limit,
+    apart = cut_off(instance.adjacency, solution.assignment, options.pinned, instance.station_village)
+    marked = mark_pins(result.villages, pins.villages, limit_minutes=scenario.limit, cut_off=apart,
                        covering=scenario.objective == "max-covering", language=scenario.language)
     return replace(result, villages=marked)
 

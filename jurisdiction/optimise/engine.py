@@ -32,7 +32,7 @@ from jurisdiction.optimise.mip.bundling import bundle_by_villages, bundle_of
 from jurisdiction.optimise.mip.contiguity import is_connected
 from jurisdiction.optimise.mip.model import Built, build
 from jurisdiction.optimise.mip.solver import Run, relative_gap
-from jurisdiction.optimise.pins import pin_conflicts, pins_kept
+from jurisdiction.optimise.pins import pin_conflicts, pins_cut_off, pins_kept
 
 #: Share of the time limit for the connected heuristic plan before the cut rounds.
 INCUMBENT_SHARE = 0.4
@@ -148,6 +148,9 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
     broken = pins_kept(p, solution.assignment)
     if broken:
         raise AssertionError(f"internal error: a plan breaks its pins: {'; '.join(broken)}")
+    apart = pins_cut_off(p, options, solution.assignment)
+    if apart:
+        raise InfeasibleError(apart)
     return account(solution, p, options)
 
 

@@ -132,6 +132,9 @@ class Options:
         pins through the pairs it may use (:func:`~jurisdiction.optimise.mip.model.pair_mask`).
     pins_over_limit : bool
         Keep a pinned pair beyond ``limit`` (minutes) instead of refusing it as infeasible.
+    pins_disconnected : bool
+        Without ``contiguity``, accept a plan whose pinned villages lie apart from the rest of
+        their district (else such a plan is an InfeasibleError naming them).
     log : bool
         Print the solver's own log (banner, progress) on stdout; off by default.
 
@@ -159,6 +162,7 @@ class Options:
     warm_start: np.ndarray | None = None
     pinned: np.ndarray | None = None
     pins_over_limit: bool = False
+    pins_disconnected: bool = False
     log: bool = False
 
     def __post_init__(self) -> None:
@@ -167,7 +171,7 @@ class Options:
                 object.__setattr__(self, key, finite_number(key, value, low=low, positive=positive))
         if self.balance is not None and self.balance >= 1:
             raise ScenarioError(f"balance: the tolerance must be below 1, got {self.balance!r}")
-        for key in ("log", "pins_over_limit"):
+        for key in ("log", "pins_over_limit", "pins_disconnected"):
             if not isinstance(getattr(self, key), bool):
                 raise ScenarioError(f"{key}: expected True or False, got {getattr(self, key)!r}")
 

@@ -20,15 +20,17 @@ BREAK_COLOUR = "#c00000"
 #: What a broken pin is called, per report language.
 WORDS = {
     "zh": {"title": "人工指定的村（pins）", "beyond": "超出时限：{minutes:.1f} 分钟 > {limit:g} 分钟",
+           "apart": "与辖区其余部分不相连",
            "none": "全部满足硬性规则", "village": "村", "station": "指定派出所", "minutes": "分钟", "breaks": "违反"},
     "en": {"title": "Villages pinned by hand", "beyond": "beyond the limit: {minutes:.1f} min > {limit:g} min",
+           "apart": "cut off from the rest of its district",
            "none": "every pin keeps the hard rules", "village": "Village", "station": "Pinned to",
            "minutes": "Minutes", "breaks": "Breaks"},
 }
 
 
 def mark_pins(villages: pd.DataFrame, pins: pd.DataFrame, *, limit_minutes: float | None,
-              covering: bool = False, language: str = "en") -> pd.DataFrame:
+              cut_off: np.ndarray | None = None, covering: bool = False, language: str = "en") -> pd.DataFrame:
     """``villages`` with ``pinned`` (station id or None) and ``pin_breaks`` ("" when none).
 
     Parameters
@@ -39,6 +41,9 @@ def mark_pins(villages: pd.DataFrame, pins: pd.DataFrame, *, limit_minutes: floa
         ``village_id``, ``station_id``.
     limit_minutes : float or None
         The scenario's travel-time limit; a pinned village beyond it breaks it.
+    cut_off : ndarray of int, optional
+        Row positions of the pinned villages apart from the rest of their district
+        (:func:`jurisdiction.optimise.pins.cut_off`).
     covering : bool
         Max-covering: the limit is a covering radius, not a rule, and breaks nothing.
     language : str
@@ -52,8 +57,12 @@ def mark_pins(villages: pd.DataFrame, pins: pd.DataFrame, *, limit_minutes: floa
     beyond = out["pinned"].notna().to_numpy() & (limit_minutes is not None and not covering)
     if limit_minutes is not None:
         beyond &= minutes > limit_minutes + 1e-9
-    out["pin_breaks"] = [words["beyond"].format(minutes=m, limit=limit_minutes) if b else ""
-                         for m, b in zip(minutes, beyond)]
+    apart = np.zeros(len(out), bool)
+    if cut_off is not None:
+        apart[np.asarray(cut_off, dtype=np.int64)] = True
+    out["pin_breaks"] = ["; ".join(([words["beyond"].format(minutes=m, limit=limit_minutes)] if b else [])
+                                   + ([words["apart"]] if a else []))
+                         for m, b, a in zip(minutes, beyond, apart, strict=True)]
     return out
 
 

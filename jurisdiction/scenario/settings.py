@@ -71,6 +71,9 @@ class Scenario:
         Station id -> role (``centre``, ``post``, ``kept``), or a ``station_id,role`` file.
     allow_over_limit : bool
         Keep a pinned village beyond ``limit`` (marked in the plan) instead of refusing it.
+    allow_disconnected : bool
+        Without ``contiguity``, keep a pinned village cut off from the rest of its district
+        (marked in the plan) instead of refusing the plan.
     speeds : mapping of str to float
         Road speeds in km/h by class, overriding the defaults.
     access_speed : float
@@ -123,6 +126,7 @@ class Scenario:
     pins: str | None = None
     pinned_stations: Mapping[str, str] | str = field(default_factory=dict)
     allow_over_limit: bool = False
+    allow_disconnected: bool = False
     speeds: Mapping[str, float] = field(default_factory=dict)
     access_speed: float = 20.0
     max_snap_m: float = 2000.0
@@ -185,7 +189,7 @@ class Scenario:
         if clash:
             raise ScenarioError(f"fixed, excluded: stations both fixed and excluded: {sorted(clash)}")
         self.__dict__.update(pin_settings(self.pins, self.pinned_stations))  # [pins] villages, stations
-        for key in ("follow_station", "log", "allow_over_limit"):
+        for key in ("follow_station", "log", "allow_over_limit", "allow_disconnected"):
             if not isinstance(getattr(self, key), bool):
                 raise ScenarioError(f"{key}: expected true or false, got {getattr(self, key)!r}")
         set_(self, "speeds", speeds_value(self.speeds))

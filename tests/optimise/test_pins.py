@@ -3,14 +3,19 @@
 The oracle is that of ``test_accounting`` (every plan of a small instance, the model's rules
 spelled out on arrays), with the pins added: a pinned village goes to its station (beyond the
 limit too when ``pins_over_limit``), and, with bundling, it no longer follows its station.
+Without contiguity the oracle asks for no connected district, so the property test allows a
+pinned village apart from its district (``pins_disconnected``); the refusal is tested alone.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.sparse.csgraph import connected_components
 
 from jurisdiction.errors import InfeasibleError
 from jurisdiction.optimise import Instance, Options, solve
@@ -75,7 +80,7 @@ def make(case: dict) -> tuple[Instance, Options]:
         pinned[v] = s
     opts = Options(model=case["model"], centres=case["centres"], limit=case["limit"], balance=case["balance"],
                    contiguity=case["contiguity"], bundle_sizes=case["bundle_sizes"], pinned=pinned,
-                   pins_over_limit=case["over_limit"], gap=0.0)
+                   pins_over_limit=case["over_limit"], pins_disconnected=True, gap=0.0)
     return inst, opts
 
 
@@ -121,11 +126,17 @@ def test_a_pin_beyond_the_limit_is_refused_by_name():
 
 def test_a_pin_beyond_the_limit_is_kept_when_allowed():
     inst, opts, v, s = _beyond_case()
-    from dataclasses import replace
-
     sol = solve(inst, replace(opts, pins_over_limit=True))
     assert sol.assignment[v] == s
     assert inst.times[v, s] > opts.limit
+
+
+def test_pins_that_close_too_many_stations_are_named():
+    inst = random_instance(3, 6, 3)
+    pinned = np.full(6, -1)
+    pinned[inst.station_village[0]] = 1
+    with pytest.raises(InfeasibleError, match="3 centres asked for, but pins leave only 2 stations"):
+        solve(inst, Options(centres=3, pinned=pinned))
 
 
 def test_a_pin_on_the_village_of_a_fixed_station_is_named():
@@ -136,3 +147,20 @@ def test_a_pin_on_the_village_of_a_fixed_station_is_named():
     fixed = np.array([True, False, False])
     with pytest.raises(InfeasibleError, match="station s0 stands in it"):
         solve(Instance(**{**inst.__dict__, "fixed": fixed}), Options(centres=2, pinned=pinned))
+
+
+def test_a_pinned_village_cut_off_from_its_district_is_named_unless_allowed():
+    """Without contiguity, a village pinned to a far station lies apart from that district."""
+    inst = random_instance(4, 7, 3)
+    d = inst.times[:, 0] - inst.times.min(axis=1)  # the village (holding no station) farthest from s0's reach
+    v = int(np.argmax(np.where(np.isin(np.arange(7), inst.station_village), -np.inf, d)))
+    pinned = np.full(7, -1)
+    pinned[v] = 0
+    opts = Options(centres=3, pinned=pinned)
+    sol = solve(inst, replace(opts, pins_disconnected=True))
+    district = np.flatnonzero(sol.assignment == 0)
+    pieces, _ = connected_components(inst.adjacency[district][:, district], directed=False)
+    assert sol.assignment[v] == 0 and pieces > 1
+    with pytest.raises(InfeasibleError, match=f"village v{v} pinned to station s0 is cut off"):
+        solve(inst, opts)
+    assert solve(inst, replace(opts, contiguity="cuts")).assignment[v] == 0  # contiguity joins them instead

@@ -118,7 +118,8 @@ def test_the_demo_and_the_balanced_plan_pass(demo, balanced, capsys):
     verdict = verify_plan(folder)
     assert len(out) == len(verdict.checks) + 1 and out[-1].startswith("verified: all 12 checks hold")
     assert {c.name for c in verdict.checks} == {"villages", "stations", "whole", "connected", "centre_inside",
-                                                "centres", "limit", "minutes", "balance", "bundles", "objective", "pins"}
+                                                "centres", "limit", "minutes", "balance", "bundles", "objective",
+                                                "pins"}
     balanced_verdict = jurisdiction.verify_plan(balanced)
     assert balanced_verdict.ok, "\n".join(balanced_verdict.lines())
     assert "within ±30%" in _detail(balanced_verdict, "balance")
