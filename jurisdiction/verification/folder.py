@@ -15,7 +15,8 @@ through shared borders), ``centre_inside`` (each centre in its own district), ``
 reported minutes agree with the rebuilt ones), ``balance``, ``bundles`` (sizes, villages
 following their station) and ``objective`` (the reported one equals the recomputed one),
 ``pins`` (each village of the pins file the settings name in its station's district; a pinned
-village leaves its station's bundle, and, with ``allow_over_limit``, may lie beyond the limit).
+village leaves its station's bundle; with ``allow_over_limit`` it may lie beyond the limit, with
+``allow_disconnected`` apart from the rest of its district).
 
 Tolerances: travel times agree within 0.5 min or 2 %, whichever is larger (the rebuilt times
 equal the package's to about 1e-12 min on the Dianjiang example; the slack covers snapping
@@ -278,8 +279,11 @@ def verify_plan(folder: str | os.PathLike) -> Verdict:
         scenario names are (the message names the file).
     """
     folder = Path(folder)
-    document, layers = plan_files(folder)
+    if not folder.is_dir():
+        raise InputError(str(folder), [Problem(None, "no such plan folder")])
+    document = _read_json(folder / "metrics.json")
     settings = _settings(document, folder / "metrics.json")
+    layers = _read_layers(folder / "plan.gpkg")
     villages, stations, roads = _input_layers(settings, folder / "metrics.json")
     villages = villages.assign(village_id=villages["village_id"].astype(str))
     stations = stations.assign(station_id=stations["station_id"].astype(str))
