@@ -105,7 +105,8 @@ def test_the_scenario_section(tmp_path):
     assert not Pins() and bool(Pins(stations={"s": "post"}))
     assert isinstance(read_pins().villages, pd.DataFrame)
     path = tmp_path / "s.toml"
-    path.write_text('[model]\ncentres = 2\n[pins]\nvillages = "edits/pins.csv"\nstations = "roles.csv"\n', encoding="utf-8")
+    path.write_text('[model]\ncentres = 2\n[pins]\nvillages = "edits/pins.csv"\nstations = "roles.csv"\n',
+                    encoding="utf-8")
     scenario = read_scenario(path)
     assert scenario.pins == str(tmp_path / "edits" / "pins.csv")
     assert scenario.pinned_stations == str(tmp_path / "roles.csv")
