@@ -139,3 +139,16 @@ def test_a_pin_beyond_the_limit_is_named_unless_allowed(county):
     row = plan[plan["village_id"].astype(str) == village].iloc[0]
     assert row["centre"] == station and row["minutes"] > limit and "超出时限" in row["pin_breaks"]
     assert document["verification"]["ok"]
+
+
+def test_station_roles_are_kept(county):
+    stations = gpd.read_file(county / "A" / "plan.gpkg", layer="stations")
+    centre = str(stations.loc[stations["role"] == "centre", "station_id"].iloc[0])
+    other = str(stations.loc[stations["station_id"] != centre, "station_id"].iloc[0])
+    text = SCENARIO.replace("[solver]", f'[bundling]\nsizes = [1, 2]\n[pins]\nstations = {{ "{centre}" = "post", '
+                                        f'"{other}" = "kept" }}\n[solver]').replace("centres = 4", "centres = 3")
+    (county / "roles.toml").write_text(text, encoding="utf-8")
+    code, document = _run_json(["plan", str(county / "roles.toml"), "--out", str(county / "roles")])
+    assert code == 0 and document["verification"]["ok"], document
+    roles = gpd.read_file(county / "roles" / "plan.gpkg", layer="stations").set_index("station_id")["role"]
+    assert roles[centre] == "post" and roles[other] == "station"
