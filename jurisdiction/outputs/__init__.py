@@ -9,6 +9,8 @@
 | ``report`` | :func:`write_report`: the HTML report for decision-makers |
 | ``charts`` | the report's pictures (matplotlib) |
 | ``files`` | :func:`export_plan` (GeoPackage, CSV, JSON) and the atomic writes every output uses |
+| ``pin_marks`` | a plan's pinned villages: the ``pinned``/``pin_breaks`` columns, their red HTML note |
+| ``comparison`` | written plans side by side (``jurisdiction compare``): key figures, changed villages, maps |
 """
 
 from jurisdiction.outputs.files import export_plan
