@@ -98,6 +98,12 @@ def test_compare_lists_the_pinned_village_and_escapes_names(pinned):
     assert village in page
 
 
+def test_compare_of_a_folder_that_is_no_plan_names_it(county, tmp_path):
+    code, document = _run_json(["compare", str(county / "A"), str(tmp_path), "--out", str(tmp_path)])
+    assert code == EXIT_INPUT and "metrics.json" in document["error"]
+    assert not (tmp_path / "compare.html").exists()
+
+
 def test_a_bad_pins_file_names_every_bad_row(county):
     pins = county / "bad_pins.csv"
     pins.write_text("village_id,station_id,locked\nnope,S1\n,S1\nnope,S1,maybe\n", encoding="utf-8")

@@ -97,7 +97,8 @@ def changed_villages(plans: Sequence[WrittenPlan]) -> pd.DataFrame:
     Each plan's column holds the centre's station id; ``<label> name`` its name.
     """
     centres = pd.DataFrame({p.label: _centres(p) for p in plans})
-    names = plans[0].villages.drop_duplicates("village_id").set_index("village_id")["name"]
+    names = pd.concat([p.villages.set_index("village_id")["name"] for p in plans])
+    names = names[~names.index.duplicated()]
     stations = pd.concat([p.stations.set_index("station_id")["name"] for p in plans])
     stations = stations[~stations.index.duplicated()]
     moved = centres.nunique(axis=1, dropna=False) > 1

@@ -20,10 +20,11 @@ BREAK_COLOUR = "#c00000"
 #: What a broken pin is called, per report language.
 WORDS = {
     "zh": {"title": "人工指定的村（pins）", "beyond": "超出时限：{minutes:.1f} 分钟 > {limit:g} 分钟",
-           "apart": "与辖区其余部分不相连",
+           "apart": "与辖区其余部分不相连", "broken": "{n} 个人工指定违反硬性规则（方案设置允许）",
            "none": "全部满足硬性规则", "village": "村", "station": "指定派出所", "minutes": "分钟", "breaks": "违反"},
     "en": {"title": "Villages pinned by hand", "beyond": "beyond the limit: {minutes:.1f} min > {limit:g} min",
            "apart": "cut off from the rest of its district",
+           "broken": "{n} pinned village(s) break a hard rule, as the scenario allows",
            "none": "every pin keeps the hard rules", "village": "Village", "station": "Pinned to",
            "minutes": "Minutes", "breaks": "Breaks"},
 }
@@ -92,7 +93,7 @@ def pins_note(pins: pd.DataFrame | None, *, language: str = "zh") -> str:
         rows.append(f"<tr{style}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{html.escape(words[k])}</th>" for k in ("village", "station", "minutes", "breaks"))
     broken = int(pins["pin_breaks"].astype(bool).sum())
-    summary = (f'<p style="color:{BREAK_COLOUR}">{broken} × {html.escape(words["breaks"])}</p>' if broken
+    summary = (f'<p style="color:{BREAK_COLOUR}">{html.escape(words["broken"].format(n=broken))}</p>' if broken
                else f"<p>{html.escape(words['none'])}</p>")
     return (f'<div class="pins"><h3>{html.escape(words["title"])}</h3>{summary}'
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")

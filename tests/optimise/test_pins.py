@@ -70,6 +70,7 @@ def cases(draw) -> dict:
         "bundle_sizes": bundle,
         "pins": draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), min_size=1, max_size=3)),
         "over_limit": draw(st.booleans()),
+        "solver": draw(st.sampled_from(["highs", "highs", "highs", "cbc"])),
     }
 
 
@@ -80,11 +81,12 @@ def make(case: dict) -> tuple[Instance, Options]:
         pinned[v] = s
     opts = Options(model=case["model"], centres=case["centres"], limit=case["limit"], balance=case["balance"],
                    contiguity=case["contiguity"], bundle_sizes=case["bundle_sizes"], pinned=pinned,
-                   pins_over_limit=case["over_limit"], pins_disconnected=True, gap=0.0)
+                   pins_over_limit=case["over_limit"], pins_disconnected=True, solver=case["solver"],
+                   gap=0.0)
     return inst, opts
 
 
-@settings(deadline=None, derandomize=True, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, derandomize=True, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
 def test_pins_hold_and_the_rest_is_optimal(case):
     inst, opts = make(case)
