@@ -153,4 +153,3 @@ def pinned_villages(pins: pd.DataFrame, village_ids: list[str], station_ids: lis
     station = {sid: j for j, sid in enumerate(station_ids)}
     pinned = dict(zip(pins["village_id"], pins["station_id"].map(station), strict=True))
     return np.array([pinned.get(v, -1) for v in village_ids], dtype=np.int64)
-

@@ -215,9 +215,10 @@ def pin_settings(villages: object, stations: object) -> dict[str, object]:
     if not isinstance(stations, Mapping):
         raise ScenarioError(f"pins.stations: expected a table {{station_id = role}} or a file, got {stations!r}")
     roles = {}
-    for station, role in stations.items():
+    for station, given in stations.items():
+        role = given.strip().lower() if isinstance(given, str) else given
         if role not in ROLES:
-            raise ScenarioError(f"pins.stations: station {station}: role {role!r} is not one of {', '.join(ROLES)}")
+            raise ScenarioError(f"pins.stations: station {station}: role {given!r} is not one of {', '.join(ROLES)}")
         roles[str(station)] = role
     return {**out, "pinned_stations": roles}
 

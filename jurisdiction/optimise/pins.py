@@ -130,8 +130,8 @@ def cut_off(adjacency: sp.spmatrix, assignment: np.ndarray, pinned: np.ndarray,
         k, label = connected_components(adjacency[members][:, members], directed=False)
         if k == 1:
             continue
-        root = np.flatnonzero(members == station_village[c]) if c < station_village.size else []
-        main = label[root[0]] if len(root) else np.bincount(label).argmax()
+        root = np.flatnonzero(members == station_village[c])
+        main = label[root[0]] if root.size else np.bincount(label).argmax()
         out.extend(members[(label != main) & (pinned[members] >= 0)].tolist())
     return np.array(sorted(out), dtype=np.int64)
 
