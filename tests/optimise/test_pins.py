@@ -86,9 +86,34 @@ def make(case: dict) -> tuple[Instance, Options]:
     return inst, opts
 
 
+@st.composite
+def balanced_cases(draw) -> dict:
+    """Balanced p-median, exact count: the cases of the balanced heuristics and the enumeration of centre sets."""
+    n = draw(st.sampled_from([7, 6]))
+    m = draw(st.sampled_from([4, 3]))
+    return {
+        "seed": draw(st.integers(0, 10_000)), "n": n, "m": m, "model": "p-median",
+        "centres": draw(st.sampled_from([2, 3])), "limit": draw(st.sampled_from([None, 25.0])),
+        "balance": draw(st.sampled_from([0.5, 0.8])), "contiguity": draw(st.sampled_from([None, "cuts"])),
+        "bundle_sizes": None, "solver": "highs", "over_limit": draw(st.booleans()),
+        "pins": draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), min_size=1, max_size=2)),
+    }
+
+
 @settings(deadline=None, derandomize=True, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
 def test_pins_hold_and_the_rest_is_optimal(case):
+    check_case(case)
+
+
+@settings(deadline=None, derandomize=True, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(case=balanced_cases())
+def test_pins_hold_through_the_balanced_heuristics(case):
+    check_case(case)
+
+
+def check_case(case: dict) -> None:
+    """The solver's plan keeps every pin and is optimal among the plans the oracle allows (or both find none)."""
     inst, opts = make(case)
     a, b = pinned_plans(inst, opts)
     if not len(a):
