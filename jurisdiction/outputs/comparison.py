@@ -27,6 +27,18 @@ from jurisdiction.outputs.palette import station_colours
 MAP_WIDTH_PX = 360
 #: Outline of a village that changed district (red is kept for warnings).
 CHANGED_STROKE = "#000000"
+#: The page's words, per report language (the first plan's ``[outputs] language``).
+WORDS = {
+    "zh": {"figures": "主要指标", "best": "★ 各方案中较优的值；“current”为现状，仅供参考。",
+           "changes": "改变辖区的村（{n}）", "none": "各方案之间没有村改变辖区。", "village": "村",
+           "maps": "辖区图", "maps_note": "各辖区取其中心派出所的颜色；改变辖区的村以黑框标出。",
+           "centres": "中心派出所"},
+    "en": {"figures": "Key figures", "best": "★ the better value among the plans; the current map for reference.",
+           "changes": "Villages that changed district ({n})",
+           "none": "No village changed district between these plans.",
+           "village": "village", "maps": "Maps", "centres": "Centres",
+           "maps_note": "Each district in its centre's colour; the villages that changed district outlined in black."},
+}
 
 
 @dataclass(frozen=True)
@@ -131,16 +143,16 @@ def _figures_html(table: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _changes_html(changes: pd.DataFrame, labels: list[str]) -> str:
+def _changes_html(changes: pd.DataFrame, labels: list[str], words: dict[str, str]) -> str:
     if not len(changes):
-        return "<p>No village changed district between these plans.</p>"
+        return f"<p>{html.escape(words['none'])}</p>"
     rows = []
     for record in changes.to_dict(orient="records"):
         path = " → ".join(f"{record[f'{lab} name'] or ''} ({record[lab]})" if isinstance(record[lab], str) else "—"
                           for lab in labels)
         rows.append(f"<tr><td>{html.escape(str(record['name']))}</td><td>{html.escape(str(record['village_id']))}"
                     f"</td><td>{html.escape(path)}</td></tr>")
-    head = "<tr><th>village</th><th>id</th><th>" + html.escape(" → ".join(labels)) + "</th></tr>"
+    head = f"<tr><th>{html.escape(words['village'])}</th><th>id</th><th>{html.escape(' → '.join(labels))}</th></tr>"
     return f'<table class="list"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -193,29 +205,44 @@ def comparison_page(plans: Sequence[WrittenPlan], *, figures: pd.DataFrame | Non
     maps = "".join(f'<figure><figcaption>{html.escape(p.label)} · {html.escape(_solver_line(p))}</figcaption>'
                    f"{_svg(p, colours, changed, bounds)}</figure>" for p in plans)
     title = html.escape(" · ".join(labels))
+    language = (plans[0].document.get("settings") or {}).get("language")
+    words = WORDS.get(language, WORDS["en"])
     return f"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{'zh' if words is WORDS['zh'] else 'en'}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font-family: "Microsoft YaHei", "PingFang SC", sans-serif; margin: 1.5em; color: #222; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
 th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
 tbody th, td:first-child {{ text-align: left; }}
 table.list td, table.list th {{ text-align: left; }}
+h3 + p {{ max-width: 60em; line-height: 1.8; }}
 td.best {{ font-weight: bold; background: #e6f2e6; }}
 figure {{ display: inline-block; margin: 0 1em 1em 0; vertical-align: top; }}
 figcaption {{ font-weight: bold; margin-bottom: 0.3em; }}
 </style></head><body>
 <h1>{title}</h1>
-<h2>Key figures</h2>
-<p>★ the better value among the plans; the current map for reference.</p>
+<h2>{html.escape(words["figures"])}</h2>
+<p>{html.escape(words["best"])}</p>
 {_figures_html(figures)}
-<h2>Villages that changed district ({len(changes)})</h2>
-{_changes_html(changes, labels)}
-<h2>Maps</h2>
-<p>Each district in its centre's colour; the villages that changed district outlined in black.</p>
+<h2>{html.escape(words["changes"].format(n=len(changes)))}</h2>
+{_changes_html(changes, labels, words)}
+<h2>{html.escape(words["maps"])}</h2>
+<p>{html.escape(words["maps_note"])}</p>
 {maps}
+<h3>{html.escape(words["centres"])}</h3>
+<p>{_legend(plans, colours)}</p>
 </body></html>
 """
+
+
+def _legend(plans: Sequence[WrittenPlan], colours: dict[str, str]) -> str:
+    """A swatch and the name of every centre of the plans."""
+    centres = dict.fromkeys(c for p in plans for c in _centres(p).dropna())
+    names = pd.concat([p.stations.set_index("station_id")["name"] for p in plans])
+    names = names[~names.index.duplicated()]
+    return " ".join(f'<span style="white-space:nowrap"><span style="display:inline-block;width:0.9em;height:0.9em;'
+                    f'background:{colours.get(c, "#dddddd")}"></span> {html.escape(str(names.get(c, c)))}</span>'
+                    for c in centres)
 
 
 def _solver_line(plan: WrittenPlan) -> str:
