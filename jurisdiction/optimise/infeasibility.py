@@ -179,6 +179,11 @@ def describe_combination(p: Prepared, options: Options) -> str:
         relax.append("wider group sizes or more station adjacency")
     if int(p.fixed.sum()):
         parts.append(f"{int(p.fixed.sum())} fixed centres")
+    if p.pinned is not None and (pins := int((p.pinned >= 0).sum())):
+        held = np.flatnonzero(p.pinned >= 0)
+        parts.append(f"{pins} pinned village{'s' if pins > 1 else ''} "
+                     f"({_names(p.village_ids, held, lambda v: 'to ' + p.station_ids[p.pinned[v]])})")
+        relax.append("fewer pins")
     combo = " + ".join(parts) if parts else "the model"
     return (f"the solver proved that {combo} cannot hold together, although each simple pre-check passed; "
             f"try {', or '.join(relax) if relax else 'relaxing a constraint'}")

@@ -191,3 +191,12 @@ def test_a_pinned_village_cut_off_from_its_district_is_named_unless_allowed():
     with pytest.raises(InfeasibleError, match=f"village v{v} pinned to station s0 is cut off"):
         solve(inst, opts)
     assert solve(inst, replace(opts, contiguity="cuts")).assignment[v] == 0  # contiguity joins them instead
+
+
+def test_pins_that_break_a_rule_only_together_are_named():
+    inst = random_instance(1, 7, 3)
+    pinned = np.full(7, -1)
+    pinned[[1, 2, 3]] = 0
+    named = r"3 pinned villages \(v1 \(to s0\), v2 \(to s0\), v3 \(to s0\)\).*fewer pins"
+    with pytest.raises(InfeasibleError, match=named):
+        solve(inst, Options(centres=2, balance=0.3, pinned=pinned))
