@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +50,12 @@ def run_compare(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     progress.done()
     rows = [{"metric": metric, **{k: _plain(v) for k, v in row.items()}, "better": int(row["better"])}
             for metric, row in figures.iterrows()]
-    moved = [{k: None if v is None or (isinstance(v, float) and math.isnan(v)) else v for k, v in r.items()}
-             for r in changes.to_dict(orient="records")]
+    moved = [{k: _plain(v) for k, v in record.items()} for record in changes.to_dict(orient="records")]
     if not args.quiet and not args.json:
         print(printable(figures.drop(columns="better").to_string(float_format=lambda v: f"{v:,.2f}")))
         print(f"\n{len(changes)} village(s) changed district:")
         for record in moved:
-            path = " -> ".join(f"{record.get(f'{p.label} name') or ''} ({record.get(p.label)})" for p in plans)
+            path = " -> ".join(f"{record[f'{p.label} name']} ({record[p.label]})" for p in plans)
             print(printable(f"  {record['name']} ({record['village_id']}): {path}"))
-        print(f"\nWritten: {page}", file=sys.stdout)
+        print(printable(f"\nWritten: {page}"))
     return {"page": str(page), "plans": [p.label for p in plans], "figures": rows, "changes": moved}

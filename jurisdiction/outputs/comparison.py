@@ -106,7 +106,8 @@ def _centres(plan: WrittenPlan) -> pd.Series:
 def changed_villages(plans: Sequence[WrittenPlan]) -> pd.DataFrame:
     """The villages whose centre differs between the plans: ``village_id``, ``name``, a centre column per plan.
 
-    Each plan's column holds the centre's station id; ``<label> name`` its name.
+    Each plan's column holds the centre's station id (missing: the village is not in that plan);
+    ``<label> name`` its name ("" when unknown).
     """
     centres = pd.DataFrame({p.label: _centres(p) for p in plans})
     names = pd.concat([p.villages.set_index("village_id")["name"] for p in plans])
@@ -116,8 +117,8 @@ def changed_villages(plans: Sequence[WrittenPlan]) -> pd.DataFrame:
     moved = centres.nunique(axis=1, dropna=False) > 1
     out = centres[moved].copy()
     for p in plans:
-        out[f"{p.label} name"] = out[p.label].map(stations)
-    out.insert(0, "name", names.reindex(out.index))
+        out[f"{p.label} name"] = out[p.label].map(stations).fillna("")
+    out.insert(0, "name", names.reindex(out.index).fillna(""))
     out.index.name = "village_id"
     return out.reset_index()
 
@@ -148,7 +149,7 @@ def _changes_html(changes: pd.DataFrame, labels: list[str], words: dict[str, str
         return f"<p>{html.escape(words['none'])}</p>"
     rows = []
     for record in changes.to_dict(orient="records"):
-        path = " → ".join(f"{record[f'{lab} name'] or ''} ({record[lab]})" if isinstance(record[lab], str) else "—"
+        path = " → ".join(f"{record[f'{lab} name']} ({record[lab]})" if isinstance(record[lab], str) else "—"
                           for lab in labels)
         rows.append(f"<tr><td>{html.escape(str(record['name']))}</td><td>{html.escape(str(record['village_id']))}"
                     f"</td><td>{html.escape(path)}</td></tr>")
