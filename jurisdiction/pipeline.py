@@ -19,15 +19,18 @@ import pandas as pd
 
 from jurisdiction.diagnosis.findings import Diagnosis, diagnose
 from jurisdiction.inputs.crs import utm_crs
+from jurisdiction.inputs.pins import Pins, check_pins, read_pins, role_settings
 from jurisdiction.inputs.plausibility import check_layers_together
 from jurisdiction.inputs.readers import read_jurisdictions, read_roads, read_stations, read_villages
 from jurisdiction.network.graph import graph_lines, road_graph
 from jurisdiction.network.travel import travel_time_matrix
 from jurisdiction.optimise import solve
+from jurisdiction.optimise.pins import cut_off
 from jurisdiction.optimise.progress import SearchState
+from jurisdiction.outputs.pin_marks import mark_pins
 from jurisdiction.outputs.proposal import Plan, assemble
 from jurisdiction.scenario.settings import Scenario
-from jurisdiction.translation import build_instance, options_for
+from jurisdiction.translation import build_instance, options_for, pinned_villages
 
 __all__ = ["Plan", "Survey", "compare", "plan", "survey"]
 
@@ -164,18 +167,29 @@ def plan(  # noqa: PLR0913
     say = progress or (lambda message: None)
     if max_snap_m is not None:  # carried by the plan's scenario, so its files say what was used
         scenario = scenario.with_(max_snap_m=max_snap_m)
+    pins = read_pins(scenario.pins, scenario.pinned_stations) if scenario.pins or scenario.pinned_stations else Pins()
     found = survey(villages, stations, roads, scenario, jurisdictions, progress=progress)
+    village_ids, station_ids = found.villages["village_id"].tolist(), found.stations["station_id"].tolist()
+    if pins:
+        check_pins(pins, village_ids, station_ids)
+        scenario = scenario.with_(**role_settings(
+            pins.stations, fixed=scenario.fixed, excluded=scenario.excluded, bundle_stations=scenario.bundle_stations,
+            bundling=scenario.bundle_sizes is not None, station_ids=station_ids,
+            village_stations=pins.villages["station_id"]))
     say("building and solving the model")
     metric = utm_crs(found.villages)
     villages_m = found.villages.to_crs(metric)
     stations_m = found.stations.to_crs(metric)
     instance = build_instance(villages_m, stations_m, found.times, found.diagnosis.current, scenario)
-    options = options_for(scenario, found.stations["station_id"].tolist(), workload=found.diagnosis.workload,
+    options = options_for(scenario, station_ids, workload=found.diagnosis.workload,
                           station_adjacency=instance.station_adjacency)
+    if len(pins.villages):
+        options = replace(options, pinned=pinned_villages(pins.villages, village_ids, station_ids),
+                          pins_over_limit=scenario.allow_over_limit, pins_disconnected=scenario.allow_disconnected)
     solution = solve(instance, replace(options, progress=search_progress))
 
     say("writing up the plan")
-    return assemble(
+    result = assemble(
         scenario,
         villages_m,
         stations_m,
@@ -187,6 +201,12 @@ def plan(  # noqa: PLR0913
         graph=found.graph,
         attribution=attribution,
     )
+    if not len(pins.villages):
+        return result
+    apart = cut_off(instance.adjacency, solution.assignment, options.pinned, instance.station_village)
+    marked = mark_pins(result.villages, pins.villages, limit_minutes=scenario.limit, cut_off=apart,
+                       covering=scenario.objective == "max-covering", language=scenario.language)
+    return replace(result, villages=marked)
 
 
 def compare(*plans: Plan, names: list[str] | None = None) -> pd.DataFrame:

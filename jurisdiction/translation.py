@@ -189,3 +189,18 @@ def village_weights(villages: pd.DataFrame, weight: str | dict[str, float]) -> n
             raise ScenarioError(f"weight: the villages have no {column!r} column")
         total += factor * villages[column].fillna(0).to_numpy(dtype=float)
     return total
+
+
+def pinned_villages(pins: pd.DataFrame, village_ids: list[str], station_ids: list[str]) -> np.ndarray:
+    """``Options.pinned``: the station index each village is pinned to, -1 for a free village.
+
+    Parameters
+    ----------
+    pins : DataFrame
+        ``village_id``, ``station_id`` (checked against the layers: :func:`jurisdiction.inputs.pins.check_pins`).
+    village_ids, station_ids : list of str
+        The ids in the order of the instance's rows and columns.
+    """
+    station = {sid: j for j, sid in enumerate(station_ids)}
+    pinned = dict(zip(pins["village_id"], pins["station_id"].map(station), strict=True))
+    return np.array([pinned.get(v, -1) for v in village_ids], dtype=np.int64)

@@ -6,12 +6,16 @@ Commands
     The Dianjiang example: diagnose, then the 2023 reform (17 small rural stations bundled
     2合1 / 3合1 into 8 centres within a travel-time limit, contiguous); writes the maps, the
     report and the files under ``maps/dianjiang/``.
-``jurisdiction plan SCENARIO.toml``
-    Run a scenario file (its ``[data]`` section says where the layers are).
+``jurisdiction plan SCENARIO.toml [--pins PINS.csv]``
+    Run a scenario file (its ``[data]`` section says where the layers are); ``--pins`` holds
+    villages in the districts a pins file names (as ``[pins] villages`` does).
 ``jurisdiction diagnose [SCENARIO.toml]``
     Diagnose the current map (default: the Dianjiang example).
 ``jurisdiction isochrones [SCENARIO.toml] --minutes 5,10,15,30``
     Isochrone bands of every station, written to a GeoPackage.
+``jurisdiction compare A/ B/ [C/ ...] [--out DIR]``
+    Written plans side by side in one HTML page (``compare.html``): the key figures with the
+    better value marked, the villages that changed district, small maps.
 ``jurisdiction verify FOLDER``
     Re-check a written plan from its files alone (:func:`jurisdiction.verify_plan`): one line
     per check, then the verdict. ``plan`` and ``demo`` run it on the folder they wrote.
@@ -190,6 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", type=Path, default=None,
                       help="output folder (default: the scenario's, else ./maps/<name>)")
     plan.add_argument("--tiles", choices=TILES, default=None, help="base map")
+    plan.add_argument("--pins", type=Path, default=None, metavar="FILE",
+                      help="pins file (village_id,station_id[,locked]; CSV or GeoPackage) overriding the "
+                           "scenario's [pins] villages")
     plan.set_defaults(run=commands.run_plan)
 
     diagnose = sub.add_parser("diagnose", parents=[common, snapping], help="diagnose the current map")
@@ -204,6 +211,15 @@ def _parser() -> argparse.ArgumentParser:
     bands.add_argument("--out", type=Path, default=None,
                        help="GeoPackage to write (default ./maps/<name>/isochrones.gpkg)")
     bands.set_defaults(run=commands.run_isochrones)
+
+    from jurisdiction.cli.comparison import run_compare
+
+    compare = sub.add_parser("compare", parents=[common], help="written plans side by side, in one HTML page")
+    compare.add_argument("folders", type=Path, nargs="+", metavar="FOLDER", help="plan folders (plan.gpkg, "
+                         "metrics.json), the first one the reference")
+    compare.add_argument("--out", type=Path, default=None,
+                         help="folder for compare.html, or the page's .html path (default: the current folder)")
+    compare.set_defaults(run=run_compare)
 
     verify = sub.add_parser("verify", parents=[common], help="re-check a written plan from its files")
     verify.add_argument("folder", type=Path, help="plan folder (plan.gpkg, metrics.json)")

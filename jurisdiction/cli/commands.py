@@ -95,6 +95,8 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         scenario = scenario.with_(tiles=args.tiles)
     if args.solver_log:
         scenario = scenario.with_(log=True)
+    if getattr(args, "pins", None) is not None:
+        scenario = scenario.with_(pins=str(args.pins.resolve()))
     final = output_folder(args, scenario)
     # checked, locked before the solve; everything is written into the staging folder, verified
     # there, and only then swapped in for the previous set (see outputs/staging.py)

@@ -4,6 +4,7 @@
 |---|---|
 | ``readers`` | :func:`read_villages`, :func:`read_stations`, :func:`read_jurisdictions`, :func:`read_roads`: \
 files or GeoDataFrames in, checked layers out |
+| ``pins`` | :func:`read_pins`, :func:`check_pins`: villages pinned to a station, stations pinned in a role |
 | ``layers`` | the checks of the village, station and jurisdiction layers (every bad row named at once) |
 | ``cells`` | the checks of single cells shared by the layers: ids, counts, yes/no values, blank names |
 | ``road_layer`` | the checks of a roads layer (line geometry, a known road class) |

@@ -33,6 +33,7 @@ from jurisdiction.optimise.mip.bundling import bundle_by_villages, bundle_of
 from jurisdiction.optimise.mip.contiguity import is_connected
 from jurisdiction.optimise.mip.model import Built, build
 from jurisdiction.optimise.mip.solver import Run, relative_gap
+from jurisdiction.optimise.pins import pin_conflicts, pins_cut_off, pins_kept
 from jurisdiction.optimise.work import Work, iterations
 
 #: Share of the time limit for the connected heuristic plan before the cut rounds.
@@ -159,10 +160,17 @@ def solve(instance: Instance, options: Options = Options()) -> Solution:
 def _solve(instance: Instance, options: Options, work: Work, t0: float) -> Solution:
     """:func:`solve` within ``work`` (its budget and deadline), its plan accounted for."""
     p = prepare(instance, options)
-    reasons = explain_prepared(p, options)
+    reasons = pin_conflicts(p, options) + explain_prepared(p, options)
     if reasons:
         raise InfeasibleError(reasons)
-    return account(_search(instance, p, options, work, t0), p, options)
+    solution = _search(instance, p, options, work, t0)
+    broken = pins_kept(p, solution.assignment)
+    if broken:
+        raise AssertionError(f"internal error: a plan breaks its pins: {'; '.join(broken)}")
+    apart = pins_cut_off(p, options, solution.assignment)
+    if apart:
+        raise InfeasibleError(apart)
+    return account(solution, p, options)
 
 
 def _search(instance: Instance, p: Prepared, options: Options, work: Work,  # noqa: C901, PLR0912

@@ -53,6 +53,8 @@ def explain_prepared(p: Prepared, options: Options) -> list[str]:  # noqa: C901,
     hard_limit = options.limit if options.model != "max-covering" else None
     if hard_limit is not None:
         bad = np.flatnonzero(best > hard_limit)
+        if p.pinned is not None:  # a pinned village has one pair: optimise.pins names its problem
+            bad = bad[p.pinned[bad] < 0]
         if bad.size:
             def detail(v):
                 if not np.isfinite(best[v]):
@@ -227,6 +229,11 @@ def describe_combination(p: Prepared, options: Options) -> str:
             relax.append(f"a lower {what}")
     if int(p.fixed.sum()):
         parts.append(f"{int(p.fixed.sum())} fixed centres")
+    if p.pinned is not None and (pins := int((p.pinned >= 0).sum())):
+        held = np.flatnonzero(p.pinned >= 0)
+        parts.append(f"{pins} pinned village{'s' if pins > 1 else ''} "
+                     f"({_names(p.village_ids, held, lambda v: 'to ' + p.station_ids[p.pinned[v]])})")
+        relax.append("fewer pins")
     combo = " + ".join(parts) if parts else "the model"
     return (f"the solver proved that {combo} cannot hold together, although each simple pre-check passed; "
             f"try {', or '.join(relax) if relax else 'relaxing a constraint'}")

@@ -135,6 +135,16 @@ class Options:
         process-wide scheduler refuses a solve that sets another count than the first solve's.
     warm_start : ndarray of int or None
         Station index of each village's centre, used as a starting solution.
+    pinned : ndarray of int, shape (n_villages,), or None
+        Pins: -1 for a free village, else the index of the station whose district it must end
+        in. That station is forced open (a fixed centre); the village may join no other centre
+        (with bundling it no longer follows its own station). Every path of the engine honours
+        pins through the pairs it may use (:func:`~jurisdiction.optimise.mip.model.pair_mask`).
+    pins_over_limit : bool
+        Keep a pinned pair beyond ``limit`` (minutes) instead of refusing it as infeasible.
+    pins_disconnected : bool
+        Without ``contiguity``, accept a plan whose pinned villages lie apart from the rest of
+        their district (else such a plan is an InfeasibleError naming them).
     log : bool
         Print the solver's own log (banner, progress) on stdout; off by default.
     progress : callable or None
@@ -167,6 +177,9 @@ class Options:
     gap: float = 1e-4
     threads: int | None = None
     warm_start: np.ndarray | None = None
+    pinned: np.ndarray | None = None
+    pins_over_limit: bool = False
+    pins_disconnected: bool = False
     log: bool = False
     progress: Callable[[SearchState], None] | None = field(default=None, compare=False)
 
@@ -176,8 +189,9 @@ class Options:
                 object.__setattr__(self, key, finite_number(key, value, low=low, positive=positive))
         if self.balance is not None and self.balance >= 1:
             raise ScenarioError(f"balance: the tolerance must be below 1, got {self.balance!r}")
-        if not isinstance(self.log, bool):
-            raise ScenarioError(f"log: expected True or False, got {self.log!r}")
+        for key in ("log", "pins_over_limit", "pins_disconnected"):
+            if not isinstance(getattr(self, key), bool):
+                raise ScenarioError(f"{key}: expected True or False, got {getattr(self, key)!r}")
 
     @property
     def workers(self) -> int:
@@ -230,6 +244,7 @@ class Prepared:
     station_adjacency: np.ndarray
     k_range: tuple[int, int] | None = None
     extra: dict = field(default_factory=dict)
+    pinned: np.ndarray | None = None  # (n,) station index each village is pinned to, -1 free
 
 
 def _mask(value, n: int, name: str, default: bool) -> np.ndarray:
@@ -361,9 +376,13 @@ def prepare(instance: Instance, options: Options) -> Prepared:  # noqa: C901, PL
     _check_viability(options, m)
     if options.warm_start is not None and np.asarray(options.warm_start).shape != (n,):
         raise ScenarioError(f"warm_start must have shape ({n},)")
+    pinned = _index(options.pinned, n, "pinned", m)
+    fixed = fixed.copy()
+    fixed[pinned[pinned >= 0]] = True  # a pinned village's station is a centre
     allowed = (candidate | fixed) & ~excluded
     return Prepared(
         times=times, weights=weights, cost=cost, balance_weights=bw, village_ids=vids, station_ids=sids,
         allowed=allowed, fixed=fixed, excluded=excluded, capacity=capacity, adjacency=adjacency,
         station_village=station_village, home=home, station_adjacency=sadj, k_range=k_range(options),
+        pinned=pinned,
     )

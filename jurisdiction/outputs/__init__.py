@@ -17,6 +17,8 @@
 | ``sheets`` | the plan's tables for people (names next to ids, roles in words, rounded numbers, headers) |
 | ``workbook`` | ``plan.xlsx`` (openpyxl): sheets 辖区 / 村 / 派出所 / 指标, formats, text never a formula |
 | ``staging`` | :func:`output_set`: the output folder staged next to it, locked, swapped in as one set |
+| ``pin_marks`` | a plan's pinned villages: the ``pinned``/``pin_breaks`` columns, their red HTML note |
+| ``comparison`` | written plans side by side (``jurisdiction compare``): key figures, changed villages, maps |
 """
 
 from jurisdiction.outputs.files import export_plan

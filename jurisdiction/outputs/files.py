@@ -31,6 +31,7 @@ VILLAGE_COLUMNS = [
     "village_id", "name", "township", "population", "incidents", "registration_station",
     "dispatch_station", "current", "centre",
     "minutes_before", "minutes", "moved",
+    "pinned", "pin_breaks",  # only in a plan with pins (outputs/pin_marks.py)
 ]
 #: Columns of ``plan.stations`` written to the GeoPackage (when present).
 STATION_COLUMNS = ["station_id", "name", "kind", "officers", "role", "centre"]
@@ -150,7 +151,7 @@ def _json_value(value: Any) -> Any:
 
 
 #: Scenario fields holding data paths, written absolute so the plan can be re-checked from anywhere.
-DATA_PATH_FIELDS = ("villages", "stations", "jurisdictions", "roads")
+DATA_PATH_FIELDS = ("villages", "stations", "jurisdictions", "roads", "pins", "pinned_stations")
 
 
 def scenario_settings(scenario: Any) -> dict[str, Any] | None:

@@ -97,6 +97,19 @@ class Plan:
             }
         )
 
+    @property
+    def pins(self) -> pd.DataFrame | None:
+        """The pinned villages, or None for a plan without pins (:mod:`jurisdiction.outputs.pin_marks`).
+
+        Columns ``village_id``, ``name``, ``pinned`` (its station), ``centre``, ``minutes`` and
+        ``pin_breaks`` (the hard rule a pin the user allowed breaks; "" for none).
+        """
+        if "pinned" not in self.villages.columns:
+            return None
+        pinned = self.villages[self.villages["pinned"].notna()]
+        return pd.DataFrame(pinned[[c for c in ("village_id", "name", "pinned", "centre", "minutes", "pin_breaks")
+                                    if c in pinned.columns]]).reset_index(drop=True)
+
     def __repr__(self) -> str:
         from jurisdiction.outputs.numbers import gap_text
 

@@ -32,6 +32,12 @@ TOML layout (every section and key optional except where the model needs it)::
     fixed = []
     excluded = []
 
+    [pins]                 # villages and stations held by hand (docs/scenario.md, "Pins")
+    villages = "pins.csv"  # village_id,station_id[,locked]; `jurisdiction plan --pins` overrides it
+    stations = { "500231101" = "centre", "500231105" = "post" }   # or a station_id,role file
+    allow_over_limit = false   # true: keep a pinned village beyond the limit, marked in red
+    allow_disconnected = false # true (no contiguity): keep a pinned village apart from its district
+
     [network]
     speeds = { national = 70 }
     access_speed = 20
@@ -91,6 +97,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "disruption": "disruption",
     },
     "stations": {"fixed": "fixed", "excluded": "excluded"},
+    "pins": {"villages": "pins", "stations": "pinned_stations", "allow_over_limit": "allow_over_limit",
+             "allow_disconnected": "allow_disconnected"},
     "network": {"speeds": "speeds", "access_speed": "access_speed", "max_snap_m": "max_snap_m"},
     "solver": {
         "name": "solver", "time_limit": "time_limit", "gap": "gap", "threads": "threads", "log": "log",
@@ -131,7 +139,7 @@ def read_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: cannot read the scenario: {error}") from error
     try:
         values = scenario_fields(document)
-        for key in ("villages", "stations", "jurisdictions", "roads", "folder"):
+        for key in ("villages", "stations", "jurisdictions", "roads", "folder", "pins", "pinned_stations"):
             if isinstance(values.get(key), str):
                 values[key] = str((path.parent / values[key]).resolve())
         return Scenario(**values)

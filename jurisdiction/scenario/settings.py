@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from jurisdiction.errors import ScenarioError, finite_number
+from jurisdiction.inputs.pins import pin_settings
 from jurisdiction.inputs.sources import data_settings
 from jurisdiction.optimise.instance import CONTIGUITY, MODELS, SOLVERS
 from jurisdiction.scenario.values import (
@@ -72,6 +73,16 @@ class Scenario:
         move alone).
     fixed, excluded : tuple of str
         Stations that must stay a centre / may not become one (added to the layer's columns).
+    pins : str or None
+        Pins file (``village_id,station_id[,locked]``, see :mod:`jurisdiction.inputs.pins`):
+        each village ends in the district of its station, which becomes a centre.
+    pinned_stations : mapping of str to str, or str
+        Station id -> role (``centre``, ``post``, ``kept``), or a ``station_id,role`` file.
+    allow_over_limit : bool
+        Keep a pinned village beyond ``limit`` (marked in the plan) instead of refusing it.
+    allow_disconnected : bool
+        Without ``contiguity``, keep a pinned village cut off from the rest of its district
+        (marked in the plan) instead of refusing the plan.
     speeds : mapping of str to float
         Road speeds in km/h by class, overriding the defaults.
     access_speed : float
@@ -123,6 +134,10 @@ class Scenario:
     disruption: float = 0.0
     fixed: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+    pins: str | None = None
+    pinned_stations: Mapping[str, str] | str = field(default_factory=dict)
+    allow_over_limit: bool = False
+    allow_disconnected: bool = False
     speeds: Mapping[str, float] = field(default_factory=dict)
     access_speed: float = 20.0
     max_snap_m: float = 2000.0
@@ -187,7 +202,8 @@ class Scenario:
         clash = set(self.fixed) & set(self.excluded)
         if clash:
             raise ScenarioError(f"fixed, excluded: stations both fixed and excluded: {sorted(clash)}")
-        for key in ("follow_station", "log"):
+        self.__dict__.update(pin_settings(self.pins, self.pinned_stations))  # [pins] villages, stations
+        for key in ("follow_station", "log", "allow_over_limit", "allow_disconnected"):
             if not isinstance(getattr(self, key), bool):
                 raise ScenarioError(f"{key}: expected true or false, got {getattr(self, key)!r}")
         set_(self, "speeds", speeds_value(self.speeds))

@@ -4,7 +4,7 @@
 |---|---|
 | ``folder`` | :func:`verify_plan` and :class:`Verdict`: reads the plan folder and the inputs its scenario names |
 | ``checks`` | the geometric checks (villages once and whole, districts connected, centres inside) |
-| ``rules`` | the scenario's rules (centres, limit, minutes, balance, bundles, objective) |
+| ``rules`` | the scenario's rules (centres, limit, minutes, balance, bundles, objective, pins) |
 | ``roads`` | road travel times rebuilt with networkx alone |
 """
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -84,6 +84,8 @@ class Evidence:
         or unreachable), in the villages' row order; None when the roads cannot be read.
     reported : dict
         The solver section of ``metrics.json`` (``objective`` in the model's unit).
+    pins : dict
+        Village id -> the station it is pinned to, from the pins file the settings name.
     """
 
     settings: Any
@@ -94,6 +96,7 @@ class Evidence:
     input_stations: gpd.GeoDataFrame
     minutes: np.ndarray | None
     reported: dict
+    pins: dict = field(default_factory=dict)
 
 
 def clean(text: Any) -> str:
@@ -270,9 +273,12 @@ def check_connected(ev: Evidence) -> Check:
     graph.add_nodes_from(range(len(shapes)))
     graph.add_edges_from((a, b) for a, b in neighbours(shapes) if centre[a] == centre[b])
     problems = []
+    # Pieces holding a pinned village the user allowed apart ([pins] allow_disconnected) do not count.
+    allowed = set(ev.pins) if getattr(ev.settings, "allow_disconnected", False) else set()
     for c in sorted(set(centre)):
         members = np.flatnonzero(centre == c).tolist()
         pieces = sorted(nx.connected_components(graph.subgraph(members)), key=len)
+        pieces = [piece for piece in pieces[:-1] if not allowed & {ids[i] for i in piece}] + pieces[-1:]
         if len(pieces) > 1:
             cut_off = ", ".join(label("village", ids[i], names) for i in sorted(pieces[0])[:5])
             problems.append(f"the district of {label('centre', c, station_names)} falls into {len(pieces)} "

@@ -13,7 +13,10 @@ its own district and in no other beyond 1 m² / 0.1 %), ``connected`` (each dist
 through shared borders), ``centre_inside`` (each centre in its own district), ``centres``
 (count, fixed, excluded), ``limit`` (every village within the limit by road), ``minutes`` (the
 reported minutes agree with the rebuilt ones), ``balance``, ``bundles`` (sizes, villages
-following their station) and ``objective`` (the reported one equals the recomputed one).
+following their station) and ``objective`` (the reported one equals the recomputed one),
+``pins`` (each village of the pins file the settings name in its station's district; a pinned
+village leaves its station's bundle; with ``allow_over_limit`` it may lie beyond the limit, with
+``allow_disconnected`` apart from the rest of its district).
 
 Tolerances: travel times agree within 0.5 min or 2 %, whichever is larger (the rebuilt times
 equal the package's to about 1e-12 min on the Dianjiang example; the slack covers snapping
@@ -55,9 +58,10 @@ from jurisdiction.verification.rules import (
     check_limit,
     check_minutes,
     check_objective,
+    check_pins,
 )
 
-__all__ = ["Check", "Verdict", "verify_plan"]
+__all__ = ["Check", "Verdict", "plan_files", "verify_plan"]
 
 #: Road files that are OSM networks (XML, PBF): not rebuilt here. GraphML is read with networkx.
 OSM_FILE_SUFFIXES = frozenset({".osm", ".xml", ".pbf"})
@@ -70,7 +74,7 @@ LAYER_COLUMNS = {
 #: Every check, in the order they are printed.
 CHECKS: tuple[Callable[[Evidence], Check], ...] = (
     check_villages, check_stations, check_whole, check_connected, check_centre_inside, check_centres,
-    check_limit, check_minutes, check_balance, check_bundles, check_objective,
+    check_limit, check_minutes, check_balance, check_bundles, check_objective, check_pins,
 )
 
 
@@ -225,6 +229,32 @@ def _rebuilt_minutes(settings: Any, villages: gpd.GeoDataFrame, stations: gpd.Ge
     return minutes
 
 
+def _pins(settings: Any) -> dict[str, str]:
+    """Village id -> pinned station, from the pins file the settings name (empty without one)."""
+    from jurisdiction.inputs.pins import village_pins
+
+    if not getattr(settings, "pins", None):
+        return {}
+    table = village_pins(settings.pins)
+    return dict(zip(table["village_id"], table["station_id"], strict=True))
+
+
+def plan_files(folder: str | os.PathLike) -> tuple[dict[str, Any], dict[str, gpd.GeoDataFrame]]:
+    """A written plan's ``metrics.json`` and the layers of its ``plan.gpkg`` (villages, stations, districts).
+
+    Ids are text; the layers are in the file's CRS (WGS84 as written).
+
+    Raises
+    ------
+    InputError
+        The folder, or one of the files, is missing or unreadable (the message names it).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(str(folder), [Problem(None, "no such plan folder")])
+    return _read_json(folder / "metrics.json"), _read_layers(folder / "plan.gpkg")
+
+
 def verify_plan(folder: str | os.PathLike) -> Verdict:
     """Re-check a plan written by ``jurisdiction plan`` / :func:`jurisdiction.outputs.files.export_plan`.
 
@@ -270,5 +300,6 @@ def verify_plan(folder: str | os.PathLike) -> Verdict:
         input_stations=stations.to_crs(crs),
         minutes=minutes,
         reported=solver if isinstance(solver, dict) else {},
+        pins=_pins(settings),
     )
     return Verdict(folder=str(folder), checks=tuple(check(evidence) for check in CHECKS))

@@ -105,6 +105,8 @@ def check_limit(ev: Evidence) -> Check:
     if ev.settings.objective == "max-covering":
         return outcome("limit", problems, f"max-covering: {int(beyond.sum())} villages beyond the covering "
                                           f"limit of {limit:g} min (allowed, not covered)")
+    if ev.settings.allow_over_limit:  # pins the user allowed beyond the limit (checked by check_pins)
+        beyond &= ~np.isin(ids, list(ev.pins))
     problems += [f"{label('village', v, names)} is {m:.1f} min from {clean(c)} by road"
                  for v, c, m in zip(ids[beyond], centre[beyond], ev.minutes[beyond])]
     return outcome("limit", problems, f"every village within {limit:g} min of its centre by road "
@@ -184,7 +186,7 @@ def check_bundles(ev: Evidence) -> Check:
     if ev.settings.follow_station and "current" in ev.villages.columns:
         village_names = names_of(ev.input_villages, "village_id")
         for v, home, centre in zip(ev.villages["village_id"], ev.villages["current"], ev.villages["centre"]):
-            if home in owner and owner[home] != centre:
+            if home in owner and owner[home] != centre and v not in ev.pins:  # a pinned village goes alone
                 problems.append(f"{label('village', v, village_names)} of {clean(home)} goes to "
                                 f"{clean(centre)}, not with its station to {clean(owner[home])}")
     follow = ", villages following their station" if ev.settings.follow_station else ""
@@ -228,6 +230,17 @@ def station_neighbours(ev: Evidence) -> set[tuple[str, str]] | None:
     pairs = {(home[a], home[b]) for a, b in neighbours(np.asarray(plan.geometry.array, dtype=object))
              if home[a] != home[b] and home[a] is not None and home[b] is not None}
     return pairs | {(b, a) for a, b in pairs}
+
+
+def check_pins(ev: Evidence) -> Check:
+    """Every village the pins file holds is in the district of its station."""
+    if not ev.pins:
+        return Check("pins", True, "no pinned villages")
+    names = names_of(ev.input_villages, "village_id")
+    centre = dict(zip(ev.villages["village_id"], ev.villages["centre"], strict=True))
+    problems = [f"{label('village', v, names)} is pinned to {clean(s)} but goes to {clean(str(centre.get(v)))}"
+                for v, s in ev.pins.items() if centre.get(v) != s]
+    return outcome("pins", problems, f"{len(ev.pins)} pinned villages in the districts they are pinned to")
 
 
 def recomputed_objective(ev: Evidence) -> float:

@@ -116,9 +116,10 @@ def test_the_demo_and_the_balanced_plan_pass(demo, balanced, capsys):
     assert main(["verify", str(folder)]) == 0
     out = capsys.readouterr().out.splitlines()
     verdict = verify_plan(folder)
-    assert len(out) == len(verdict.checks) + 1 and out[-1].startswith("verified: all 11 checks hold")
+    assert len(out) == len(verdict.checks) + 1 and out[-1].startswith("verified: all 12 checks hold")
     assert {c.name for c in verdict.checks} == {"villages", "stations", "whole", "connected", "centre_inside",
-                                                "centres", "limit", "minutes", "balance", "bundles", "objective"}
+                                                "centres", "limit", "minutes", "balance", "bundles", "objective",
+                                                "pins"}
     balanced_verdict = jurisdiction.verify_plan(balanced)
     assert balanced_verdict.ok, "\n".join(balanced_verdict.lines())
     assert "within ±30%" in _detail(balanced_verdict, "balance")
@@ -127,7 +128,7 @@ def test_the_demo_and_the_balanced_plan_pass(demo, balanced, capsys):
 def test_verify_json_on_success_and_failure(demo, tmp_path):
     code, document = _run_json(["verify", str(demo[0])])
     assert code == 0 and document["ok"] and document["verification"]["ok"]
-    assert len(document["verification"]["checks"]) == 11
+    assert len(document["verification"]["checks"]) == 12
     folder = _copy(demo[0], tmp_path)
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     metrics["solver"]["objective"] *= 1.5

@@ -64,12 +64,13 @@ def add_bundling(prob: pulp.LpProblem, p: Prepared, options: Options, mask: np.n
     scope = scope_of(options, m)
     follow = options.follow_station
     home = p.home
-    followed = (home >= 0) & follow
-    # Which centres each station's villages can all reach.
+    free = p.pinned < 0 if p.pinned is not None else np.ones(n, bool)
+    followed = (home >= 0) & follow & free  # a pinned village goes where it is pinned, alone
+    # Which centres each station's (unpinned) villages can all reach.
     reach = np.ones((m, m), dtype=bool)
     if follow:
         for s in range(m):
-            mine = home == s
+            mine = (home == s) & free
             if mine.any():
                 reach[s] = mask[mine].all(axis=0)
     reach &= np.array([c in y for c in range(m)])[None, :]

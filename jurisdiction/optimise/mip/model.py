@@ -67,10 +67,20 @@ def add_row(prob: pulp.LpProblem, expr: pulp.LpAffineExpression, sense: int, rhs
 
 
 def pair_mask(p: Prepared, options: Options) -> np.ndarray:
-    """(n, m) bool: the village-centre pairs that may exist (finite, allowed, within the limit)."""
+    """(n, m) bool: the village-centre pairs that may exist (finite, allowed, within the limit).
+
+    A pinned village (``p.pinned``) keeps its pair with its pinned station only, beyond the
+    limit too when ``options.pins_over_limit``.
+    """
     mask = p.allowed[None, :] & np.isfinite(p.times)
     if options.limit is not None and options.model != "max-covering":
         mask &= p.times <= options.limit + 1e-9
+    if p.pinned is not None and (p.pinned >= 0).any():
+        v = np.flatnonzero(p.pinned >= 0)
+        s = p.pinned[v]
+        keep = mask[v, s] | (options.pins_over_limit & p.allowed[s] & np.isfinite(p.times[v, s]))
+        mask[v] = False
+        mask[v, s] = keep
     return mask
 
 
