@@ -111,7 +111,7 @@ def editor_data(plan: Any, *, tiles: str = "openstreetmap", language: str = "zh"
     return {
         "villages": {
             "ids": ids.tolist(),
-            "names": [html.escape(str(n)) for n in villages["name"]] if "name" in villages else ids.map(html.escape).tolist(),
+            "names": [html.escape(str(n)) for n in villages.get("name", ids)],
             "population": villages["population"].astype(float).tolist(),
             "incidents": incidents.astype(float).tolist(),
             "geometry": [None if g is None or g.is_empty else shapely.geometry.mapping(g) for g in drawn],
@@ -133,7 +133,7 @@ def editor_data(plan: Any, *, tiles: str = "openstreetmap", language: str = "zh"
 
 
 def script_json(data: Any) -> str:
-    """JSON safe inside a ``<script>`` element: ``<``, ``>`` and ``&`` as ``\\u`` escapes."""
+    """JSON safe inside a ``<script>`` element: ``<``, ``>`` and ``&`` as JSON unicode escapes."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 

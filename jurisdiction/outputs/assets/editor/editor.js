@@ -8,7 +8,7 @@
  * it touches only. Names arrive HTML-escaped from Python; ids are set as text. Nothing is sent
  * anywhere: "download pins" builds the CSV in the page.
  * Scripting API: window.jurisdictionEditor.move(villageId, stationId), .moveMany(ids, stationId),
- * .undo(), .redo(), .figures(), .pinsCsv(), .downloadPins(), .setAdjust(on), .select(ids).
+ * .undo(), .redo(), .figures(), .assignment(), .pinsCsv(), .downloadPins(), .setAdjust(on), .select(ids).
  */
 (function () {
   "use strict";
@@ -194,7 +194,7 @@
   Editor.prototype.moveMany = function (villageIds, stationId, options) {
     var rows = villageIds.map(this.rowOf, this), j = this.centreOf(stationId);
     var moved = this.apply(rows, rows.map(function () { return j; }), true, options && options.full);
-    this.renderPicker();
+    if (moved && this.selection.size) { this.select([]); }  // the moved villages show their new colour
     return moved;
   };
 
@@ -233,6 +233,13 @@
             split_villages: 0, disconnected: disconnected, moved: this.movedRows().length};
   };
 
+  /* village id -> centre station id, every village. */
+  Editor.prototype.assignment = function () {
+    var out = {}, ids = this.data.villages.ids, centres = this.data.centres.ids;
+    for (var i = 0; i < this.n; i++) { out[ids[i]] = this.assign[i] >= 0 ? centres[this.assign[i]] : null; }
+    return out;
+  };
+
   Editor.prototype.movedRows = function () {
     var rows = [];
     for (var i = 0; i < this.n; i++) { if (this.assign[i] !== this.original[i]) { rows.push(i); } }
@@ -262,12 +269,15 @@
 
   /* ---- drawing ---- */
 
+  /* Fill: the centre's colour; edge: black when selected, red when beyond the limit or cut off
+   * from its district, dark grey when moved by hand, else white. */
   Editor.prototype.villageStyle = function (i) {
     var j = this.assign[i], beyond = this.isBeyond(i), cut = this.cut[i] === 1, picked = this.selection.has(i);
+    var moved = j !== this.original[i];
     return {
-      fillColor: j >= 0 ? this.data.centres.colours[j] : "#ffffff", fillOpacity: 0.6,
-      color: picked ? "#000000" : (beyond || cut) ? RED : "#ffffff",
-      weight: picked ? 3 : (beyond || cut) ? 2.5 : 0.8,
+      fillColor: j >= 0 ? this.data.centres.colours[j] : "#ffffff", fillOpacity: moved ? 0.8 : 0.6,
+      color: picked ? "#000000" : (beyond || cut) ? RED : moved ? "#333333" : "#ffffff",
+      weight: picked ? 3 : (beyond || cut) ? 3 : moved ? 2 : 0.8,
       dashArray: cut && !picked ? "5 4" : null, opacity: 1
     };
   };
@@ -503,7 +513,8 @@
   window.jurisdictionEditor = {
     init: function (map, data) {
       var editor = new Editor(map, data);
-      ["move", "moveMany", "undo", "redo", "figures", "pinsCsv", "downloadPins", "setAdjust", "select"]
+      ["move", "moveMany", "undo", "redo", "figures", "assignment", "pinsCsv", "downloadPins", "setAdjust",
+       "select"]
         .forEach(function (name) { window.jurisdictionEditor[name] = editor[name].bind(editor); });
       window.jurisdictionEditor.editor = editor;
       return editor;
