@@ -138,7 +138,7 @@ def script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class Editor(MacroElement):
+class EditorElement(MacroElement):
     """The editor's script, style, data block and start call, in a folium map."""
 
     _template = Template("""
@@ -178,4 +178,4 @@ def add_editor(m: folium.Map, plan: Any, *, tiles: str = "openstreetmap", langua
     """
     if getattr(plan, "travel_times", None) is None or getattr(plan, "districts", None) is None:
         return
-    m.add_child(Editor(editor_data(plan, tiles=tiles, language=language)))
+    m.add_child(EditorElement(editor_data(plan, tiles=tiles, language=language)))

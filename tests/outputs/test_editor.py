@@ -148,6 +148,20 @@ def test_clicks_keys_and_download_pins(browser, county, tmp_path):
         assert same_figures(page.evaluate(f"{API}.figures()"), before)
         page.keyboard.press("Control+y")
         assert same_figures(page.evaluate(f"{API}.figures()"), after)
+        # Shift + drag a box over the left part of the county: several villages selected
+        x, y = _village_point(page, row)
+        page.keyboard.down("Shift")
+        page.mouse.move(x - 5, y - 60)
+        page.mouse.down()
+        page.mouse.move(x + 80, y + 20, steps=4)
+        page.mouse.move(x + 120, y + 60, steps=4)
+        page.mouse.up()
+        page.keyboard.up("Shift")
+        boxed = page.evaluate(f"{API}.editor.selection.size")
+        assert boxed > 1, boxed
+        assert f"{boxed} villages selected" in page.locator(".jd-editor-selected").inner_text()
+        page.keyboard.press("Escape")
+        assert page.evaluate(f"{API}.editor.selection.size") == 0
         page.evaluate(f"{API}.move({str(plan.villages['village_id'].iloc[1])!r}, "
                       f"{str(plan.districts['centre'].iloc[-1])!r})")
 

@@ -308,6 +308,7 @@
   };
 
   Editor.prototype.clickVillage = function (i, event) {
+    if (this.boxed) { return; }  // the click that ends a Shift+drag box
     if (event && event.shiftKey) {
       if (this.selection.has(i)) { this.selection.delete(i); } else { this.selection.add(i); }
       this.styleVillage(i);
@@ -376,6 +377,8 @@
       box.remove();
       self.map.dragging.enable();
       if (bounds.getNorthEast().equals(bounds.getSouthWest())) { return; }  // a click, not a box
+      self.boxed = true;
+      setTimeout(function () { self.boxed = false; }, 0);
       var ids = Array.from(self.selection).map(function (i) { return self.data.villages.ids[i]; });
       self.layers.forEach(function (layer, i) {
         if (layer && bounds.contains(layer.getBounds().getCenter())) { ids.push(self.data.villages.ids[i]); }
