@@ -12,7 +12,10 @@ painted frame ("to paint": style, layout and paint included).
 Plans: Dianjiang by the demo scenario; the generated county (``generate_county(2, 2000, 100)``,
 as ``benchmarks/generated_county.py`` ``large``) by a 30-centre p-median with a 20 s time limit.
 
-Usage: ``python benchmarks/editor.py [dianjiang] [county] [--moves 50]``
+Screenshots of the editor before and after the moves: ``test-artifacts/editor_<case>_before.png``
+and ``_after.png``.
+
+Usage: ``python benchmarks/editor.py [dianjiang] [county] [--moves 50] [--screenshots DIR]``
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ def moves(result, n: int, seed: int = 18) -> list[tuple[str, str]]:
     return out
 
 
-def measure(browser, path: Path, sequence: list[tuple[str, str]], full: bool) -> tuple[list[float], list[float], float]:
+def measure(browser, path: Path, sequence: list[tuple[str, str]], full: bool,
+            screenshots: str | None = None) -> tuple[list[float], list[float], float]:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
                else route.abort())
@@ -88,11 +92,15 @@ def measure(browser, path: Path, sequence: list[tuple[str, str]], full: bool) ->
     opened = time.perf_counter() - t0
     page.evaluate("window.jurisdictionEditor.setAdjust(true)")
     page.wait_for_timeout(300)
+    if screenshots:
+        page.screenshot(path=f"{screenshots}_before.png")
     script, paint = [], []
     for village, centre in sequence:
         s, p = page.evaluate(MOVE, [village, centre, full])
         script.append(s)
         paint.append(p)
+    if screenshots:
+        page.screenshot(path=f"{screenshots}_after.png")
     page.close()
     return script, paint, opened
 
@@ -103,6 +111,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cases", nargs="*", default=list(CASES))
     ap.add_argument("--moves", type=int, default=50)
+    ap.add_argument("--screenshots", default="test-artifacts",
+                    help="folder for editor_<case>_before/after.png (the editor's run; '' for none)")
     args = ap.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
@@ -117,7 +127,11 @@ def main(argv=None) -> int:
             data = page.index("</script>", start) - start
             sequence = moves(result, args.moves)
             for full in (False, True):
-                script, paint, opened = measure(browser, path, sequence, full)
+                shots = None
+                if args.screenshots and not full:
+                    Path(args.screenshots).mkdir(parents=True, exist_ok=True)
+                    shots = f"{args.screenshots}/editor_{name}"
+                script, paint, opened = measure(browser, path, sequence, full, shots)
                 rows.append((name, len(result.villages), len(result.districts), path.stat().st_size / 1e6,
                              data / 1e6, "full recompute" if full else "editor", statistics.median(script),
                              max(script), statistics.median(paint), max(paint), opened, planned))

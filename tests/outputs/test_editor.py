@@ -159,7 +159,7 @@ def test_clicks_keys_and_download_pins(browser, county, tmp_path):
         page.keyboard.up("Shift")
         boxed = page.evaluate(f"{API}.editor.selection.size")
         assert boxed > 1, boxed
-        assert f"{boxed} villages selected" in page.locator(".jd-editor-selected").inner_text()
+        assert f"villages selected: {boxed};" in page.locator(".jd-editor-selected").inner_text()
         page.keyboard.press("Escape")
         assert page.evaluate(f"{API}.editor.selection.size") == 0
         page.evaluate(f"{API}.move({str(plan.villages['village_id'].iloc[1])!r}, "

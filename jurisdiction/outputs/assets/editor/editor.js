@@ -453,7 +453,7 @@
 
   Editor.prototype.renderOverall = function () {
     var f = this.figures(), L_ = this.labels, t = this.overall;
-    var items = [[L_.beyond_limit.replace("{limit}", this.data.limit === null ? "—" : this.data.limit),
+    var items = [[this.data.limit === null ? L_.no_limit : L_.beyond_limit.replace("{limit}", this.data.limit),
                   f.beyond_limit === null ? "—" : f.beyond_limit, f.beyond_limit > 0],
                  [L_.split_villages, f.split_villages, false],
                  [L_.disconnected, f.disconnected, f.disconnected > 0],
