@@ -9,6 +9,7 @@ of the Dianjiang editor before and after a move go to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import base64
 import csv
 import dataclasses
 import io
@@ -20,14 +21,13 @@ import pytest
 from jurisdiction.cli import DEMO_SCENARIO
 from jurisdiction.inputs.example import load_example
 from jurisdiction.outputs.adjustment import adjusted_figures, village_graph
+from jurisdiction.outputs.editor import editor_data, script_json
 from jurisdiction.outputs.maps import plan_map
-from jurisdiction.pipeline import plan as make_plan
+from jurisdiction.pipeline import plan as pipeline_plan
 from jurisdiction.scenario import read_scenario
 from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM, open_map
 from tests.support.county_plans import county_plan
-
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (Debian package chromium)")
+from tests.support.plans import HOSTILE, make_plan
 
 HOSTILE_VILLAGE = "<script>alert('v')</script>村"
 HOSTILE_CENTRE = "<script>alert('c')</script>所 & <b>"
@@ -36,6 +36,9 @@ API = "window.jurisdictionEditor"
 
 @pytest.fixture(scope="module")
 def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent (Debian package chromium)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield browser
@@ -92,6 +95,36 @@ def assert_figures_match(page, plan, graph) -> dict:
     assert shown["disconnected"] == overall["disconnected"]
     assert shown["split_villages"] == 0
     return shown
+
+
+def test_embedded_data_is_exact_and_escaped(county):
+    plan, graph = county
+    data = editor_data(plan)
+    centres = plan.districts["centre"].astype(str).tolist()
+    minutes = np.frombuffer(base64.b64decode(data["minutes"]), dtype="<f8").reshape(len(plan.villages), -1)
+    np.testing.assert_array_equal(minutes, plan.travel_times[centres].to_numpy(dtype=float))
+    assert data["adjacency"] == {"indptr": graph.indptr.tolist(), "indices": graph.indices.tolist()}
+    assert data["assignment"] == [centres.index(c) for c in plan.villages["centre"].astype(str)]
+    assert HOSTILE_VILLAGE not in data["villages"]["names"][0] and "&lt;script&gt;" in data["villages"]["names"][0]
+    assert "<" not in script_json(data) and ">" not in script_json(data)
+
+
+def test_point_villages_edit_like_python(browser, tmp_path):
+    """Villages given as points: neighbours by Delaunay, drawn as circles; a hostile name escaped."""
+    plan = make_plan(points=True)
+    graph = village_graph(plan)
+    page = open_map(browser, plan_map(plan, tmp_path / "points.html", tiles="none"))
+    try:
+        page.evaluate(f"{API}.setAdjust(true)")
+        assert_figures_match(page, plan, graph)
+        page.evaluate(f"{API}.select(['v1'])")
+        assert HOSTILE in page.locator(".jd-editor-selected").inner_text()
+        for village, centre in (("v1", "S3"), ("v6", "S1"), ("v2", "S3")):
+            page.evaluate(f"([v, c]) => {API}.move(v, c)", [village, centre])
+            assert_figures_match(page, plan, graph)
+        assert page.problems == []
+    finally:
+        page.close()
 
 
 def test_fifty_random_edits_match_python_and_undo_redo(county, county_page):
@@ -197,7 +230,7 @@ def test_names_with_markup_stay_text(county, county_page):
 
 def test_dianjiang_edits_match_python_with_screenshots(browser, tmp_path):
     example = load_example("dianjiang")
-    plan = make_plan(example.villages, example.stations, example.roads, read_scenario(DEMO_SCENARIO),
+    plan = pipeline_plan(example.villages, example.stations, example.roads, read_scenario(DEMO_SCENARIO),
                      example.jurisdictions)
     graph = village_graph(plan)
     page = open_map(browser, plan_map(plan, tmp_path / "plan.html", tiles="none"))
