@@ -262,3 +262,51 @@ def test_dianjiang_edits_match_python_with_screenshots(browser, tmp_path):
         assert page.problems == []
     finally:
         page.close()
+
+
+def _pins_supported() -> bool:
+    from jurisdiction.cli import _parser
+
+    try:
+        _parser().parse_args(["plan", "scenario.toml", "--pins", "pins.csv"])
+    except SystemExit:
+        return False
+    return True
+
+
+def test_downloaded_pins_replan_dianjiang(request, tmp_path, capsys):
+    """Done when of issue 18: a village moved in the editor stays where it was put by ``plan --pins``."""
+    if not _pins_supported():
+        pytest.skip("`jurisdiction plan --pins` is not in this build")
+    from jurisdiction.cli import main
+
+    browser = request.getfixturevalue("browser")
+
+    example = load_example("dianjiang")
+    plan = pipeline_plan(example.villages, example.stations, example.roads, read_scenario(DEMO_SCENARIO),
+                         example.jurisdictions)
+    graph = village_graph(plan)
+    ids = plan.villages["village_id"].astype(str).tolist()
+    centre = plan.villages["centre"].astype(str).tolist()
+    # a village on a district border, moved to its neighbour's centre without breaking a rule
+    candidates = sorted(
+        ((float(plan.travel_times.loc[ids[i], centre[j]]), ids[i], centre[j])
+         for i, j in zip(*graph.nonzero()) if centre[i] != centre[j]),
+    )
+    village, target = next((v, c) for _, v, c in candidates
+                           if adjusted_figures(plan, {v: c}, adjacency=graph)[1] == {
+                               "beyond_limit": 0, "split_villages": 0, "disconnected": 0})
+    page = open_map(browser, plan_map(plan, tmp_path / "plan.html", tiles="none"))
+    try:
+        page.evaluate(f"([v, c]) => {API}.move(v, c)", [village, target])
+        page.evaluate(f"{API}.setAdjust(true)")
+        with page.expect_download() as download:
+            page.locator(".jd-editor-download").click()
+        pins = tmp_path / "pins.csv"
+        download.value.save_as(pins)
+    finally:
+        page.close()
+    assert main(["plan", str(DEMO_SCENARIO), "--pins", str(pins), "--out", str(tmp_path / "pinned"), "--quiet"]) == 0
+    villages = list(csv.DictReader(io.StringIO((tmp_path / "pinned" / "villages.csv").read_text(encoding="utf-8-sig"))))
+    assert {r["village_id"]: r["centre"] for r in villages}[village] == target
+    capsys.readouterr()
