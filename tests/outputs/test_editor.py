@@ -181,6 +181,11 @@ def test_clicks_keys_and_download_pins(browser, county, tmp_path):
         assert same_figures(page.evaluate(f"{API}.figures()"), before)
         page.keyboard.press("Control+y")
         assert same_figures(page.evaluate(f"{API}.figures()"), after)
+        page.locator(".jd-editor-undo").click()
+        assert same_figures(page.evaluate(f"{API}.figures()"), before)
+        assert page.locator(".jd-editor-undo").is_disabled()
+        page.locator(".jd-editor-redo").click()
+        assert same_figures(page.evaluate(f"{API}.figures()"), after)
         # Shift + drag a box over the left part of the county: several villages selected
         x, y = _village_point(page, row)
         page.keyboard.down("Shift")

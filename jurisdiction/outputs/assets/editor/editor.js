@@ -157,6 +157,7 @@
       from.push(old);
     }
     if (!changed.length) { return false; }
+    this.unsaved = true;
     if (record) {
       this.undoStack.push({rows: changed, from: from, to: changed.map(function (i) { return this.assign[i]; }, this)});
       this.redoStack = [];
@@ -205,8 +206,8 @@
   Editor.prototype.undo = function () {
     var step = this.undoStack.pop();
     if (!step) { return false; }
-    this.apply(step.rows, step.from, false);
     this.redoStack.push(step);
+    this.apply(step.rows, step.from, false);
     this.renderPicker();
     return true;
   };
@@ -214,8 +215,8 @@
   Editor.prototype.redo = function () {
     var step = this.redoStack.pop();
     if (!step) { return false; }
-    this.apply(step.rows, step.to, false);
     this.undoStack.push(step);
+    this.apply(step.rows, step.to, false);
     this.renderPicker();
     return true;
   };
@@ -264,6 +265,7 @@
     a.download = "pins.csv";
     document.body.appendChild(a);
     a.click();
+    this.unsaved = false;
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
   };
 
@@ -389,6 +391,9 @@
 
   Editor.prototype.bindKeys = function () {
     var self = this;
+    window.addEventListener("beforeunload", function (e) {  // edits not downloaded would be lost
+      if (self.unsaved && self.movedRows().length) { e.preventDefault(); e.returnValue = ""; }
+    });
     document.addEventListener("keydown", function (e) {
       if (!self.adjust) { return; }
       var key = e.key.toLowerCase();
