@@ -233,11 +233,17 @@ def test_names_with_markup_stay_text(county, county_page):
     assert page.problems == []
 
 
-def test_dianjiang_edits_match_python_with_screenshots(browser, tmp_path):
+@pytest.fixture(scope="module")
+def dianjiang():
+    """The demo's plan and its village adjacency."""
     example = load_example("dianjiang")
     plan = pipeline_plan(example.villages, example.stations, example.roads, read_scenario(DEMO_SCENARIO),
-                     example.jurisdictions)
-    graph = village_graph(plan)
+                         example.jurisdictions)
+    return plan, village_graph(plan)
+
+
+def test_dianjiang_edits_match_python_with_screenshots(browser, dianjiang, tmp_path):
+    plan, graph = dianjiang
     page = open_map(browser, plan_map(plan, tmp_path / "plan.html", tiles="none"))
     try:
         assert_figures_match(page, plan, graph)
@@ -286,11 +292,7 @@ def test_downloaded_pins_replan_dianjiang(request, tmp_path, capsys):
     from jurisdiction.cli import main
 
     browser = request.getfixturevalue("browser")
-
-    example = load_example("dianjiang")
-    plan = pipeline_plan(example.villages, example.stations, example.roads, read_scenario(DEMO_SCENARIO),
-                         example.jurisdictions)
-    graph = village_graph(plan)
+    plan, graph = request.getfixturevalue("dianjiang")
     ids = plan.villages["village_id"].astype(str).tolist()
     centre = plan.villages["centre"].astype(str).tolist()
     # a village on a district border, moved to its neighbour's centre without breaking a rule
