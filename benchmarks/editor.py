@@ -58,7 +58,7 @@ def dianjiang_plan():
 
 def county_plan():
     county = generate_county(2, 2000, 100)
-    scenario = Scenario(name="county 2000", centres=30, time_limit=20.0, isochrones=())
+    scenario = Scenario(name="county 2000", centres=30, time_limit=20.0)  # isochrones 5, 10, 15, 30 min
     return plan(county.villages, county.stations, county.roads, scenario, county.jurisdictions)
 
 

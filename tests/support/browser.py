@@ -1,7 +1,8 @@
 """Headless Chromium for the map tests: Debian's /usr/bin/chromium driven by playwright, offline.
 
-:func:`open_map` aborts every request that is not ``file:`` or ``data:`` (the page must need
-nothing else) and collects JavaScript errors, console errors and dialogs in ``page.problems``.
+:func:`open_map` aborts every request that is not ``file:``, ``data:`` or ``blob:`` (a download
+made in the page): the page must need nothing else. It collects JavaScript errors, console
+errors and dialogs in ``page.problems`` and the aborted URLs in ``page.outside``.
 """
 
 from __future__ import annotations
