@@ -77,7 +77,7 @@ def editor_data(plan: Any, *, tiles: str = "openstreetmap", language: str = "zh"
     Parameters
     ----------
     plan : Plan
-        The plan (``villages``, ``stations``, ``centres``, ``travel_times`` in minutes).
+        The plan (``villages``, ``stations``, ``districts``, ``travel_times`` in minutes, ``scenario``).
     tiles : {"openstreetmap", "amap", "none"}
         Base tiles of the map (Amap: village polygons shifted to GCJ-02, as the other overlays).
     language : {"zh", "en"}
