@@ -10,7 +10,8 @@ every village restyled, the whole panel rewritten). Times are measured in the pa
 painted frame ("to paint": style, layout and paint included).
 
 Plans: Dianjiang by the demo scenario; the generated county (``generate_county(2, 2000, 100)``,
-as ``benchmarks/generated_county.py`` ``large``) by a 30-centre p-median with a 20 s time limit.
+as ``benchmarks/generated_county.py`` ``large``) by a 30-centre p-median with a 20 s time limit;
+its map carries the default isochrone bands (5, 10, 15, 30 min) as a user gets it.
 
 Screenshots of the editor before and after the moves: ``test-artifacts/editor_<case>_before.png``
 and ``_after.png``.
