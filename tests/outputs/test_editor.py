@@ -171,6 +171,9 @@ def test_clicks_keys_and_download_pins(browser, county, tmp_path):
         homes = set(page.evaluate(f"{API}.editor.data.centres.village"))
         rows = [i for i in range(len(plan.villages)) if i not in homes]
         row = min(rows, key=lambda i: _village_point(page, i)[0])
+        page.mouse.move(*_village_point(page, row))
+        tooltip = page.locator(".leaflet-tooltip").inner_text()
+        assert plan.villages["name"].iloc[row] in tooltip and "min" in tooltip
         page.mouse.click(*_village_point(page, row))
         assert page.locator(".jd-editor-selected").inner_text().startswith(plan.villages["name"].iloc[row])
         before = page.evaluate(f"{API}.figures()")

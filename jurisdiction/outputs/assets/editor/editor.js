@@ -302,11 +302,19 @@
         pointToLayer: function (f, latlng) { return L.circleMarker(latlng, {radius: 6, pane: "jdEditor"}); }
       });
       layer.jdRow = i;
-      layer.bindTooltip(v.names[i] + " (" + escapeText(v.ids[i]) + ")", {sticky: true});
+      layer.bindTooltip(this.tooltip.bind(this, i), {sticky: true});
       layer.on("click", function (e) { self.clickVillage(this.jdRow, e.originalEvent); });
       this.layers[i] = layer;
       this.group.addLayer(layer);
     }
+  };
+
+  /* Village name (id) · its centre now · minutes from it (names escaped in Python). */
+  Editor.prototype.tooltip = function (i) {
+    var j = this.assign[i], m = this.minutesOf(i, j);
+    return this.data.villages.names[i] + " (" + escapeText(this.data.villages.ids[i]) + ")<br>" +
+      (j >= 0 ? this.data.centres.names[j] : "—") + " · " +
+      (m === Infinity ? this.labels.unreachable : fmtMinutes(m) + " " + this.labels.minutes);
   };
 
   Editor.prototype.clickVillage = function (i, event) {
