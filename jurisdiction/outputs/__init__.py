@@ -6,6 +6,8 @@
 | ``maps`` | :func:`plan_map`, :func:`current_map`: self-contained HTML maps (folium, Leaflet inlined) |
 | ``map_layers`` | the maps' layers: districts, villages, split villages, stations, bundles, isochrones, roads |
 | ``map_assets`` | the maps' pieces that are not layers: inlined Leaflet (``assets/``), legend, popups |
+| ``editor`` | the plan map's editor: move villages by hand, figures at once, pins download (``assets/editor/``) |
+| ``adjustment`` | the editor's figures in Python for any village -> centre assignment of a plan |
 | ``report`` | :func:`write_report`: the HTML report for decision-makers |
 | ``headline`` | the key figures before -> after, recomputed from a plan, and the solver's verdict in words |
 | ``diagnosis_tables`` | the diagnosis as the report's tables |

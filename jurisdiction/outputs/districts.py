@@ -81,11 +81,9 @@ def district_table(
     members = stations.groupby("centre")
     if "officers" in stations.columns:
         district["officers"] = members["officers"].sum().reindex(district["centre"]).fillna(0).to_numpy()
-        if officers_per_10k is None:
-            population = villages["population"].sum()
-            officers_per_10k = stations["officers"].sum() / population * 1e4 if population else None
     else:
         district["officers"] = np.nan
+    officers_per_10k = officers_ratio(villages, stations, officers_per_10k=officers_per_10k)
     district["officers_needed"] = (
         np.ceil(district["population"] / 1e4 * officers_per_10k) if officers_per_10k else np.nan
     )
@@ -95,6 +93,33 @@ def district_table(
     order += [f"road_km_{c}" for c in ROAD_CLASSES]
     order += ["max_minutes", "mean_minutes", "officers", "officers_needed", "posts", "geometry"]
     return district[order]
+
+
+def officers_ratio(
+    villages: pd.DataFrame, stations: pd.DataFrame, *, officers_per_10k: float | None = None
+) -> float | None:
+    """The ratio behind ``officers_needed``: officers per 10,000 residents.
+
+    Parameters
+    ----------
+    villages : DataFrame
+        With ``population``.
+    stations : DataFrame
+        Optional ``officers``.
+    officers_per_10k : float, optional
+        The scenario's target; when None, the county's current ratio (total officers per
+        10,000 residents) if officers are known.
+
+    Returns
+    -------
+    float or None
+        Officers per 10,000 residents; None when neither is known. A district needs
+        ``ceil(population / 1e4 * ratio)`` officers.
+    """
+    if officers_per_10k is None and "officers" in stations.columns:
+        population = villages["population"].sum()
+        return float(stations["officers"].sum() / population * 1e4) if population else None
+    return officers_per_10k
 
 
 def before_after(

@@ -16,6 +16,7 @@ from typing import Any
 import folium
 
 from jurisdiction.errors import ScenarioError
+from jurisdiction.outputs.editor import add_editor
 from jurisdiction.outputs.files import atomic_write_text
 from jurisdiction.outputs.map_assets import Attribution, Legend, inline_leaflet, legend_html, swatch, symbol
 from jurisdiction.outputs.map_layers import (
@@ -161,6 +162,7 @@ def plan_map(plan: Any, path: str | os.PathLike, *, tiles: str = "openstreetmap"
              ('<span style="color:#b30000;margin-right:4px">- - -</span>', labels["bundles"])]
     m.add_child(_legend(labels, items, [("centre", "centre"), ("post", "post"), ("station", "station")], extra, bands))
     folium.LayerControl(collapsed=False).add_to(m)
+    add_editor(m, plan, tiles=tiles, language=language)
     return _write(m, path, language)
 
 

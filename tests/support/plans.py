@@ -135,12 +135,17 @@ def make_plan(points: bool = False) -> SimpleNamespace:
             else f"1 split village (东庄村); 1 unreachable village (沙坪村). {HOSTILE}"),
         workload=workload, reach=reach,
     )
+    # station -> village minutes: a village's own centre as in ``minutes``, the others farther
+    travel_times = pd.DataFrame(
+        [[r[8] + (0.0 if r[6] == s else 4.5) for s in ("S1", "S2", "S3")] for r in rows],
+        index=pd.Index([r[0] for r in rows], name="village_id"), columns=["S1", "S2", "S3"],
+    )
     scenario = SimpleNamespace(name="垫江 2合1 <test>", limit=15.0, balance=0.3, balance_weight="population")
     return SimpleNamespace(
         villages=villages, stations=stations, districts=districts,
         current_districts=current_districts, split_villages=split_villages,
         isochrones=isochrones, roads=roads, metrics=metrics, solver=solver,
-        diagnosis=diagnosis, scenario=scenario,
+        diagnosis=diagnosis, scenario=scenario, travel_times=travel_times,
         attribution="村界：示例数据 <script>alert(2)</script>；道路 © OpenStreetMap contributors",
     )
 
