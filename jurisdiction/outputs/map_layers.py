@@ -166,8 +166,12 @@ def beyond_layer(plan: Any, villages: gpd.GeoDataFrame, labels: dict[str, str]) 
                          styles=[style] * len(far), show=True)
 
 
-def split_layer(plan: Any, tiles: str, labels: dict[str, str], show: bool) -> folium.GeoJson | None:
-    """Pieces of split villages (red outline), popup with the piece's station and share; None if none."""
+def split_layer(plan: Any, tiles: str, labels: dict[str, str], *, before: bool) -> folium.GeoJson | None:
+    """Pieces of split villages (red outline), popup with the piece's station and share; None if none.
+
+    ``before``: on the map of today (named "split villages"); else on the plan, where the
+    village is whole again (named "split before", hardly filled).
+    """
     split = plan.split_villages
     if split is None or len(split) == 0:
         return None
@@ -177,9 +181,10 @@ def split_layer(plan: Any, tiles: str, labels: dict[str, str], show: bool) -> fo
                                      (labels["station"], names.get(str(r["station_id"]), r["station_id"])),
                                      (labels["share"], cell("share", r.get("share", np.nan), labels))])
               for _, r in split.iterrows()]
-    style = {"color": SPLIT, "weight": 3, "dashArray": "5 3", "fillColor": SPLIT, "fillOpacity": 0.15}
-    return geojson_layer(split, name=labels["split"], popups=popups, tooltips=split["name"].astype(str).tolist(),
-                         styles=[style] * len(split), show=show)
+    style = {"color": SPLIT, "weight": 3, "dashArray": "5 3", "fillColor": SPLIT,
+             "fillOpacity": 0.2 if before else 0.05}
+    return geojson_layer(split, name=labels["split" if before else "split_before"], popups=popups,
+                         tooltips=split["name"].astype(str).tolist(), styles=[style] * len(split))
 
 
 def station_layer(plan: Any, stations: gpd.GeoDataFrame, labels: dict[str, str],
@@ -220,16 +225,45 @@ def bundle_layer(plan: Any, stations: gpd.GeoDataFrame, labels: dict[str, str]) 
     return group
 
 
+def band_areas(plan: Any, tiles: str) -> gpd.GeoDataFrame | None:
+    """Isochrone areas: ``station_id, minutes, geometry``, the villages a station reaches in time.
+
+    With travel times and village polygons, the band of station s at t minutes is the union of
+    the villages whose travel time from s is at most t (the times the plan was solved with);
+    otherwise the network's road bands (``plan.isochrones``). None without either.
+    """
+    iso = plan.isochrones
+    times = getattr(plan, "travel_times", None)
+    villages = draw_layer(plan.villages, tiles)
+    if times is None or len(times) == 0 or not villages.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        return None if iso is None or len(iso) == 0 else draw_layer(iso, tiles)
+    if iso is not None and len(iso):
+        stations, thresholds = iso["station_id"].astype(str).unique(), sorted(iso["minutes"].astype(float).unique())
+    else:
+        stations, thresholds = [str(c) for c in plan.centres], sorted(getattr(plan.scenario, "isochrones", ()))
+    geoms = villages.geometry.values
+    union = shapely.coverage_union_all if shapely.coverage_is_valid(geoms) else shapely.union_all
+    rows = []
+    for sid in stations:
+        if sid not in times.columns:
+            continue
+        minutes = times[sid].reindex(villages["village_id"].astype(str)).to_numpy(float)
+        for t in thresholds:
+            inside = minutes <= t
+            if inside.any():
+                rows.append({"station_id": sid, "minutes": float(t), "geometry": union(geoms[inside])})
+    return gpd.GeoDataFrame(rows, columns=["station_id", "minutes", "geometry"], geometry="geometry", crs=villages.crs)
+
+
 def band_groups(plan: Any, tiles: str, labels: dict[str, str]
                 ) -> tuple[dict[str, folium.FeatureGroup], list[tuple[str, str]]]:
-    """Per station, its isochrone bands (hidden, not in the layer control; ``jd.bands`` shows one).
+    """Per station, its isochrone areas (hidden, not in the layer control; ``jd.bands`` shows one).
 
     Returns the groups by station id and the legend items (threshold swatches).
     """
-    iso = plan.isochrones
+    iso = band_areas(plan, tiles)
     if iso is None or len(iso) == 0:
         return {}, []
-    iso = draw_layer(iso, tiles)
     names = names_of(plan)
     thresholds = sorted(float(t) for t in iso["minutes"].unique())
     colour = {t: BANDS[min(len(BANDS) - 1, (len(thresholds) - 1 - k) * len(BANDS) // len(thresholds))]
@@ -239,7 +273,7 @@ def band_groups(plan: Any, tiles: str, labels: dict[str, str]
         group = folium.FeatureGroup(name=f"bands {sid}", show=False, control=False)
         bands = bands.assign(_m=bands["minutes"].astype(float)).sort_values("_m", ascending=False)
         tips = [f"{names.get(sid, sid)} ≤ {m:g} {labels['minutes_short']}" for m in bands["_m"]]
-        styles = [{"color": colour[m], "weight": 1, "fillColor": colour[m], "fillOpacity": 0.55,
+        styles = [{"color": "#3f007d", "weight": 1, "fillColor": colour[m], "fillOpacity": 0.6,
                    "className": "jd-band"} for m in bands["_m"]]
         geojson_layer(bands, styles=styles, tooltips=tips, tolerance=SIMPLIFY_BANDS).add_to(group)
         groups[sid] = group
@@ -259,5 +293,5 @@ def band_picker(plan: Any, groups: dict[str, folium.FeatureGroup], items: list[t
             f'<div class="jd-band-legend">{legend}</div>')
     mapping = "{" + ", ".join(f"{js(sid)}: {g.get_name()}" for sid, g in groups.items()) + "}"
     fill_list = "[" + ", ".join(f.get_name() for f in fills) + "]"
-    code = (f"jd.bands({{map}}, {{map}}.getContainer().querySelector('.jd-bands select'), {mapping}, {fill_list});")
+    code = f"jd.bands({{map}}, {{map}}.getContainer().querySelector('.jd-bands select'), {mapping}, {fill_list});"
     return body, code

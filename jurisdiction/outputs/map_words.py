@@ -15,6 +15,7 @@ from jurisdiction.road_classes import CHINESE_NAMES, ROAD_CLASSES
 LABELS = {
     "zh": {
         "plan": "规划辖区（调整后）", "current": "现行辖区（调整前）", "split": "被拆分的村",
+        "split_before": "调整前被拆分的村",
         "villages": "村（点击查看）", "stations": "派出所", "bundles": "合并连线（警务室→中心所）",
         "isochrone": "{m:g} 分钟等时圈", "roads": "道路", "legend": "图例",
         "centre": "中心派出所", "post": "警务室（并入）", "station": "派出所（保留）",
@@ -39,7 +40,8 @@ LABELS = {
     },
     "en": {
         "plan": "Plan districts (after)", "current": "Current districts (before)",
-        "split": "Split villages", "villages": "Villages (click for details)", "stations": "Stations",
+        "split": "Split villages", "split_before": "Villages split before",
+        "villages": "Villages (click for details)", "stations": "Stations",
         "bundles": "Bundles (post → centre)", "isochrone": "Isochrone {m:g} min",
         "roads": "Roads", "legend": "Legend", "centre": "Central station",
         "post": "Post (absorbed)", "station": "Station (kept)", "district": "Districts",

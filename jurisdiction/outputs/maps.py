@@ -87,15 +87,13 @@ def _legend(labels: dict[str, str], districts: list[tuple[str, str]], roles: lis
     return Control(body if open_ else body.replace("<details open>", "<details>", 1))
 
 
-def _flag_items(plan: Any, labels: dict[str, str]) -> list[tuple[str, str]]:
+def _flag_items(plan: Any, labels: dict[str, str], beyond: folium.GeoJson | None) -> list[tuple[str, str]]:
+    """Legend items of the red flags on the plan: villages split before, villages beyond the limit."""
     items = []
     if plan.split_villages is not None and len(plan.split_villages):
-        items.append((swatch("#ffffff", SPLIT, dashed=True, opacity=1), labels["split"]))
-    limit = getattr(plan.scenario, "limit", None)
-    if limit is not None:
-        covering = str(getattr(plan.scenario, "objective", "")).endswith("covering")
-        items.append((swatch(BEYOND, BEYOND), labels["uncovered"].format(limit=float(limit)) if covering
-                      else labels["beyond"]))
+        items.append((swatch("#ffffff", SPLIT, dashed=True, opacity=1), labels["split_before"]))
+    if beyond is not None:
+        items.append((swatch(BEYOND, BEYOND), html.unescape(beyond.layer_name)))
     return items
 
 
@@ -115,7 +113,8 @@ def _after(plan: Any, m: folium.Map, tiles: str, labels: dict[str, str], *, full
     for group in groups.values():
         group.add_to(m)
     villages = draw_layer(plan.villages, tiles)
-    for layer in (split_layer(plan, tiles, labels, show=True), beyond_layer(plan, villages, labels)):
+    beyond = beyond_layer(plan, villages, labels)
+    for layer in (split_layer(plan, tiles, labels, before=False), beyond):
         if layer is not None:
             layer.add_to(m)
     if full:
@@ -125,7 +124,7 @@ def _after(plan: Any, m: folium.Map, tiles: str, labels: dict[str, str], *, full
     station_layer(plan, stations, labels, with_roles=True).add_to(m)
     label_layer(districts, labels["labels"]).add_to(m)
     extra = [('<span style="color:#b30000;margin-right:4px">- - -</span>', labels["bundles"])]
-    m.add_child(_legend(labels, items, ["centre", "post", "station"], extra + _flag_items(plan, labels),
+    m.add_child(_legend(labels, items, ["centre", "post", "station"], extra + _flag_items(plan, labels, beyond),
                         tiles=tiles, open_=full))
     if groups:
         body, code = band_picker(plan, groups, bands, [after], labels)
@@ -210,7 +209,7 @@ def current_map(plan: Any, path: str | os.PathLike, *, tiles: str = "none", lang
                            css="jd-pane-title"))
     before, items = districts_layer(plan, current, labels["current"], labels, station="station_id", outline=True)
     before.add_to(left)
-    split = split_layer(plan, tiles, labels, show=True)
+    split = split_layer(plan, tiles, labels, before=True)
     if split is not None:
         split.add_to(left)
     station_layer(plan, draw_layer(plan.stations, tiles), labels, with_roles=False).add_to(left)

@@ -203,7 +203,7 @@ def test_plan_map_in_chromium(browser, tmp_path, tiles):
     try:
         labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
         zh = LABELS["zh"]
-        for key in ("plan", "current", "split", "villages", "stations", "bundles", "labels"):
+        for key in ("plan", "current", "split_before", "villages", "stations", "bundles", "labels"):
             assert zh[key] in labels, key
         legend = page.locator(".jd-legend")
         assert legend.is_visible() and "图例" in legend.inner_text() and "城关派出所" in legend.inner_text()

@@ -54,7 +54,7 @@ def test_names_are_escaped_everywhere(pages):
 def test_plan_map_has_layers_legend_and_attribution(pages):
     page = pages["plan"]
     zh = LABELS["zh"]
-    for key in ("plan", "current", "split", "villages", "stations", "bundles", "roads", "labels", "bands_for"):
+    for key in ("plan", "current", "split_before", "villages", "stations", "bundles", "roads", "labels", "bands_for"):
         assert shows(page, zh[key]), key
     for minutes in (5, 10, 15):
         assert shows(page, zh["isochrone"].format(m=minutes))

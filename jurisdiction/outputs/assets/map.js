@@ -52,7 +52,7 @@ jd.bands = function (map, select, groups, fills) {
   select.addEventListener('change', function () {
     if (shown) { map.removeLayer(shown); }
     shown = groups[select.value] || null;
-    if (shown) { shown.addTo(map); }
+    if (shown) { shown.addTo(map); shown.eachLayer(function (l) { if (l.bringToBack) { l.bringToBack(); } }); }
     fills.forEach(function (layer) { layer.setStyle({fillOpacity: shown ? 0.08 : 0.45}); });
     select.closest('.jd-bands').classList.toggle('jd-bands-on', !!shown);
   });
