@@ -148,3 +148,24 @@ def test_popup_numbers_and_labels(tmp_path):
     text = plan_map(make_plan(), tmp_path / "m.html").read_text(encoding="utf-8")
     assert shows(text, "县道（km）") and "road_km_county" not in text  # translated, not the raw column
     assert "\\u003ctd\\u003e18\\u003c/td\\u003e" in text and "18.0\\u003c" not in text  # a count
+
+
+def test_uncovered_villages_are_flagged_for_covering_models(tmp_path):
+    plan = make_plan()
+    plan.scenario.objective, plan.scenario.limit = "max-covering", 10.0
+    page = plan_map(plan, tmp_path / "m.html").read_text(encoding="utf-8")
+    name = LABELS["zh"]["uncovered"].format(limit=10)
+    assert shows(page, name) and shows(page, "高峰村: 11.0 分钟") and shows(page, "沙坪村: 12.5 分钟")
+    assert not shows(page, "桂溪村: 9.0 分钟")
+    plan.scenario.objective, plan.scenario.limit = "p-median", 15.0
+    page = plan_map(plan, tmp_path / "m.html").read_text(encoding="utf-8")
+    assert not shows(page, "沙坪村: 12.5 分钟") and not shows(page, name)  # all within 15 min: no flag
+
+
+def test_the_command_line_refuses_tianditu_without_a_key_before_solving(tmp_path, monkeypatch, capsys):
+    from jurisdiction.cli import main
+
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    assert main(["demo", "--out", str(tmp_path / "out"), "--tiles", "tianditu-imagery", "--quiet"]) == 3
+    assert "outputs.tianditu_key" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
