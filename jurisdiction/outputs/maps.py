@@ -54,15 +54,19 @@ def _check(tiles: str) -> None:
         raise ScenarioError(f"tiles: unknown value {tiles!r}; expected one of {', '.join(TILES)}")
 
 
-def _base_map(plan: Any, tiles: str, key: str | None, labels: dict[str, str], **size: str
+def _base_map(plan: Any, tiles: str, key: str | None, labels: dict[str, str], *, credit: bool = True
               ) -> tuple[folium.Map, list[list[float]]]:
-    """A map fitted to the villages with its tiles (or none), credits and the data's context."""
+    """A map fitted to the villages with its tiles (or none), credits and the data's context.
+
+    ``credit``: show the data's attribution (once per page: the before/after view shows it in
+    its right pane only).
+    """
     w, s, e, n = (float(v) for v in draw_layer(plan.villages, tiles).total_bounds)
     m = folium.Map(location=[(s + n) / 2, (w + e) / 2], tiles=None, zoom_start=11, control_scale=False,
-                   zoom_snap=0.25, **size)
+                   zoom_snap=0.25)
     inline_leaflet(m)
     add_tiles(m, tiles, key, labels)
-    if getattr(plan, "attribution", None):
+    if credit and getattr(plan, "attribution", None):
         m.add_child(Attribution(str(plan.attribution)))
     for group in context_layers(plan, tiles, labels):
         group.add_to(m)
@@ -200,7 +204,7 @@ def current_map(plan: Any, path: str | os.PathLike, *, tiles: str = "none", lang
     _check(tiles)
     labels = labels_for(language)
     key = tianditu_key or getattr(plan.scenario, "tianditu_key", None)
-    left, bounds = _base_map(plan, tiles, key, labels)
+    left, bounds = _base_map(plan, tiles, key, labels, credit=False)
     right, _ = _base_map(plan, tiles, key, labels)
     root = left.get_root()
     root.add_child(right)

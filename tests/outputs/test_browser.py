@@ -194,6 +194,15 @@ def test_dianjiang_print_view_is_one_a3_page(browser, dianjiang):
         assert problems == []
     finally:
         page.close()
+    viewer = browser.new_page(viewport=VIEW)  # the PDF as Chromium's viewer shows it, to look at
+    try:
+        viewer.goto((ARTIFACTS / "plan_map_print.pdf").as_uri())
+        viewer.wait_for_timeout(1500)
+        _shot(viewer, "plan_map_print_pdf.png")
+    except sync_api.Error:
+        pass  # a Chromium without its PDF viewer: the PDF itself is the artifact
+    finally:
+        viewer.close()
 
 
 @pytest.mark.parametrize("tiles", ["none", "openstreetmap", "amap"])
