@@ -61,7 +61,9 @@ jd.bands = function (map, select, groups, fills) {
 /* The print view (A3 landscape): the page class sets the size, every map refits to its data. */
 jd.printView = function (on) {
   document.documentElement.classList.toggle('jd-print', on);
-  if (on) { document.querySelectorAll('.jd-legend details').forEach(function (d) { d.open = true; }); }
+  if (on && jd.maps.length === 1) {  // a single map prints its legend open; side-by-side panes as shown
+    document.querySelectorAll('.jd-legend details').forEach(function (d) { d.open = true; });
+  }
   jd.maps.forEach(function (map) {
     map.invalidateSize({animate: false, pan: false});
     if (map.jdBounds) { map.fitBounds(map.jdBounds, {animate: false}); }
