@@ -22,7 +22,8 @@ from typing import Any
 
 import folium
 
-from jurisdiction.outputs.base_maps import MAIN_ROAD, MINOR_ROAD, OUTLINE, add_tiles, context_layers
+from jurisdiction.errors import ScenarioError
+from jurisdiction.outputs.base_maps import BORDERS, MAIN_ROAD, MINOR_ROAD, OUTLINE, add_tiles, context_layers
 from jurisdiction.outputs.files import atomic_write_text
 from jurisdiction.outputs.map_assets import Attribution, Control, Script, inline_leaflet, legend_html, swatch, symbol
 from jurisdiction.outputs.map_frame import add_frame
@@ -44,13 +45,11 @@ from jurisdiction.outputs.map_layers import (
 from jurisdiction.outputs.map_words import LABELS, labels_for
 from jurisdiction.scenario.settings import TILES
 
-__all__ = ["LABELS", "TILES", "current_map", "plan_map"]
+__all__ = ["LABELS", "current_map", "plan_map"]
 
 
 def _check(tiles: str) -> None:
     if tiles not in TILES:
-        from jurisdiction.errors import ScenarioError
-
         raise ScenarioError(f"tiles: unknown value {tiles!r}; expected one of {', '.join(TILES)}")
 
 
@@ -84,7 +83,8 @@ def _legend(labels: dict[str, str], districts: list[tuple[str, str]], roles: lis
     marks = [(symbol(*ROLE_SYMBOL[role]), labels[role]) for role in roles] + extra
     context = [(swatch("#ffffff", OUTLINE["color"], opacity=1), labels["outline"])]
     if tiles == "none":
-        context += [(swatch(MAIN_ROAD["color"], MAIN_ROAD["color"], opacity=1), labels["main_roads"]),
+        context += [(swatch("#ffffff", BORDERS["color"], dashed=True, opacity=1), labels["townships"]),
+                    (swatch(MAIN_ROAD["color"], MAIN_ROAD["color"], opacity=1), labels["main_roads"]),
                     (swatch(MINOR_ROAD["color"], MINOR_ROAD["color"], opacity=0.6), labels["minor_roads"])]
     body = legend_html(labels["legend"], [(labels["district"], districts), (labels["symbols"], marks),
                                           (labels["context"], context)])
