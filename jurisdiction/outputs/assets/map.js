@@ -8,20 +8,30 @@ jd.register = function (map, bounds) {
   jd.maps.push(map);
 };
 
-/* Hide the labels of `group` (markers with a DivIcon) that overlap a label drawn before them;
-   markers come in order of priority. Run after each zoom and resize, and when shown. */
+/* Labels of `group` (markers with a DivIcon) that overlap a label placed before them move half
+   a line up or down, else hide; markers come in order of priority. Run after each zoom and
+   resize, and when shown. */
 jd.declutter = function (group) {
+  var clashes = function (r, kept) {
+    return kept.some(function (k) {
+      return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+    });
+  };
   var run = function () {
     var kept = [];
     group.eachLayer(function (marker) {
       var el = marker.getElement();
       if (!el) { return; }
+      var text = el.firstElementChild || el;
       el.style.visibility = 'visible';
-      var r = (el.firstElementChild || el).getBoundingClientRect();
-      var clash = kept.some(function (k) {
-        return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+      var placed = [0, -0.6, 0.6, -1.2, 1.2].some(function (shift) {
+        text.style.marginTop = shift + 'em';
+        var r = text.getBoundingClientRect();
+        if (clashes(r, kept)) { return false; }
+        kept.push(r);
+        return true;
       });
-      if (clash) { el.style.visibility = 'hidden'; } else { kept.push(r); }
+      if (!placed) { text.style.marginTop = '0'; el.style.visibility = 'hidden'; }
     });
   };
   var bind = function () { group._map.on('zoomend resize', run); group._map.whenReady(run); };
