@@ -36,7 +36,7 @@ LABELS = {
         "figures": "{stations} 所 → {centres} 所（{new} 个中心所 + {kept} 个保留所）+ {posts} 个警务室",
         "beyond_n": "超出时限的村 {n} 个", "longest": "最长 {m:.1f} 分钟", "mean": "平均 {m:.1f} 分钟",
         "osm_note": "OpenStreetMap 瓦片需通过 http(s) 打开本页（本地文件无 Referer 会被拒绝）",
-        "yes": "是", "no": "否",
+        "yes": "是", "no": "否", "urban": "城区", "rural": "农村",
     },
     "en": {
         "plan": "Plan districts (after)", "current": "Current districts (before)",
@@ -65,7 +65,7 @@ LABELS = {
         "beyond_n": "{n} villages beyond the limit", "longest": "longest {m:.1f} min",
         "mean": "mean {m:.1f} min",
         "osm_note": "OpenStreetMap tiles need this page served over http(s) (no Referer from a file)",
-        "yes": "yes", "no": "no",
+        "yes": "yes", "no": "no", "urban": "urban", "rural": "rural",
     },
 }
 #: Road classes by English name, for the district columns ``road_km_<class>``.
@@ -111,4 +111,6 @@ def cell(column: str, value: Any, labels: dict[str, str]) -> str:
         if column in DECIMAL_COLUMNS or column.startswith("road_km"):
             return f"{value:,.1f}"
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if column == "kind":  # station kind: urban / rural
+        return labels.get(str(value), str(value))
     return "" if value is None else str(value)

@@ -143,6 +143,7 @@ def test_popup_numbers_and_labels(tmp_path):
     assert cell("max_minutes", 12.0, zh) == "12.0" and cell("mean_minutes", 4.7759, zh) == "4.8"
     assert cell("share", 0.6, zh) == "60%" and cell("minutes", float("inf"), zh) == "∞"
     assert cell("moved", True, zh) == "是" and cell("moved", False, en) == "no"
+    assert cell("kind", "urban", zh) == "城区" and cell("kind", "rural", en) == "rural"
     assert column_label("road_km_expressway", zh) == "高速公路（km）"
     assert column_label("road_km_county", en) == "county (km)" and column_label("villages", zh) == "村数"
     text = plan_map(make_plan(), tmp_path / "m.html").read_text(encoding="utf-8")
