@@ -76,7 +76,7 @@ def add_frame(root: Any, plan: Any, labels: dict[str, str], panes: list[tuple[fo
     root.html.add_child(Element(
         f'<header class="jd-header"><h1>{title}</h1><div class="jd-figures">{figures}</div>'
         f'<div class="jd-date">{html.escape(date)}</div><button type="button" class="jd-print-button" '
-        f'onclick="jd.print()">{html.escape(labels["print"])} / Print</button></header>'), name="jd_header")
+        f'onclick="jd.print()">{html.escape(labels["print"])}</button></header>'), name="jd_header")
     width = 100 / len(panes)
     css = []
     for k, (m, bounds) in enumerate(panes):

@@ -31,7 +31,7 @@ LABELS = {
         "beyond": "超出时限的村", "uncovered": "未覆盖的村（超出 {limit:g} 分钟）",
         "outline": "县界", "townships": "乡镇界", "main_roads": "主要道路", "minor_roads": "其他道路",
         "context": "底图（来自数据）", "no_bands": "不显示", "bands_for": "等时圈：选择派出所",
-        "north": "北", "print": "打印", "title": "{name}：派出所辖区调整方案", "date": "制图日期",
+        "north": "北", "print": "打印 / Print", "title": "{name}：派出所辖区调整方案", "date": "制图日期",
         "before_pane": "调整前：{n} 个派出所辖区", "after_pane": "调整后：{n} 个辖区",
         "figures": "{stations} 所 → {centres} 所（{new} 个中心所 + {kept} 个保留所）+ {posts} 个警务室",
         "beyond_n": "超出时限的村 {n} 个", "longest": "最长 {m:.1f} 分钟", "mean": "平均 {m:.1f} 分钟",
