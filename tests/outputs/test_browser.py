@@ -178,8 +178,9 @@ def test_dianjiang_print_view_is_one_a3_page(browser, dianjiang):
     page, problems = _open(browser, path)
     try:
         page.emulate_media(media="print")
-        page.evaluate("jd.printView(true)")  # what the print button and `beforeprint` do
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as the browser does on printing
         page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.classList.contains('jd-print')")
         title = page.locator(".jd-header h1").inner_text()
         assert plan.scenario.name in title and "派出所辖区调整方案" in title
         assert page.locator(".jd-header .jd-date").inner_text().startswith("制图日期")
@@ -195,6 +196,19 @@ def test_dianjiang_print_view_is_one_a3_page(browser, dianjiang):
         (ARTIFACTS / "plan_map_print.pdf").write_bytes(pdf)
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
         assert problems == []
+    finally:
+        page.close()
+    page, problems = _open(browser, dianjiang[2])  # the before/after view prints on one page too
+    try:
+        # printing itself (page.pdf) fires `beforeprint`: the panes are at their print size then
+        page.evaluate("window.seen = []; window.addEventListener('beforeprint', "
+                      "() => window.seen.push(jd.maps.map(m => m.getSize().x)))")
+        pdf = page.pdf(format="A3", landscape=True, print_background=True)
+        (ARTIFACTS / "before_after_print.pdf").write_bytes(pdf)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1 and problems == []
+        sizes = page.evaluate("window.seen")[0]
+        assert len(sizes) == 2 and min(sizes) > 750  # half of A3 at 96 dpi, not half the screen
+        assert not page.evaluate("document.documentElement.classList.contains('jd-print')")  # afterprint
     finally:
         page.close()
     viewer = browser.new_page(viewport=VIEW)  # the PDF as Chromium's viewer shows it, to look at
