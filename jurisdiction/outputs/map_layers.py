@@ -23,7 +23,7 @@ from jurisdiction.outputs.palette import station_colours
 
 #: Isochrone bands: one hue (purple, light to dark), the shortest time darkest; district fills
 #: fade while a station's bands are shown (``jd.bands``).
-BANDS = ["#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486"]
+BANDS = ["#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486"]  # ColorBrewer Purples
 #: Red marks warnings: split villages, villages beyond the limit (not in the district palette).
 SPLIT, BEYOND = "#e31a1c", "#e31a1c"
 #: Simplification tolerance of drawn polygons and lines (degrees; 1e-5 is about 1 m), and of
@@ -273,7 +273,7 @@ def band_groups(plan: Any, tiles: str, labels: dict[str, str]
         group = folium.FeatureGroup(name=f"bands {sid}", show=False, control=False)
         bands = bands.assign(_m=bands["minutes"].astype(float)).sort_values("_m", ascending=False)
         tips = [f"{names.get(sid, sid)} ≤ {m:g} {labels['minutes_short']}" for m in bands["_m"]]
-        styles = [{"color": "#3f007d", "weight": 1, "fillColor": colour[m], "fillOpacity": 0.6,
+        styles = [{"color": "#3f007d", "weight": 1, "fillColor": colour[m], "fillOpacity": 0.7,
                    "className": "jd-band"} for m in bands["_m"]]
         geojson_layer(bands, styles=styles, tooltips=tips, tolerance=SIMPLIFY_BANDS).add_to(group)
         groups[sid] = group

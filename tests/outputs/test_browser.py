@@ -132,6 +132,7 @@ def test_dianjiang_plan_map(browser, dianjiang):
             assert re.fullmatch(r"\d{1,3}(,\d{3})*", counts[key]), (key, counts[key])
         assert re.fullmatch(r"\d+\.\d", counts["最长时间（分钟）"])
 
+        page.evaluate("jd.maps[0].closePopup(); jd.maps[0].eachLayer(l => l.closeTooltip && l.closeTooltip())")
         # one station's isochrones: bands appear, district fills fade
         option = page.locator(".jd-bands select option").nth(1).get_attribute("value")
         page.select_option(".jd-bands select", option)
