@@ -115,8 +115,8 @@ def _empty(column: str, value: Any) -> bool:
 def label_layer(districts: gpd.GeoDataFrame, name: str, *, css: str = "") -> folium.FeatureGroup:
     """The districts' names written on the map, at a point well inside each district.
 
-    Larger districts first: when labels overlap after a zoom, the later ones hide
-    (``jd.declutter``). Names are escaped.
+    Larger districts first: a label that would overlap one placed before it moves half a line
+    up or down, else hides, after every zoom (``jd.declutter``). Names are escaped.
     """
     group = folium.FeatureGroup(name=html.escape(name), show=True)
     order = np.argsort(-districts.to_crs(3857).area.to_numpy(), kind="stable")
