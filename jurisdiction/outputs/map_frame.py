@@ -40,8 +40,8 @@ def key_figures(plan: Any, labels: dict[str, str]) -> list[str]:
     figures = []
     if roles is not None:
         new, kept, posts = ((roles == r).sum() for r in ("centre", "station", "post"))
-        figures.append(labels["figures"].format(stations=len(stations), centres=new + kept, new=new,
-                                                kept=kept, posts=posts))
+        figures.append(labels["figures" if kept else "figures_all_new"].format(
+            stations=len(stations), centres=new + kept, new=new, kept=kept, posts=posts))
     metrics = getattr(plan, "metrics", None)
     if metrics is not None and "after" in metrics:
         after = metrics["after"]

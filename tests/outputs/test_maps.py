@@ -170,3 +170,14 @@ def test_the_command_line_refuses_tianditu_without_a_key_before_solving(tmp_path
     assert main(["demo", "--out", str(tmp_path / "out"), "--tiles", "tianditu-imagery", "--quiet"]) == 3
     assert "outputs.tianditu_key" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_key_figures_from_the_roles_and_metrics():
+    from jurisdiction.outputs.map_frame import key_figures
+
+    plan = make_plan()
+    zh, en = labels_for("zh"), labels_for("en")
+    assert key_figures(plan, zh) == ["3 所 → 2 所（1 个中心所 + 1 个保留所）+ 1 个警务室", "超出时限的村 0 个",
+                                     "最长 12.5 分钟", "平均 7.1 分钟"]
+    plan.stations["role"] = ["centre", "post", "centre"]
+    assert key_figures(plan, en)[0] == "3 stations → 2 centres + 1 posts"
