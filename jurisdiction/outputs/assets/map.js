@@ -1,4 +1,4 @@
-/* jurisdiction maps: labels that hide on overlap, synchronised panes, one centre's isochrones,
+/* jurisdiction maps: labels that move or hide on overlap, synchronised panes, one centre's isochrones,
    the print view. Plain Leaflet 1.9, no other library, inlined into every map. */
 var jd = {maps: []};
 
