@@ -116,10 +116,10 @@ def test_dianjiang_plan_map(browser, dianjiang):
         credit = page.locator(".leaflet-control-attribution").bounding_box()
         assert scale["x"] + scale["width"] < credit["x"] or credit["y"] + credit["height"] < scale["y"]
         assert page.locator(".jd-north svg").is_visible() and page.locator(".jd-print-button").is_visible()
+        _shot(page, "plan_map.png")
         outline = page.eval_on_selector("path.jd-district", """e => { e.setAttribute('tabindex', '0'); e.focus();
             return document.activeElement === e ? getComputedStyle(e).outlineStyle : 'not focused'; }""")
         assert outline == "none"  # no black box around a clicked district
-        _shot(page, "plan_map.png")
 
         # a district's popup: translated labels, counts without ".0"
         page.evaluate("""() => { const map = jd.maps[0]; map.eachLayer(l => {
