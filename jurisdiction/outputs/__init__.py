@@ -3,9 +3,12 @@
 | module | what it holds |
 |---|---|
 | ``districts`` | the per-district table and the before/after metrics of a plan |
-| ``maps`` | :func:`plan_map`, :func:`current_map`: self-contained HTML maps (folium, Leaflet inlined) |
-| ``map_layers`` | the maps' layers: districts, villages, split villages, stations, bundles, isochrones, roads |
-| ``map_assets`` | the maps' pieces that are not layers: inlined Leaflet (``assets/``), legend, popups |
+| ``maps`` | :func:`plan_map`, :func:`current_map` (before/after, two synchronised panes): self-contained HTML maps |
+| ``map_layers`` | the maps' layers: districts and names, villages, flags, stations, bundles, isochrones |
+| ``map_words`` | the maps' labels (zh, en) and number formats |
+| ``base_maps`` | tile sources with their credits; the offline context drawn from the data (outline, borders, roads) |
+| ``map_frame`` | title bar with the key figures, north arrow, scale bar, the A3 print view |
+| ``map_assets`` | the maps' other pieces: inlined Leaflet and ``assets/map.js``, ``map.css``, controls, popups |
 | ``editor`` | the plan map's editor: move villages by hand, figures at once, pins download (``assets/editor/``) |
 | ``adjustment`` | the editor's figures in Python for any village -> centre assignment of a plan |
 | ``report`` | :func:`write_report`: the HTML report for decision-makers |

@@ -170,7 +170,7 @@ def scenario_settings(scenario: Any) -> dict[str, Any] | None:
     """
     if not dataclasses.is_dataclass(scenario) or isinstance(scenario, type):
         return None
-    settings = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(scenario)}
+    settings = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(scenario) if f.repr}  # no key
     for key in DATA_PATH_FIELDS:
         if isinstance(settings.get(key), str):
             settings[key] = str(Path(settings[key]).resolve())

@@ -1,16 +1,18 @@
-"""Pieces of the HTML maps that are not layers: inlined Leaflet, legend, attribution, popups.
+"""Pieces of the HTML maps that are not layers: inlined Leaflet and scripts, controls, popups.
 
 Folium links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs by default. The maps of
 this package use none of the latter three (no folium ``Popup``/``Icon``; popups are bound
 from GeoJSON properties), and Leaflet itself (1.9.4, BSD-2-Clause) ships with the package in
-``jurisdiction/outputs/assets/leaflet`` and is inlined, so a map opens without a network; only the
-base tiles are fetched from their server.
+``jurisdiction/outputs/assets/leaflet`` and is inlined, with the maps' own stylesheet and
+script (``assets/map.css``, ``assets/map.js``: labels, synchronised panes, isochrone picker,
+print view), so a map opens without a network; only base tiles, if chosen, come from a server.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 from functools import cache
 from pathlib import Path
@@ -42,6 +44,15 @@ def inline_leaflet(m: folium.Map) -> None:
     header = m.get_root().header
     header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
     header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline")
+    own = ASSETS.parent
+    header.add_child(Element(f"<style>{(own / 'map.css').read_text(encoding='utf-8')}</style>"), name="jd_css")
+    header.add_child(Element(f"<script>{(own / 'map.js').read_text(encoding='utf-8')}</script>"), name="jd_js")
+
+
+def js(value: Any) -> str:
+    """A value as a JavaScript literal that is safe inside ``<script>`` (no ``<``, ``>``, ``&``)."""
+    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def text(value: Any) -> str:
@@ -54,7 +65,7 @@ def text(value: Any) -> str:
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"
         if value == int(value) and abs(value) < 1e15:
-            return f"{value:,.1f}"
+            return f"{value:,.0f}"  # a count: no ".0"
         return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
     if hasattr(value, "item"):  # numpy scalar
         return text(value.item())
@@ -112,35 +123,41 @@ class Attribution(MacroElement):
         self.text = html.escape(attribution)
 
 
-class Legend(MacroElement):
-    """A fixed legend box (HTML built and escaped by :func:`legend_html`), bottom left."""
+class Control(MacroElement):
+    """A box in a corner of the parent map (``jd.control``): legend, north arrow, picker.
+
+    ``body`` is HTML built and escaped by this package.
+    """
 
     _template = Template("""
-        {% macro header(this, kwargs) %}
-        <style>
-          .jd-legend { position: fixed; bottom: 56px; left: 10px; z-index: 1000;
-            background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px;
-            box-shadow: 0 1px 5px rgba(0,0,0,0.4); font: 12px/1.4 "Noto Sans CJK SC",
-            "Microsoft YaHei", "PingFang SC", sans-serif; max-height: 45vh; overflow-y: auto;
-            max-width: 260px; }
-          .jd-legend h4 { margin: 4px 0; font-size: 13px; }
-          .jd-legend .sw { display: inline-block; width: 14px; height: 10px; margin-right: 5px;
-            border: 1px solid #555; vertical-align: middle; }
-          .jd-popup { font: 12px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
-          .jd-table { border-collapse: collapse; margin-top: 4px; }
-          .jd-table th { text-align: left; padding: 1px 8px 1px 0; font-weight: normal; color: #555; }
-          .jd-table td { text-align: right; padding: 1px 0; }
-        </style>
-        {% endmacro %}
-        {% macro html(this, kwargs) %}
-        <div class="jd-legend" id="jd-legend">{{ this.body }}</div>
+        {% macro script(this, kwargs) %}
+        jd.control({{ this._parent.get_name() }}, {{ this.position|tojson }}, {{ this.css|tojson }},
+                   {{ this.body|tojson }});
         {% endmacro %}
     """)
 
-    def __init__(self, body: str):
+    def __init__(self, body: str, *, position: str = "topleft", css: str = "jd-legend"):
         super().__init__()
-        self._name = "Legend"
-        self.body = body
+        self._name = "Control"
+        self.body, self.position, self.css = body, position, css
+
+
+class Script(MacroElement):
+    """JavaScript run after the parent map's layers exist; ``{map}`` names the parent map.
+
+    The code is built by this package; values from data enter it only through :func:`js`.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.code.replace("{map}", this._parent.get_name()) }}
+        {% endmacro %}
+    """)
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "Script"
+        self.code = code
 
 
 def legend_html(title: str, sections: list[tuple[str, list[tuple[str, str]]]]) -> str:
@@ -148,13 +165,13 @@ def legend_html(title: str, sections: list[tuple[str, list[tuple[str, str]]]]) -
 
     Headings and labels are escaped here; swatches are trusted HTML built by this package.
     """
-    parts = [f"<h4>{html.escape(title)}</h4>"]
+    parts = [f"<details open><summary>{html.escape(title)}</summary>"]
     for heading, items in sections:
         if not items:
             continue
-        parts.append(f"<div><b>{html.escape(heading)}</b></div>")
+        parts.append(f"<h4>{html.escape(heading)}</h4>")
         parts.extend(f"<div>{swatch}{html.escape(label)}</div>" for swatch, label in items)
-    return "".join(parts)
+    return "".join(parts) + "</details>"
 
 
 def swatch(fill: str, edge: str = "#555", dashed: bool = False, opacity: float = 0.6) -> str:

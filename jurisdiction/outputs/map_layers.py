@@ -1,7 +1,9 @@
-"""The layers of the HTML maps: districts, villages, split villages, stations, bundles, isochrones.
+"""The layers of the HTML maps: districts, names, villages, flags, stations, bundles, isochrones.
 
-Each builder returns a folium overlay whose popups and tooltips are HTML-escaped here; the
-geometry is drawn in WGS84, or shifted to GCJ-02 for Amap tiles (:func:`draw_layer`).
+Each builder returns a folium overlay whose popups, tooltips and labels are HTML-escaped here;
+the geometry is drawn in WGS84, or shifted to GCJ-02 for Amap tiles (:func:`draw_layer`). A
+district is filled with the colour of its station (:func:`jurisdiction.outputs.palette.station_colours`
+over every station of the layer), the same before and after and in the report.
 """
 
 from __future__ import annotations
@@ -11,38 +13,26 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import shapely
+from shapely.ops import polylabel
 
-from jurisdiction.outputs.map_assets import ON_EACH_FEATURE, BindPopup, swatch, symbol, table
-from jurisdiction.road_classes import MAJOR_ROADS
+from jurisdiction.outputs.map_assets import ON_EACH_FEATURE, BindPopup, Script, js, swatch, symbol, table
+from jurisdiction.outputs.map_words import cell, column_label
+from jurisdiction.outputs.palette import station_colours
 
-#: District fill colours (red is kept for split villages); neighbours get different ones.
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a"]
-#: Isochrone band colours, from the shortest threshold to the longest.
-BANDS = ["#1a9850", "#66bd63", "#a6d96a", "#fee08b", "#fdae61", "#f46d43", "#d73027"]
-SPLIT = "#e31a1c"
+#: Isochrone bands: one hue (purple, light to dark), the shortest time darkest; district fills
+#: fade while a station's bands are shown (``jd.bands``).
+BANDS = ["#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486"]  # ColorBrewer Purples
+#: Red marks warnings: split villages, villages beyond the limit (not in the district palette).
+SPLIT, BEYOND = "#e31a1c", "#e31a1c"
 #: Simplification tolerance of drawn polygons and lines (degrees; 1e-5 is about 1 m), and of
 #: isochrone bands, which are unions of buffered roads with many vertices (about 5 m).
 SIMPLIFY, SIMPLIFY_BANDS = 1e-5, 5e-5
 ROLE_SYMBOL = {"centre": ("★", "#b30000", 22), "post": ("●", "#1f4e79", 12),
                "station": ("■", "#333333", 13)}
-
-
-
-def district_colours(districts: gpd.GeoDataFrame) -> list[str]:
-    """A colour per district such that districts sharing a border get different colours.
-
-    Greedy colouring (largest degree first) of the adjacency graph (geometries that intersect).
-    """
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(districts)))
-    left, right = districts.sindex.query(districts.geometry, predicate="intersects")
-    graph.add_edges_from((int(a), int(b)) for a, b in zip(left, right) if a != b)
-    colour = nx.greedy_color(graph, strategy="largest_first")
-    return [PALETTE[colour[i] % len(PALETTE)] for i in range(len(districts))]
+#: Fill opacity of the districts (while no isochrone is shown).
+FILL_OPACITY = 0.45
 
 
 def draw_layer(gdf: gpd.GeoDataFrame, tiles: str) -> gpd.GeoDataFrame:
@@ -56,112 +46,151 @@ def draw_layer(gdf: gpd.GeoDataFrame, tiles: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _geojson(gdf: gpd.GeoDataFrame, name: str, *, popups: list[str], tooltips: list[str],
-             styles: list[dict[str, Any]], show: bool, radius: float = 6,
-             tolerance: float = SIMPLIFY) -> folium.GeoJson:
-    """A GeoJSON overlay whose features carry their (escaped) popup, tooltip and style.
+def geojson_layer(gdf: gpd.GeoDataFrame, *, styles: list[dict[str, Any]], name: str | None = None,
+                  popups: list[str] | None = None, tooltips: list[str] | None = None, show: bool = True,
+                  radius: float = 6, tolerance: float = SIMPLIFY) -> folium.GeoJson:
+    """A GeoJSON overlay whose features carry their popup (escaped HTML), tooltip and style.
 
-    Geometries are simplified by ``tolerance`` (degrees) and rounded to 1e-6 degrees
-    (about 0.1 m) to keep the file small.
+    Without ``name`` the layer is not listed in the layer control (it belongs to a group).
+    Geometries are simplified by ``tolerance`` (degrees) and rounded to 1e-6 degrees (about
+    0.1 m) to keep the file small.
     """
+    n = len(gdf)
     geoms = gdf.geometry.simplify(tolerance, preserve_topology=True).values if tolerance else gdf.geometry.values
     data = gpd.GeoDataFrame(
-        {"_popup": popups, "_tooltip": [html.escape(t) for t in tooltips],
-         "_style": list(range(len(gdf)))},
+        {"_popup": popups or [""] * n, "_tooltip": [html.escape(t) for t in tooltips or [""] * n],
+         "_style": list(range(n))},
         geometry=shapely.transform(geoms, lambda xy: np.round(xy, 6)), crs=gdf.crs,
     )
     data = data[~data.geometry.is_empty & data.geometry.notna()]
     return folium.GeoJson(
-        data, name=html.escape(name), show=show, on_each_feature=ON_EACH_FEATURE,
+        data, name=html.escape(name) if name else None, show=show, control=name is not None,
+        on_each_feature=ON_EACH_FEATURE, marker=folium.CircleMarker(radius=radius),
         style_function=lambda feature: styles[feature["properties"]["_style"]],
-        marker=folium.CircleMarker(radius=radius),
     )
 
 
-def _names(plan: Any) -> dict[str, str]:
+def names_of(plan: Any) -> dict[str, str]:
+    """Station id -> station name."""
     return dict(zip(plan.stations["station_id"].astype(str), plan.stations["name"].astype(str)))
 
 
-def _district_popups(districts: gpd.GeoDataFrame, labels: dict[str, str]) -> list[str]:
-    keys = {"villages": "villages_n", "centre": "station_id"}
-    columns = [c for c in districts.columns if c != districts.geometry.name and c != "name"]
-    return [table(str(row["name"]), [(labels.get(keys.get(c, c), c), row[c]) for c in columns])
-            for _, row in districts.iterrows()]
+def colours_of(plan: Any) -> dict[str, str]:
+    """Station id -> fill colour, over every station of the plan's station layer."""
+    return station_colours(plan.stations["station_id"].astype(str))
+
+
+def districts_layer(plan: Any, districts: gpd.GeoDataFrame, name: str, labels: dict[str, str], *,
+                    station: str, outline: bool = False, show: bool = True
+                    ) -> tuple[folium.GeoJson, list[tuple[str, str]]]:
+    """Districts in their station's colour, filled (after) or as outlines (before); popup = the row.
+
+    ``station`` is the column with each district's station id. Returns the layer and its
+    legend items.
+    """
+    colours = colours_of(plan)
+    fills = [colours.get(str(s), "#999999") for s in districts[station]]
+    if outline:
+        styles = [{"color": c, "weight": 3.5, "opacity": 1, "fill": True, "fillOpacity": 0,
+                   "className": "jd-district-before"} for c in fills]
+    else:
+        styles = [{"color": "#333333", "weight": 1.2, "fillColor": c, "fillOpacity": FILL_OPACITY,
+                   "className": "jd-district"} for c in fills]
+    columns = [c for c in districts.columns if c not in (districts.geometry.name, "name")]
+    popups = [table(str(row["name"]), [(column_label(c, labels), cell(c, row[c], labels)) for c in columns
+                                       if not _empty(c, row[c])])
+              for _, row in districts.iterrows()]
+    layer = geojson_layer(districts, name=name, popups=popups, styles=styles, show=show,
+                          tooltips=districts["name"].astype(str).tolist())
+    items = [(swatch("#ffffff", c, opacity=1) if outline else swatch(c, "#333333"), str(n))
+             for c, n in zip(fills, districts["name"], strict=True)]
+    return layer, items
+
+
+def _empty(column: str, value: Any) -> bool:
+    """A popup row not worth a line: no road of a class, no posts."""
+    return (column.startswith("road_km_") and value == 0) or (isinstance(value, str) and not value)
+
+
+def label_layer(districts: gpd.GeoDataFrame, name: str, *, css: str = "") -> folium.FeatureGroup:
+    """The districts' names written on the map, at a point well inside each district.
+
+    Larger districts first: a label that would overlap one placed before it moves half a line
+    up or down, else hides, after every zoom (``jd.declutter``). Names are escaped.
+    """
+    group = folium.FeatureGroup(name=html.escape(name), show=True)
+    order = np.argsort(-districts.to_crs(3857).area.to_numpy(), kind="stable")
+    for i in order:
+        geom, text = districts.geometry.iloc[i], str(districts["name"].iloc[i])
+        if geom is None or geom.is_empty:
+            continue
+        part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        point = polylabel(part, tolerance=1e-4) if part.geom_type == "Polygon" else part.representative_point()
+        icon = folium.DivIcon(html=f"<span>{html.escape(text)}</span>", class_name=f"jd-label {css}".strip())
+        group.add_child(folium.Marker([point.y, point.x], icon=icon, interactive=False, keyboard=False))
+    group.add_child(Script(f"jd.declutter({group.get_name()});"))
+    return group
 
 
 def village_layer(plan: Any, villages: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
     """Villages (hidden by default): thin outline, moved villages bold; popup with the village row."""
-    names = _names(plan)
+    names = names_of(plan)
     fields = [("village_id", "village_id"), ("township", "township"), ("population", "population"),
               ("incidents", "incidents"), ("current", "current_station"), ("centre", "centre_station"),
               ("minutes_before", "minutes_before"), ("minutes", "minutes"), ("moved", "moved")]
     popups = []
     for _, row in villages.iterrows():
         rows = [(labels[label], names.get(str(row[col]), row[col]) if col in ("current", "centre")
-                 else row[col]) for col, label in fields if col in villages.columns]
+                 else cell(col, row[col], labels)) for col, label in fields if col in villages.columns]
         popups.append(table(str(row["name"]), rows))
     moved = villages["moved"].to_numpy(bool) if "moved" in villages else np.zeros(len(villages), bool)
     styles = [{"color": "#000000" if m else "#666666", "weight": 2.5 if m else 0.7,
                "fillColor": "#ffffff", "fillOpacity": 0.05} for m in moved]
-    return _geojson(villages, labels["villages"], popups=popups,
-                    tooltips=villages["name"].astype(str).tolist(), styles=styles, show=False)
+    return geojson_layer(villages, name=labels["villages"], popups=popups, styles=styles, show=False,
+                         tooltips=villages["name"].astype(str).tolist())
 
 
-def isochrone_layers(plan: Any, m: folium.Map, tiles: str, labels: dict[str, str],
-                      stations: set[str] | None = None) -> list[tuple[str, str]]:
-    """One hidden overlay per threshold, nested colours; returns legend items."""
-    iso = plan.isochrones
-    if iso is None or len(iso) == 0:
-        return []
-    iso = draw_layer(iso, tiles)
-    if stations is not None:
-        iso = iso[iso["station_id"].astype(str).isin(stations)]
-    names = _names(plan)
-    thresholds = sorted(float(t) for t in iso["minutes"].unique())
-    colours = [BANDS[min(k * len(BANDS) // len(thresholds), len(BANDS) - 1)]
-               for k in range(len(thresholds))]
-    for minutes, colour in reversed(list(zip(thresholds, colours))):  # widest band drawn first
-        band = iso[iso["minutes"].astype(float) == minutes]
-        tips = [f"{names.get(str(s), s)} ≤ {minutes:g} {labels['minutes_short']}"
-                for s in band["station_id"]]
-        style = {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.25}
-        _geojson(band, labels["isochrone"].format(m=minutes), popups=[html.escape(t) for t in tips],
-                 tooltips=tips, styles=[style] * len(band), show=False, tolerance=SIMPLIFY_BANDS).add_to(m)
-    return [(swatch(c, c, opacity=0.5), labels["isochrone"].format(m=t))
-            for t, c in zip(thresholds, colours)]
+def beyond_layer(plan: Any, villages: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson | None:
+    """Villages beyond the travel-time limit (uncovered, for covering models), red; None if none."""
+    limit = getattr(plan.scenario, "limit", None)
+    if limit is None or "minutes" not in villages:
+        return None
+    far = villages[~(villages["minutes"].astype(float) <= float(limit))]
+    if len(far) == 0:
+        return None
+    covering = str(getattr(plan.scenario, "objective", "")).endswith("covering")
+    name = labels["uncovered"].format(limit=float(limit)) if covering else labels["beyond"]
+    tips = [f"{n}: {cell('minutes', m, labels)} {labels['minutes_short']}" for n, m in zip(far["name"], far["minutes"])]
+    style = {"color": BEYOND, "weight": 3, "fillColor": BEYOND, "fillOpacity": 0.35, "className": "jd-beyond"}
+    return geojson_layer(far, name=name, tooltips=tips, popups=[html.escape(t) for t in tips],
+                         styles=[style] * len(far), show=True)
 
 
-def districts_layer(districts: gpd.GeoDataFrame, name: str, labels: dict[str, str], show: bool,
-                    dashed: bool = False) -> tuple[folium.GeoJson, list[tuple[str, str]]]:
-    """Districts filled with neighbour-distinct colours, popup = the row; and their legend items."""
-    colours = district_colours(districts)
-    styles = [{"color": "#333333", "weight": 1.5, "fillColor": c, "fillOpacity": 0.45,
-               **({"dashArray": "6 4"} if dashed else {})} for c in colours]
-    layer = _geojson(districts, name, popups=_district_popups(districts, labels),
-                     tooltips=districts["name"].astype(str).tolist(), styles=styles, show=show)
-    return layer, [(swatch(c), str(n)) for c, n in zip(colours, districts["name"])]
+def split_layer(plan: Any, tiles: str, labels: dict[str, str], *, before: bool) -> folium.GeoJson | None:
+    """Pieces of split villages (red outline), popup with the piece's station and share; None if none.
 
-
-def split_layer(plan: Any, tiles: str, labels: dict[str, str], show: bool) -> folium.GeoJson | None:
-    """Pieces of split villages (red dashed), popup with the piece's station and share; None if none."""
+    ``before``: on the map of today (named "split villages"); else on the plan, where the
+    village is whole again (named "split before", hardly filled).
+    """
     split = plan.split_villages
     if split is None or len(split) == 0:
         return None
     split = draw_layer(split, tiles)
-    names = _names(plan)
+    names = names_of(plan)
     popups = [table(str(r["name"]), [(labels["village_id"], r["village_id"]),
                                      (labels["station"], names.get(str(r["station_id"]), r["station_id"])),
-                                     (labels["share"], r.get("share", np.nan))])
+                                     (labels["share"], cell("share", r.get("share", np.nan), labels))])
               for _, r in split.iterrows()]
-    style = {"color": SPLIT, "weight": 3, "dashArray": "5 3", "fillColor": SPLIT, "fillOpacity": 0.3}
-    return _geojson(split, labels["split"], popups=popups, tooltips=split["name"].astype(str).tolist(),
-                    styles=[style] * len(split), show=show)
+    style = {"color": SPLIT, "weight": 3, "dashArray": "5 3", "fillColor": SPLIT,
+             "fillOpacity": 0.2 if before else 0.05}
+    return geojson_layer(split, name=labels["split" if before else "split_before"], popups=popups,
+                         tooltips=split["name"].astype(str).tolist(), styles=[style] * len(split))
 
 
 def station_layer(plan: Any, stations: gpd.GeoDataFrame, labels: dict[str, str],
-                   with_roles: bool) -> folium.FeatureGroup:
+                  with_roles: bool) -> folium.FeatureGroup:
     """Station markers: ★ centre, ● post, ■ station (roles only on the plan map); popups."""
-    names = _names(plan)
+    names = names_of(plan)
     group = folium.FeatureGroup(name=html.escape(labels["stations"]), show=True)
     for _, row in stations.iterrows():
         role = str(row["role"]) if with_roles and "role" in stations else "station"
@@ -170,7 +199,7 @@ def station_layer(plan: Any, stations: gpd.GeoDataFrame, labels: dict[str, str],
                               icon_anchor=(size // 2, size // 2), class_name="jd-marker")
         marker = folium.Marker([row.geometry.y, row.geometry.x], icon=icon)
         rows = [(labels["station_id"], row["station_id"])]
-        rows += [(labels[c], row[c]) for c in ("kind", "officers") if c in stations]
+        rows += [(labels[c], cell(c, row[c], labels)) for c in ("kind", "officers") if c in stations]
         if with_roles:
             rows += [(labels["role"], labels.get(role, role)),
                      (labels["reports_to"], names.get(str(row.get("centre")), row.get("centre")))]
@@ -181,7 +210,7 @@ def station_layer(plan: Any, stations: gpd.GeoDataFrame, labels: dict[str, str],
 
 def bundle_layer(plan: Any, stations: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.FeatureGroup:
     """Dashed lines from each post (absorbed station) to its centre."""
-    names = _names(plan)
+    names = names_of(plan)
     where = {str(s): g for s, g in zip(stations["station_id"], stations.geometry)}
     group = folium.FeatureGroup(name=html.escape(labels["bundles"]), show=True)
     for _, row in stations[stations["role"] == "post"].iterrows():
@@ -196,20 +225,73 @@ def bundle_layer(plan: Any, stations: gpd.GeoDataFrame, labels: dict[str, str]) 
     return group
 
 
-def roads_layer(plan: Any, tiles: str, labels: dict[str, str]) -> folium.GeoJson | None:
-    """Main roads (expressway to county; hidden by default), or None without roads."""
-    roads = plan.roads
-    if roads is None or len(roads) == 0:
-        return None
-    column = "road_class" if "road_class" in roads else "highway" if "highway" in roads else None
-    if column is not None:
-        roads = roads[roads[column].astype(str).isin(MAJOR_ROADS)]
-    if len(roads) == 0:
-        return None
-    roads = draw_layer(roads, tiles)
-    tips = (roads[column].astype(str) if column else roads.geometry.geom_type).tolist()
-    if "name" in roads:
-        tips = [f"{n} ({t})" if isinstance(n, str) and n else t for n, t in zip(roads["name"], tips)]
-    style = {"color": "#444444", "weight": 2, "opacity": 0.8}
-    return _geojson(roads, labels["roads"], popups=[html.escape(t) for t in tips], tooltips=tips,
-                    styles=[style] * len(roads), show=False)
+def band_areas(plan: Any, tiles: str) -> gpd.GeoDataFrame | None:
+    """Isochrone areas: ``station_id, minutes, geometry``, the villages a station reaches in time.
+
+    With travel times and village polygons, the band of station s at t minutes is the union of
+    the villages whose travel time from s is at most t (the times the plan was solved with);
+    otherwise the network's road bands (``plan.isochrones``). None without either.
+    """
+    iso = plan.isochrones
+    times = getattr(plan, "travel_times", None)
+    villages = draw_layer(plan.villages, tiles)
+    if times is None or len(times) == 0 or not villages.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        return None if iso is None or len(iso) == 0 else draw_layer(iso, tiles)
+    if iso is not None and len(iso):
+        stations, thresholds = iso["station_id"].astype(str).unique(), sorted(iso["minutes"].astype(float).unique())
+    else:
+        stations, thresholds = [str(c) for c in plan.centres], sorted(getattr(plan.scenario, "isochrones", ()))
+    geoms = villages.geometry.values
+    union = shapely.coverage_union_all if shapely.coverage_is_valid(geoms) else shapely.union_all
+    rows = []
+    for sid in stations:
+        if sid not in times.columns:
+            continue
+        minutes = times[sid].reindex(villages["village_id"].astype(str)).to_numpy(float)
+        for t in thresholds:
+            inside = minutes <= t
+            if inside.any():
+                rows.append({"station_id": sid, "minutes": float(t), "geometry": union(geoms[inside])})
+    return gpd.GeoDataFrame(rows, columns=["station_id", "minutes", "geometry"], geometry="geometry", crs=villages.crs)
+
+
+def band_groups(plan: Any, tiles: str, labels: dict[str, str]
+                ) -> tuple[dict[str, folium.FeatureGroup], list[tuple[str, str]]]:
+    """Per station, its isochrone areas (hidden, not in the layer control; ``jd.bands`` shows one).
+
+    Returns the groups by station id and the legend items (threshold swatches).
+    """
+    iso = band_areas(plan, tiles)
+    if iso is None or len(iso) == 0:
+        return {}, []
+    names = names_of(plan)
+    thresholds = sorted(float(t) for t in iso["minutes"].unique())
+    colour = {t: BANDS[min(len(BANDS) - 1, (len(thresholds) - 1 - k) * len(BANDS) // len(thresholds))]
+              for k, t in enumerate(thresholds)}
+    groups = {}
+    for sid, bands in iso.groupby(iso["station_id"].astype(str), sort=False):
+        group = folium.FeatureGroup(name=f"bands {sid}", show=False, control=False)
+        bands = bands.assign(_m=bands["minutes"].astype(float)).sort_values("_m", ascending=False)
+        tips = [f"{names.get(sid, sid)} ≤ {m:g} {labels['minutes_short']}" for m in bands["_m"]]
+        styles = [{"color": "#3f007d", "weight": 1, "fillColor": colour[m], "fillOpacity": 0.7,
+                   "className": "jd-band"} for m in bands["_m"]]
+        geojson_layer(bands, styles=styles, tooltips=tips, tolerance=SIMPLIFY_BANDS).add_to(group)
+        groups[sid] = group
+    return groups, [(swatch(colour[t], colour[t], opacity=0.8), labels["isochrone"].format(m=t))
+                    for t in thresholds]
+
+
+def band_picker(plan: Any, groups: dict[str, folium.FeatureGroup], items: list[tuple[str, str]],
+                fills: list[folium.GeoJson], labels: dict[str, str]) -> tuple[str, str]:
+    """The picker's HTML (a select of stations, the band legend) and the script wiring it."""
+    names = names_of(plan)
+    options = "".join(f'<option value="{html.escape(sid)}">{html.escape(names.get(sid, sid))}</option>'
+                      for sid in sorted(groups, key=lambda s: names.get(s, s)))
+    legend = "".join(f"<div>{sw}{html.escape(text)}</div>" for sw, text in items)
+    body = (f'<label>{html.escape(labels["bands_for"])}<br><select><option value="">'
+            f'{html.escape(labels["no_bands"])}</option>{options}</select></label>'
+            f'<div class="jd-band-legend">{legend}</div>')
+    mapping = "{" + ", ".join(f"{js(sid)}: {g.get_name()}" for sid, g in groups.items()) + "}"
+    fill_list = "[" + ", ".join(f.get_name() for f in fills) + "]"
+    code = f"jd.bands({{map}}, {{map}}.getContainer().querySelector('.jd-bands select'), {mapping}, {fill_list});"
+    return body, code

@@ -52,7 +52,8 @@ TOML layout (every section and key optional except where the model needs it)::
     [outputs]
     folder = "maps/dianjiang"
     isochrones = [5, 10, 15, 30]
-    tiles = "openstreetmap"
+    tiles = "none"         # none (offline) | tianditu-vector | tianditu-imagery | amap | openstreetmap
+    tianditu_key = "..."   # for the tianditu maps; or the environment variable TIANDITU_KEY
     language = "zh"
     officers_per_10k = 5.39
 """
@@ -107,6 +108,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "folder": "folder",
         "isochrones": "isochrones",
         "tiles": "tiles",
+        "tianditu_key": "tianditu_key",
         "language": "language",
         "officers_per_10k": "officers_per_10k",
     },

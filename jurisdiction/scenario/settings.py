@@ -23,10 +23,13 @@ from jurisdiction.scenario.values import (
     minutes_value,
     sizes_value,
     speeds_value,
+    tile_key,
     weight_value,
 )
 
-TILES = ("openstreetmap", "none", "amap")
+#: Base maps of the HTML maps; the first is the default: no tiles, the county drawn from the data
+#: (works offline and on a police intranet). The tile sources: ``outputs/base_maps.TILE_SOURCES``.
+TILES = ("none", "tianditu-vector", "tianditu-imagery", "amap", "openstreetmap")
 LANGUAGES = ("zh", "en")
 
 
@@ -104,7 +107,12 @@ class Scenario:
     isochrones : tuple of float
         Isochrone thresholds in minutes drawn on the plan map.
     tiles : str
-        Base map: ``"openstreetmap"``, ``"none"`` or ``"amap"`` (overlays shifted to GCJ-02).
+        Base map: ``"none"`` (the default: no tiles, the county outline, district borders and
+        roads drawn from the data; works offline), ``"tianditu-vector"``, ``"tianditu-imagery"``
+        (天地图, needs a key), ``"amap"`` (overlays shifted to GCJ-02) or ``"openstreetmap"``.
+    tianditu_key : str or None
+        Tianditu key (``tk``) for the tianditu base maps; else the environment variable
+        ``TIANDITU_KEY``. Never shown in ``repr`` or written to ``metrics.json``.
     language : str
         ``"zh"`` or ``"en"`` for the report.
     officers_per_10k : float or None
@@ -147,7 +155,8 @@ class Scenario:
     threads: int | None = None
     log: bool = False
     isochrones: tuple[float, ...] = (5.0, 10.0, 15.0, 30.0)
-    tiles: str = "openstreetmap"
+    tiles: str = "none"
+    tianditu_key: str | None = field(default=None, repr=False)
     language: str = "zh"
     officers_per_10k: float | None = None
     example: str | None = None
@@ -165,6 +174,7 @@ class Scenario:
         choice("objective", self.objective, MODELS)
         choice("solver", self.solver, SOLVERS)
         choice("tiles", self.tiles, TILES)
+        tile_key(self.tiles, self.tianditu_key)  # a tianditu base map without a key fails here, before the solve
         choice("language", self.language, LANGUAGES)
         if self.contiguity in ("none", ""):
             set_(self, "contiguity", None)

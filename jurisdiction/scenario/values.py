@@ -6,6 +6,8 @@ Each returns the value in its canonical form or raises
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,6 +21,30 @@ WEIGHT_COLUMNS = ("population", "incidents")
 def choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ScenarioError(f"{key}: {value!r} is not one of {', '.join(allowed)}")
+
+
+#: The environment variable that holds the Tianditu key when the scenario has none.
+TIANDITU_ENV = "TIANDITU_KEY"
+
+
+def tile_key(tiles: str, key: str | None) -> str | None:
+    """The key a base map needs: ``key`` or ``$TIANDITU_KEY`` for the tianditu maps, else None.
+
+    Raises
+    ------
+    ScenarioError
+        A tianditu base map without a key (naming ``outputs.tianditu_key`` and the variable),
+        or a key that is not a plain token.
+    """
+    if not tiles.startswith("tianditu"):
+        return None
+    key = key or os.environ.get(TIANDITU_ENV, "")
+    if not key:
+        raise ScenarioError(f"outputs.tianditu_key: the {tiles} base map needs a Tianditu key (tk): set "
+                            f"[outputs] tianditu_key or the environment variable {TIANDITU_ENV}")
+    if not isinstance(key, str) or not re.fullmatch(r"[0-9A-Za-z]+", key):
+        raise ScenarioError("outputs.tianditu_key: expected the key's letters and digits only")
+    return key
 
 
 def int_range(value: Any) -> tuple[int, int] | None:
