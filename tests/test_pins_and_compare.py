@@ -145,6 +145,9 @@ def test_a_pin_beyond_the_limit_is_named_unless_allowed(county):
     row = plan[plan["village_id"].astype(str) == village].iloc[0]
     assert row["centre"] == station and row["minutes"] > limit and "超出时限" in row["pin_breaks"]
     assert document["verification"]["ok"]
+    report = (county / "far" / "report.html").read_text(encoding="utf-8")  # the report says so, in red
+    note = report[report.index('<div class="pins">'):]
+    assert "color:#" in note[:note.index("</p>")] and "超出时限" in note
 
 
 def test_station_roles_are_kept(county):

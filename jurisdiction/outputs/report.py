@@ -37,6 +37,7 @@ from jurisdiction.outputs.labels import METRIC_NAMES, header, headers, metric_la
 from jurisdiction.outputs.map_assets import text
 from jurisdiction.outputs.numbers import column_kind, gap_text, metric_kind, number_text
 from jurisdiction.outputs.palette import station_colours
+from jurisdiction.outputs.pin_marks import pins_note
 from jurisdiction.outputs.solver_words import formulation_text, objective_text
 
 __all__ = ["REPORT_LABELS", "gap_text", "html_table", "metric_label", "report_html", "write_report"]
@@ -173,7 +174,8 @@ def _lead(plan: Any, figures: KeyFigures, lab: dict[str, Any], language: str) ->
              html.escape(lab["solver"] + colon + solver_text(plan.solver or {}, language))]
     if rule := getattr(plan, "bundling_rule", None):
         lines.append(html.escape(lab["rule"] + colon + str(rule)))
-    return '<p class="lead">' + "<br>".join(lines) + "</p>" + _bundles(plan, lab, language)
+    return ('<p class="lead">' + "<br>".join(lines) + "</p>" + _bundles(plan, lab, language)
+            + pins_note(getattr(plan, "pins", None), language=language))  # villages pinned by hand, broken rules red
 
 
 def _bundles(plan: Any, lab: dict[str, Any], language: str) -> str:
