@@ -23,6 +23,7 @@ from typing import Any
 import folium
 
 from jurisdiction.errors import ScenarioError
+from jurisdiction.inputs.example import CHINESE_ATTRIBUTIONS
 from jurisdiction.outputs.base_maps import BORDERS, MAIN_ROAD, MINOR_ROAD, OUTLINE, add_tiles, context_layers
 from jurisdiction.outputs.editor import add_editor
 from jurisdiction.outputs.files import atomic_write_text
@@ -67,7 +68,10 @@ def _base_map(plan: Any, tiles: str, key: str | None, labels: dict[str, str], *,
     inline_leaflet(m)
     add_tiles(m, tiles, key, labels)
     if credit and getattr(plan, "attribution", None):
-        m.add_child(Attribution(str(plan.attribution)))
+        credit_text = str(plan.attribution)
+        if labels["_language"] == "zh":  # the shipped examples' credit has a Chinese version
+            credit_text = CHINESE_ATTRIBUTIONS.get(credit_text, credit_text)
+        m.add_child(Attribution(credit_text))
     for group in context_layers(plan, tiles, labels):
         group.add_to(m)
     # The first view jumps to the data: an animated zoom from the start view (4 levels for a city
