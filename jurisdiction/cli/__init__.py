@@ -12,6 +12,10 @@ Commands
     Diagnose the current map (default: the Dianjiang example).
 ``jurisdiction isochrones [SCENARIO.toml] --minutes 5,10,15,30``
     Isochrone bands of every station, written to a GeoPackage.
+``jurisdiction posts SCENARIO.toml --minutes 1,3,5 (--k 10 | --cover-all)``
+    Posts and patrol points: the k posts covering the most weight within each t, or the fewest
+    covering every village (:func:`jurisdiction.place_posts`); writes ``posts.gpkg``,
+    ``coverage.csv`` and ``posts_map.html``.
 ``jurisdiction verify FOLDER``
     Re-check a written plan from its files alone (:func:`jurisdiction.verify_plan`): one line
     per check, then the verdict. ``plan`` and ``demo`` run it on the folder they wrote.
@@ -43,7 +47,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from jurisdiction.cli import commands
+from jurisdiction.cli import commands, posts
 from jurisdiction.cli.commands import DEMO_SCENARIO
 from jurisdiction.cli.output import (
     EXIT_ERROR,
@@ -197,6 +201,8 @@ def _parser() -> argparse.ArgumentParser:
     bands.add_argument("--out", type=Path, default=None,
                        help="GeoPackage to write (default ./maps/<name>/isochrones.gpkg)")
     bands.set_defaults(run=commands.run_isochrones)
+
+    posts.add_parser(sub, [common, snapping])
 
     verify = sub.add_parser("verify", parents=[common], help="re-check a written plan from its files")
     verify.add_argument("folder", type=Path, help="plan folder (plan.gpkg, metrics.json)")
