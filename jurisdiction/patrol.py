@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import networkx as nx
@@ -32,11 +32,11 @@ from jurisdiction.network.graph import graph_lines, road_graph
 from jurisdiction.network.sites import road_sites
 from jurisdiction.network.travel import travel_time_matrix
 from jurisdiction.optimise.engine import solve
-from jurisdiction.optimise.instance import Instance, Options
+from jurisdiction.optimise.instance import Instance, Options, Solution
 from jurisdiction.scenario.settings import Scenario
 from jurisdiction.translation import village_weights
 
-__all__ = ["PostPlacement", "place_posts"]
+__all__ = ["PostPlacement", "Run", "choose_posts", "place_posts"]
 
 #: Drawing and file CRS of every layer of a :class:`PostPlacement`.
 WGS84 = "EPSG:4326"
@@ -108,12 +108,8 @@ def _minutes(minutes: float | Sequence[float]) -> list[float]:
     return sorted({finite_number("minutes", t, positive=True) for t in values})
 
 
-def _counts(k: int | Sequence[int] | None, cover_all: bool, n_sites: int) -> list[int] | None:
-    """The numbers of posts asked for, or None for set covering."""
-    if cover_all:
-        if k is not None:
-            raise ScenarioError("k, cover_all: give a number of posts k or cover_all, not both")
-        return None
+def _counts(k: int | Sequence[int] | None, n_sites: int) -> list[int]:
+    """The numbers of posts asked for, sorted; ScenarioError naming ``k`` for a bad one."""
     if k is None:
         raise ScenarioError("k: give the number of posts (one or several), or cover_all=True")
     values = [k] if isinstance(k, (int, np.integer)) else list(k)
@@ -167,6 +163,99 @@ def covered_by(times: np.ndarray, posts: np.ndarray, t: float) -> tuple[np.ndarr
     j = sub.argmin(axis=1)
     best = sub[np.arange(times.shape[0]), j]
     return posts[j], best, best <= t + SLACK_MIN
+
+
+@dataclass(frozen=True)
+class Run:
+    """One choice of posts: for a time t, k posts (max covering) or the fewest (set covering).
+
+    ``posts`` are site indices (columns of the times matrix); ``solution`` is the optimiser's
+    account (its status and gap say whether the choice is proven best); ``seconds`` the wall time.
+    """
+
+    name: str
+    minutes: float
+    k: int | None
+    model: str
+    posts: np.ndarray
+    solution: Solution
+    seconds: float
+
+
+def choose_posts(  # noqa: PLR0913 (one keyword per option)
+    times: np.ndarray,
+    weights: np.ndarray,
+    minutes: float | Sequence[float],
+    *,
+    k: int | Sequence[int] | None = None,
+    village_labels: Sequence[str] = (),
+    site_ids: Sequence[str] = (),
+    settings: Options = Options(),
+    progress: Callable[[str], None] | None = None,
+) -> list[Run]:
+    """Choose posts on arrays, for each time t (and each k), with the optimiser's covering models.
+
+    Parameters
+    ----------
+    times : ndarray, shape (n_villages, n_sites)
+        Minutes from each site to each village; ``inf`` = unreachable.
+    weights : ndarray, shape (n_villages,)
+        What is covered (population, incidents).
+    minutes : float or sequence of float
+        The times t, minutes.
+    k : int or sequence of int, optional
+        Max covering with that many posts (each k one run); None: set covering (the fewest
+        posts with every village within t).
+    village_labels, site_ids : sequence of str
+        Names used in messages (default the indices).
+    settings : Options
+        Solver settings (``solver``, ``time_limit`` in seconds per run, ``gap``, ``threads``,
+        ``log``); ``model``, ``centres`` and ``limit`` are set per run.
+    progress : callable, optional
+        Called with the name of each run as it starts.
+
+    Returns
+    -------
+    list of Run
+        Ordered by t, then k.
+
+    Raises
+    ------
+    ScenarioError
+        Bad minutes or k, or k above the number of sites.
+    InfeasibleError
+        Set covering when some village has no site within t: one reason per such t, naming the
+        villages with their nearest site and its minutes.
+    """
+    say = progress or (lambda message: None)
+    times = np.asarray(times, dtype=float)
+    ts = _minutes(minutes)
+    counts = None if k is None else _counts(k, times.shape[1])
+    labels = list(village_labels) or [str(v) for v in range(times.shape[0])]
+    sites = list(site_ids) or [str(s) for s in range(times.shape[1])]
+    if counts is None:
+        reasons = unreached_reasons(times, ts, labels, sites)
+        if reasons:
+            raise InfeasibleError(reasons)
+    else:
+        # Max covering assigns every village to a post, covered or not: a pair no road joins
+        # becomes one beyond every t, so a village out of reach is merely uncovered.
+        finite = times[np.isfinite(times)]
+        far = (float(finite.max()) if finite.size else 0.0) + max(ts) + 1.0
+        times = np.where(np.isfinite(times), times, far)
+    instance = Instance(times=times, weights=weights, village_ids=labels, station_ids=sites)
+    runs = []
+    for t in ts:
+        for count in counts or [None]:
+            name = f"{t:g} min, {'cover all' if count is None else f'k={count}'}"
+            say(f"solving {name}")
+            options = replace(settings, model="set-covering" if count is None else "max-covering",
+                              centres=count, limit=t)
+            started = time.perf_counter()
+            solution = solve(instance, options)
+            runs.append(Run(name, t, count, options.model, np.unique(np.asarray(solution.centres, dtype=np.int64)),
+                            solution, time.perf_counter() - started))
+    return runs
 
 
 def place_posts(  # noqa: PLR0913 (one keyword per option)
@@ -244,7 +333,10 @@ def place_posts(  # noqa: PLR0913 (one keyword per option)
     arrays = graph_arrays(graph)
     say("choosing candidate sites")
     candidates = road_sites(arrays, site_spacing_m=site_spacing_m) if str(sites) == "nodes" else read_sites(sites)
-    counts = _counts(k, cover_all, len(candidates))
+    if cover_all and k is not None:
+        raise ScenarioError("k, cover_all: give a number of posts k or cover_all, not both")
+    if not cover_all:
+        _counts(k, len(candidates))
     weights = village_weights(villages, weight_spec)
     say(f"travel times from {len(candidates)} sites to {len(villages)} villages")
     times = travel_time_matrix(arrays, villages, candidates.rename(columns={"site_id": "station_id"}),
@@ -254,23 +346,10 @@ def place_posts(  # noqa: PLR0913 (one keyword per option)
     matrix = times.to_numpy(dtype=float)
     village_labels = [f"{name} ({vid})" for name, vid in zip(villages["name"], villages["village_id"], strict=True)]
     site_ids = candidates["site_id"].astype(str).tolist()
-    if counts is None:
-        reasons = unreached_reasons(matrix, ts, village_labels, site_ids)
-        if reasons:
-            raise InfeasibleError(reasons)
-    instance = Instance(times=matrix, weights=weights, village_ids=village_labels, station_ids=site_ids)
-    runs = []
-    for t in ts:
-        for count in (counts or [None]):
-            name = f"{t:g} min, {'cover all' if count is None else f'k={count}'}"
-            say(f"solving {name}")
-            options = Options(model="set-covering" if count is None else "max-covering", centres=count, limit=t,
-                              solver=scenario.solver, time_limit=scenario.time_limit,
-                              gap=scenario.gap if scenario.gap > 0 else 1e-6, threads=scenario.threads,
-                              log=scenario.log)
-            started = time.perf_counter()
-            solution = solve(instance, options)
-            runs.append((name, t, count, options.model, solution, time.perf_counter() - started))
+    settings = Options(solver=scenario.solver, time_limit=scenario.time_limit, threads=scenario.threads,
+                       gap=scenario.gap if scenario.gap > 0 else 1e-6, log=scenario.log)
+    runs = choose_posts(matrix, weights, ts, k=None if cover_all else k, village_labels=village_labels,
+                        site_ids=site_ids, settings=settings, progress=say)
     say("writing up the coverage")
     sites = candidates.to_crs(WGS84)[["site_id", "name", "geometry"]]
     label = _weight_label(weight_spec)
@@ -284,26 +363,26 @@ def place_posts(  # noqa: PLR0913 (one keyword per option)
     )
 
 
-def _tables(runs: list, villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, matrix: np.ndarray,
+def _tables(runs: list[Run], villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, matrix: np.ndarray,
             weights: np.ndarray, weight: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The coverage, posts and demand tables of the runs, every number recomputed from ``matrix`` (minutes)."""
     points = _demand_points(villages)
     village_ids = villages["village_id"].astype(str).to_numpy()
     total = float(weights.sum())
     coverage, posts, demand = [], [], []
-    for name, t, count, model, solution, seconds in runs:
-        chosen = np.unique(np.asarray(solution.centres, dtype=np.int64))
+    for run in runs:
+        name, t, chosen = run.name, run.minutes, run.posts
         nearest, best, covered = covered_by(matrix, chosen, t)
-        if model == "set-covering" and not covered.all():
+        if run.model == "set-covering" and not covered.all():
             raise AssertionError(f"internal error: the set covering of {name} leaves villages beyond {t:g} min")
         covered_weight = float(weights[covered].sum())
         coverage.append({
-            "run": name, "minutes": t, "model": model, "k": count, "posts": int(chosen.size), "weight": weight,
+            "run": name, "minutes": t, "model": run.model, "k": run.k, "posts": int(chosen.size), "weight": weight,
             "weight_covered": covered_weight, "weight_total": total,
             "share": covered_weight / total if total > 0 else float(covered.all()),
             "villages": len(village_ids), "villages_covered": int(covered.sum()),
             "villages_uncovered": int((~covered).sum()), "uncovered": "; ".join(village_ids[~covered]),
-            "status": solution.status, "gap": float(solution.gap), "seconds": seconds,
+            "status": run.solution.status, "gap": float(run.solution.gap), "seconds": run.seconds,
         })
         for s in chosen.tolist():
             mine = covered & (nearest == s)
