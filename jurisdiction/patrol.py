@@ -222,7 +222,7 @@ def choose_posts(  # noqa: PLR0913 (one keyword per option)
     Raises
     ------
     ScenarioError
-        Bad minutes or k, or k above the number of sites.
+        Bad minutes or k, or k above the number of sites or of villages.
     InfeasibleError
         Set covering when some village has no site within t: one reason per such t, naming the
         villages with their nearest site and its minutes.
@@ -231,6 +231,9 @@ def choose_posts(  # noqa: PLR0913 (one keyword per option)
     times = np.asarray(times, dtype=float)
     ts = _minutes(minutes)
     counts = None if k is None else _counts(k, times.shape[1])
+    if counts and counts[-1] > times.shape[0]:
+        raise ScenarioError(f"k: {counts[-1]} posts asked for {times.shape[0]} villages; more posts than villages "
+                            f"cover nothing more (ask for at most {times.shape[0]})")
     labels = list(village_labels) or [str(v) for v in range(times.shape[0])]
     sites = list(site_ids) or [str(s) for s in range(times.shape[1])]
     if counts is None:
