@@ -196,7 +196,7 @@ def posts_map(placement: Any, path: str | os.PathLike, *, language: str = "zh") 
         m.get_root().html.add_child(Element(
             f'<div style="position:fixed;bottom:2px;right:4px;z-index:1000;font:10px sans-serif;color:#555;'
             f'background:rgba(255,255,255,.8);max-width:60%">{html.escape(placement.attribution)}</div>'))
-    fit = folium.FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+    fit = folium.FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(50, 50))
     fit.options["animate"] = False
     m.add_child(fit)
     roads = folium.FeatureGroup(name=html.escape(labels["roads"]), show=True)
