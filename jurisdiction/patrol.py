@@ -42,6 +42,8 @@ __all__ = ["PostPlacement", "Run", "choose_posts", "place_posts"]
 WGS84 = "EPSG:4326"
 #: Minutes within which a time counts as inside t (the optimiser's own tolerance).
 SLACK_MIN = 1e-9
+#: Metres: the simplification of catchment outlines (roads buffered by 100 m; 5 m does not show).
+CATCHMENT_SIMPLIFY_M = 5.0
 #: Villages named per time in the message of an infeasible set covering.
 NAMED = 10
 
@@ -418,10 +420,16 @@ def _tables(runs: list[Run], villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame
 
 
 def _catchments(graph: nx.MultiDiGraph, posts: gpd.GeoDataFrame, scenario: Scenario) -> gpd.GeoDataFrame:
-    """Each post's t-minute road isochrone, one row per run and post (each site's bands computed once)."""
-    chosen = posts.drop_duplicates("site_id")[["site_id", "geometry"]].rename(columns={"site_id": "station_id"})
-    bands = isochrones(graph, chosen, minutes=sorted(posts["minutes"].unique()),
-                       access_speed_kph=scenario.access_speed, max_snap_m=scenario.max_snap_m).to_crs(WGS84)
-    bands = bands.rename(columns={"station_id": "site_id"})
+    """Each post's t-minute road isochrone, one row per run and post (each site's band at t computed once).
+
+    Bands are simplified by :data:`CATCHMENT_SIMPLIFY_M` (they are roads buffered by 100 m).
+    """
+    bands = []
+    for t, at_t in posts.groupby("minutes"):
+        chosen = at_t.drop_duplicates("site_id")[["site_id", "geometry"]].rename(columns={"site_id": "station_id"})
+        band = isochrones(graph, chosen, minutes=[t], access_speed_kph=scenario.access_speed,
+                          max_snap_m=scenario.max_snap_m)
+        bands.append(band.set_geometry(band.simplify(CATCHMENT_SIMPLIFY_M)).to_crs(WGS84))
+    bands = pd.concat(bands, ignore_index=True).rename(columns={"station_id": "site_id"})
     rows = posts[["run", "minutes", "site_id"]].merge(bands, on=["site_id", "minutes"], how="left")
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
