@@ -190,13 +190,13 @@ def posts_map(placement: Any, path: str | os.PathLike, *, language: str = "zh") 
     labels = LABELS[language]
     bounds = placement.demand.total_bounds
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], tiles=None,
-                   zoom_start=13, control_scale=True, prefer_canvas=False)
+                   zoom_start=13, control_scale=True, zoom_snap=0.25)
     inline_leaflet(m)
     if placement.attribution:
         m.get_root().html.add_child(Element(
             f'<div style="position:fixed;bottom:2px;right:4px;z-index:1000;font:10px sans-serif;color:#555;'
             f'background:rgba(255,255,255,.8);max-width:60%">{html.escape(placement.attribution)}</div>'))
-    fit = folium.FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(50, 50))
+    fit = folium.FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(30, 30))
     fit.options["animate"] = False
     m.add_child(fit)
     roads = folium.FeatureGroup(name=html.escape(labels["roads"]), show=True)
