@@ -56,8 +56,8 @@ class PostPlacement:
         ``villages_uncovered``, ``uncovered`` (village ids, ``"; "``-separated), the solver's
         ``status`` and ``gap`` for the choice, ``seconds``.
     posts : GeoDataFrame
-        One row per run and post: ``run``, ``minutes``, ``site_id``, ``name``,
-        ``villages_covered`` and ``weight_covered`` (the villages for which it is the nearest
+        One row per run and post: ``run``, ``minutes``, ``site_id``, ``name``, ``lon`` and
+        ``lat`` (degrees, WGS84), ``villages_covered`` and ``weight_covered`` (the villages for which it is the nearest
         post and within t), Point geometry (WGS84).
     demand : GeoDataFrame
         One row per run and village: ``run``, ``minutes``, ``village_id``, ``name``, ``weight``,
@@ -192,7 +192,8 @@ def place_posts(  # noqa: PLR0913 (one keyword per option)
     road_lines = graph_lines(graph) if road_lines is None else road_lines
     arrays = graph_arrays(graph)
     say("choosing candidate sites")
-    candidates = road_sites(arrays, site_spacing_m=site_spacing_m) if str(sites) == "nodes" else read_sites(sites)
+    candidates = (road_sites(arrays, site_spacing_m=site_spacing_m) if isinstance(sites, str) and sites == "nodes"
+                  else read_sites(sites))
     if not cover_all:
         post_counts(k, len(candidates), len(villages))
     weights = village_weights(villages, weight_spec)
@@ -209,16 +210,15 @@ def place_posts(  # noqa: PLR0913 (one keyword per option)
     runs = choose_posts(matrix, weights, ts, k=None if cover_all else k, village_labels=village_labels,
                         site_ids=site_ids, settings=settings, progress=say)
     say("writing up the coverage")
-    sites = candidates.to_crs(WGS84)[["site_id", "name", "geometry"]]
+    site_layer = candidates.to_crs(WGS84)[["site_id", "name", "geometry"]]
     label = _weight_label(weight_spec)
-    coverage, posts, demand = _tables(runs, villages, sites, matrix, weights, label)
+    coverage, posts, demand = _tables(runs, villages, site_layer, matrix, weights, label)
+    bands = None
     if catchments:
         say("catchments of the posts")
-    return PostPlacement(
-        coverage=coverage, posts=posts, demand=demand,
-        catchments=_catchments(graph, posts, scenario) if catchments else None,
-        sites=sites, times=times, roads=road_lines.to_crs(WGS84), weight=label, attribution=attribution,
-    )
+        bands = _catchments(graph, posts, scenario)
+    return PostPlacement(coverage=coverage, posts=posts, demand=demand, catchments=bands, sites=site_layer,
+                         times=times, roads=road_lines.to_crs(WGS84), weight=label, attribution=attribution)
 
 
 def _tables(runs: list[Run], villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, matrix: np.ndarray,
@@ -244,9 +244,10 @@ def _tables(runs: list[Run], villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame
         })
         for s in chosen.tolist():
             mine = covered & (nearest == s)
+            point = sites.geometry.iat[s]
             posts.append({"run": name, "minutes": t, "site_id": sites["site_id"].iat[s], "name": sites["name"].iat[s],
-                          "villages_covered": int(mine.sum()), "weight_covered": float(weights[mine].sum()),
-                          "geometry": sites.geometry.iat[s]})
+                          "lon": point.x, "lat": point.y, "villages_covered": int(mine.sum()),
+                          "weight_covered": float(weights[mine].sum()), "geometry": point})
         demand.append(gpd.GeoDataFrame({
             "run": name, "minutes": t, "village_id": village_ids, "name": villages["name"].astype(str).to_numpy(),
             "weight": weights, "covered": covered, "post": sites["site_id"].to_numpy()[nearest],

@@ -56,6 +56,8 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                        help="with --sites nodes: at most one site per square of this side (default 200)")
     posts.add_argument("--weight", choices=("population", "incidents"), default=None,
                        help="what is covered (default: the scenario's weight)")
+    posts.add_argument("--no-catchments", action="store_true",
+                       help="skip each post's t-minute catchment (faster; the map then shows posts and villages)")
     posts.add_argument("--out", type=Path, default=None, help="output folder (default ./maps/<name>/posts)")
     posts.set_defaults(run=run_posts)
 
@@ -76,7 +78,8 @@ def run_posts(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     sites = args.sites if args.sites == "nodes" else Path(args.sites)
     placement = place_posts(layers["villages"], layers["roads"], scenario, minutes=minutes, k=counts,
                             cover_all=args.cover_all, sites=sites, site_spacing_m=args.site_spacing_m,
-                            weight=args.weight, attribution=attribution, progress=progress)
+                            weight=args.weight, catchments=not args.no_catchments, attribution=attribution,
+                            progress=progress)
     progress("writing the map and files")
     files = {**export_posts(placement, folder),
              "map": posts_map(placement, folder / "posts_map.html", language=scenario.language)}
