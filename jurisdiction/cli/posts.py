@@ -15,7 +15,8 @@ from jurisdiction.cli.output import Progress, printable
 from jurisdiction.errors import ScenarioError
 
 #: Columns of the coverage table printed on the terminal.
-SHOWN = ["run", "posts", "weight_covered", "weight_total", "share", "villages_uncovered", "status", "seconds"]
+SHOWN = ["run", "posts", "weight_covered", "weight_total", "share", "villages_uncovered", "status", "gap",
+         "seconds"]
 
 
 def minutes_list(text: str) -> list[float]:
@@ -86,7 +87,7 @@ def run_posts(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     progress.done()
     if not args.quiet and not args.json:
         formats = {"weight_covered": "{:,.0f}".format, "weight_total": "{:,.0f}".format,
-                   "share": "{:.1%}".format, "seconds": "{:.1f}".format}
+                   "share": "{:.1%}".format, "gap": "{:.2%}".format, "seconds": "{:.1f}".format}
         table = placement.coverage[SHOWN].to_string(index=False, formatters=formats)
         print(printable(f"{len(placement.sites)} candidate sites; weight: {placement.weight}\n{table}"))
         print("\nWritten:")
