@@ -13,6 +13,7 @@ The package follows its pipeline, one room per stage:
 | ``synthetic`` | generated counties with known defects |
 
 At the top: :mod:`~jurisdiction.pipeline` (:func:`plan`, :func:`survey`, :func:`compare`),
+:mod:`~jurisdiction.patrol` (:func:`place_posts`: posts and patrol points covering villages within t minutes),
 :mod:`~jurisdiction.translation` (layers and scenario -> the optimiser's arrays),
 :mod:`~jurisdiction.scenario`, :mod:`~jurisdiction.road_classes` (the road vocabulary),
 :mod:`~jurisdiction.errors`, and the command line :mod:`~jurisdiction.cli`.
@@ -37,11 +38,13 @@ from jurisdiction.inputs import (
     load_example,
     read_jurisdictions,
     read_roads,
+    read_sites,
     read_stations,
     read_villages,
 )
-from jurisdiction.network import isochrones, road_graph, travel_time_matrix
-from jurisdiction.outputs import current_map, export_plan, plan_map, write_report
+from jurisdiction.network import isochrones, road_graph, road_sites, travel_time_matrix
+from jurisdiction.outputs import current_map, export_plan, export_posts, plan_map, posts_map, write_report
+from jurisdiction.patrol import PostPlacement, place_posts
 from jurisdiction.pipeline import Plan, Survey, compare, plan, survey
 from jurisdiction.scenario.document import read_scenario
 from jurisdiction.scenario.settings import Scenario
@@ -61,6 +64,7 @@ __all__ = [
     "NetworkError",
     "NoSolutionError",
     "Plan",
+    "PostPlacement",
     "Scenario",
     "ScenarioError",
     "Survey",
@@ -72,17 +76,22 @@ __all__ = [
     "diagnose",
     "example_scenario",
     "export_plan",
+    "export_posts",
     "generate_county",
     "isochrones",
     "load_example",
+    "place_posts",
     "plan",
     "plan_map",
+    "posts_map",
     "read_jurisdictions",
     "read_roads",
     "read_scenario",
+    "read_sites",
     "read_stations",
     "read_villages",
     "road_graph",
+    "road_sites",
     "survey",
     "travel_time_matrix",
     "verify_plan",

@@ -16,6 +16,10 @@ Commands
 ``jurisdiction compare A/ B/ [C/ ...] [--out DIR]``
     Written plans side by side in one HTML page (``compare.html``): the key figures with the
     better value marked, the villages that changed district, small maps.
+``jurisdiction posts SCENARIO.toml --minutes 1,3,5 (--k 10 | --cover-all)``
+    Posts and patrol points: the k posts covering the most weight within each t, or the fewest
+    covering every village (:func:`jurisdiction.place_posts`); writes ``posts.gpkg``,
+    ``coverage.csv`` and ``posts_map.html``.
 ``jurisdiction verify FOLDER``
     Re-check a written plan from its files alone (:func:`jurisdiction.verify_plan`): one line
     per check, then the verdict. ``plan`` and ``demo`` run it on the folder they wrote.
@@ -48,7 +52,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from jurisdiction.cli import commands
+from jurisdiction.cli import commands, posts
 from jurisdiction.cli.commands import DEMO_SCENARIO
 from jurisdiction.cli.output import (
     EXIT_ERROR,
@@ -220,6 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, default=None,
                          help="folder for compare.html, or the page's .html path (default: the current folder)")
     compare.set_defaults(run=run_compare)
+    posts.add_parser(sub, [common, snapping])
 
     verify = sub.add_parser("verify", parents=[common], help="re-check a written plan from its files")
     verify.add_argument("folder", type=Path, help="plan folder (plan.gpkg, metrics.json)")

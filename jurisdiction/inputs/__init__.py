@@ -8,6 +8,7 @@ files or GeoDataFrames in, checked layers out |
 | ``layers`` | the checks of the village, station and jurisdiction layers (every bad row named at once) |
 | ``cells`` | the checks of single cells shared by the layers: ids, counts, yes/no values, blank names |
 | ``road_layer`` | the checks of a roads layer (line geometry, a known road class) |
+| ``site_layer`` | :func:`read_sites`: candidate sites of police posts (points with ``site_id``) |
 | ``encodings`` | a Shapefile's text encoding: .cpg, DBF language driver, else UTF-8 or GB18030 |
 | ``columns`` | a county's column names (Chinese, cut to 10 characters) -> the package's |
 | ``sources`` | the ``[data.<layer>]`` tables of a scenario: path, layer, crs, datum, encoding, columns |
@@ -19,12 +20,14 @@ files or GeoDataFrames in, checked layers out |
 from jurisdiction.inputs.crs import to_wgs84, utm_crs
 from jurisdiction.inputs.example import Example, available_examples, example_scenario, load_example
 from jurisdiction.inputs.readers import read_jurisdictions, read_roads, read_stations, read_villages
+from jurisdiction.inputs.site_layer import read_sites
 
 __all__ = [
     "read_villages",
     "read_stations",
     "read_jurisdictions",
     "read_roads",
+    "read_sites",
     "Example",
     "load_example",
     "example_scenario",

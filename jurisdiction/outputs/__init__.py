@@ -24,11 +24,15 @@
 | ``staging`` | :func:`output_set`: the output folder staged next to it, locked, swapped in as one set |
 | ``pin_marks`` | a plan's pinned villages: the ``pinned``/``pin_breaks`` columns, their red HTML note |
 | ``comparison`` | written plans side by side (``jurisdiction compare``): key figures, changed villages, maps |
+| ``post_tables`` | :func:`export_posts`: a post placement's ``posts.gpkg`` and ``coverage.csv`` |
+| ``post_maps`` | :func:`posts_map`: posts, catchments, covered and uncovered villages, offline |
 """
 
 from jurisdiction.outputs.files import export_plan
 from jurisdiction.outputs.maps import current_map, plan_map
+from jurisdiction.outputs.post_maps import posts_map
+from jurisdiction.outputs.post_tables import export_posts
 from jurisdiction.outputs.report import write_report
 from jurisdiction.outputs.staging import output_set
 
-__all__ = ["plan_map", "current_map", "write_report", "export_plan", "output_set"]
+__all__ = ["plan_map", "current_map", "write_report", "export_plan", "output_set", "posts_map", "export_posts"]
