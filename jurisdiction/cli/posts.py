@@ -17,6 +17,9 @@ from jurisdiction.errors import ScenarioError
 #: Columns of the coverage table printed on the terminal.
 SHOWN = ["run", "posts", "weight_covered", "weight_total", "share", "villages_uncovered", "status", "gap",
          "seconds"]
+#: Their headings in Chinese (the scenario's language decides).
+SHOWN_ZH = {"run": "方案", "posts": "警务室数", "weight_covered": "覆盖", "weight_total": "合计", "share": "覆盖率",
+            "villages_uncovered": "未覆盖村数", "status": "求解状态", "gap": "差距", "seconds": "秒"}
 
 
 def minutes_list(text: str) -> list[float]:
@@ -88,11 +91,16 @@ def run_posts(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     if not args.quiet and not args.json:
         formats = {"weight_covered": "{:,.0f}".format, "weight_total": "{:,.0f}".format,
                    "share": "{:.1%}".format, "gap": "{:.2%}".format, "seconds": "{:.1f}".format}
-        table = placement.coverage[SHOWN].to_string(index=False, formatters=formats)
-        print(printable(f"{len(placement.sites)} candidate sites; weight: {placement.weight}\n{table}"))
-        print("\nWritten:")
+        zh = scenario.language == "zh"
+        shown = placement.coverage[SHOWN]
+        table = (shown.rename(columns=SHOWN_ZH) if zh else shown).to_string(
+            index=False, formatters={SHOWN_ZH[k] if zh else k: f for k, f in formats.items()})
+        head = (f"{len(placement.sites)} 个候选点位；权重：{placement.weight}" if zh
+                else f"{len(placement.sites)} candidate sites; weight: {placement.weight}")
+        print(printable(f"{head}\n{table}"))
+        print("\n已写入：" if zh else "\nWritten:")
         for name, path in files.items():
-            print(f"  {name:9s} {path}")
+            print(printable(f"  {name:9s} {path}"))
     return {
         "scenario": scenario.name,
         "files": {k: str(v) for k, v in files.items()},
