@@ -11,6 +11,7 @@ The package follows its pipeline, one room per stage:
 | ``outputs`` | the Plan, district tables, maps, the report, files |
 | ``verification`` | re-check a written plan from its files, sharing nothing with the optimiser |
 | ``synthetic`` | generated counties with known defects |
+| ``sweeps`` | after the pipeline: one scenario for many settings (or counties), its table and Pareto front, on Dask |
 
 At the top: :mod:`~jurisdiction.pipeline` (:func:`plan`, :func:`survey`, :func:`compare`),
 :mod:`~jurisdiction.translation` (layers and scenario -> the optimiser's arrays),
@@ -45,6 +46,7 @@ from jurisdiction.outputs import current_map, export_plan, plan_map, write_repor
 from jurisdiction.pipeline import Plan, Survey, compare, plan, survey
 from jurisdiction.scenario.document import read_scenario
 from jurisdiction.scenario.settings import Scenario
+from jurisdiction.sweeps import Sweep, sweep
 from jurisdiction.synthetic import generate_county
 from jurisdiction.verification import Verdict, verify_plan
 
@@ -64,6 +66,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Survey",
+    "Sweep",
     "Verdict",
     "VerificationError",
     "__version__",
@@ -84,6 +87,7 @@ __all__ = [
     "read_villages",
     "road_graph",
     "survey",
+    "sweep",
     "travel_time_matrix",
     "verify_plan",
     "write_report",
