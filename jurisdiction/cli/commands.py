@@ -86,9 +86,6 @@ def run_demo(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
 
 def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
-    from jurisdiction.outputs.files import export_plan
-    from jurisdiction.outputs.maps import current_map, plan_map
-    from jurisdiction.outputs.report import write_report
     from jurisdiction.pipeline import plan
 
     scenario = scenario_of(args)
@@ -111,14 +108,7 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     if not args.quiet and not args.json:
         print(printable(result.diagnosis.summary(scenario.language)), file=sys.stderr)
     progress("writing maps, report and files")
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        "plan_map": plan_map(result, folder / "plan_map.html", tiles=scenario.tiles, language=scenario.language),
-        "current_map": current_map(result, folder / "current_map.html", tiles=scenario.tiles,
-                                   language=scenario.language),
-        "report": write_report(result, folder / "report.html", language=scenario.language),
-        **export_plan(result, folder),
-    }
+    files = write_plan(result, folder)
     progress("verifying the written plan")
     verdict = _verify(folder)
     progress.done()
@@ -136,6 +126,23 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         "metrics": result.metrics.to_dict(orient="index"),
         "bundles": result.bundles.to_dict(orient="records"),
         "verification": verdict.to_dict(),
+    }
+
+
+def write_plan(result: Any, folder: Path) -> dict[str, Path]:
+    """A plan's maps, report and files in ``folder`` (base map and language of its scenario); name -> path."""
+    from jurisdiction.outputs.files import export_plan
+    from jurisdiction.outputs.maps import current_map, plan_map
+    from jurisdiction.outputs.report import write_report
+
+    scenario = result.scenario
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "plan_map": plan_map(result, folder / "plan_map.html", tiles=scenario.tiles, language=scenario.language),
+        "current_map": current_map(result, folder / "current_map.html", tiles=scenario.tiles,
+                                   language=scenario.language),
+        "report": write_report(result, folder / "report.html", language=scenario.language),
+        **export_plan(result, folder),
     }
 
 
