@@ -131,8 +131,7 @@ def _panel(table: pd.DataFrame, column: str, title: str, colours: dict, links: M
 
     parts = [f'<svg width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img">',
              f'<text x="{LEFT}" y="14" font-size="13" font-weight="bold">{html.escape(title)}</text>',
-             f'<text x="{WIDTH - RIGHT}" y="{TOP - 4}" font-size="10" text-anchor="end" fill="#a00">'
-             "× no plan</text>",
+             f'<text x="{LEFT - 6}" y="{TOP - 7}" font-size="10" text-anchor="end" fill="#a00">no plan</text>',
              f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" stroke="#888"/>',
              f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#888"/>']
     for k in range(math.ceil(low_x), math.floor(high_x) + 1):
