@@ -139,6 +139,7 @@ def compute_client(*, scheduler: str | None = None, workers: int | None = None, 
     Yields
     ------
     distributed.Client or None
+        With every worker ready: the package imported there.
     """
     if serial or not dask_installed():
         yield None
@@ -147,6 +148,7 @@ def compute_client(*, scheduler: str | None = None, workers: int | None = None, 
 
     if scheduler:
         with Client(scheduler) as client:
+            client.run(ready)
             yield client
         return
     with (
@@ -154,7 +156,12 @@ def compute_client(*, scheduler: str | None = None, workers: int | None = None, 
                      silence_logs=logging.ERROR) as cluster,
         Client(cluster) as client,
     ):
+        client.run(ready)
         yield client
+
+
+def ready() -> None:
+    """Run on every worker before the tasks: unpickling it imports this package there (seconds, once)."""
 
 
 def execute(
