@@ -104,7 +104,8 @@ def run_sweep(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     files = _write_pages(table, folders, written, out if len(args.scenario) > 1 else None)
     progress.done()
     if not args.quiet and not args.json:
-        print(printable(table[SHOWN].to_string(index=False, float_format=lambda v: f"{v:,.1f}")))
+        shown = table[SHOWN].round(1).astype(object).where(table[SHOWN].notna(), "—")
+        print(printable(shown.to_string(index=False)))
         print("\nWritten:")
         for name, path in files.items():
             print(f"  {name:12s} {path}")
