@@ -11,15 +11,17 @@ Each county (seeds fixed) is surveyed once (road graph and travel times, in this
 6 runs are p-median plans with centres in {stations/4, stations/3, stations/2} and a travel-time
 limit of 35 or 50 minutes, no solver time limit, so that every run is solved to the end and the
 two executions must agree. The same runs go once through the serial path and once through a
-``LocalCluster`` (``--workers`` processes, one thread each; its start-up, the package's import on
-each worker included, is timed apart). Prints
-the province table, the seconds of each part, the ratio serial / Dask, and whether the two
-tables are identical (every column but ``seconds``). Needs ``pip install jurisdiction[dask]``.
+``LocalCluster`` (``--workers`` processes, one thread each; its start-up, with one tiny plan on
+each worker to warm it as the serial process is warmed, is timed apart). Prints
+the province table, the seconds of each part and the CPU seconds they got (on a busy machine a
+process gets less than a core), the ratio serial / Dask, and whether the two tables are
+identical (every column but ``seconds``). Needs ``pip install jurisdiction[dask]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -29,7 +31,7 @@ from jurisdiction import Scenario, generate_county
 from jurisdiction.pipeline import survey
 from jurisdiction.sweeps import CountyRuns, run_scenarios, sweep_counties
 from jurisdiction.sweeps.table import outcome
-from jurisdiction.sweeps.tasks import compute_client
+from jurisdiction.sweeps.tasks import compute_client, cores
 
 #: Seed of the county sizes; county i is generated with seed SEED + i.
 SEED = 2026
@@ -50,6 +52,20 @@ def counties(count: int, *, quick: bool) -> list[CountyRuns]:
     return result
 
 
+def warm_up() -> None:
+    """One tiny plan: the lazy imports, pyproj's database and HiGHS loaded, as a long-lived process has them.
+
+    Run in this process before the serial sweep and on every worker before the Dask sweep (timed
+    with the cluster's start), so that neither pays it inside the timed sweep.
+    """
+    from jurisdiction.sweeps.tasks import Task, run_task
+
+    county = generate_county(seed=1, n_villages=30, n_stations=4)
+    scenario = Scenario(name="warm-up", centres=2, limit=60, isochrones=())
+    run_task(survey(county.villages, county.stations, county.roads, scenario, county.jurisdictions),
+             Task("warm-up", "k02", scenario), keep_plan=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--counties", type=int, default=40, help="generated counties (default 40)")
@@ -57,31 +73,39 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="local cluster's worker processes (default 2)")
     args = parser.parse_args()
 
+    load = os.getloadavg()
     start = time.perf_counter()
     province = counties(args.counties, quick=args.quick)
     surveyed = time.perf_counter() - start
     runs = sum(len(county.runs) for county in province)
 
-    start = time.perf_counter()
+    warm_up()
+    start, cpu = time.perf_counter(), time.process_time()
     serial = sweep_counties(province, serial=True, keep_plans=False).table
-    serial_s = time.perf_counter() - start
+    serial_s, serial_cpu = time.perf_counter() - start, time.process_time() - cpu
 
     start = time.perf_counter()
     with compute_client(workers=args.workers) as client:  # as `jurisdiction sweep` starts it
+        client.run(warm_up)
         started = time.perf_counter() - start
+        cpu = client.run(time.process_time)
         start = time.perf_counter()
         on_dask = sweep_counties(province, scheduler=client.scheduler.address, keep_plans=False).table
         dask_s = time.perf_counter() - start
+        dask_cpu = sum(client.run(time.process_time).values()) - sum(cpu.values())
 
     pd.set_option("display.width", 160)
     print(f"{len(province)} counties, {runs} runs")
     print(pd.DataFrame(province_rows(serial)).to_string(index=False))
     statuses = serial["status"].value_counts().to_dict()
     print(f"\nstatuses: {statuses}")
+    print(f"load average at the start:    {load[0]:7.1f} ({cores()} cores)")
     print(f"surveys (once, this process): {surveyed:7.1f} s")
-    print(f"serial sweep:                 {serial_s:7.1f} s")
+    print(f"serial sweep:                 {serial_s:7.1f} s   CPU {serial_cpu:6.1f} s "
+          f"({serial_cpu / serial_s:.2f} cores)")
     print(f"LocalCluster start ({args.workers} workers): {started:5.1f} s (not in the ratio)")
-    print(f"Dask sweep ({args.workers} workers):       {dask_s:7.1f} s")
+    print(f"Dask sweep ({args.workers} workers):       {dask_s:7.1f} s   CPU {dask_cpu:6.1f} s in the workers "
+          f"({dask_cpu / dask_s:.2f} cores)")
     print(f"ratio serial / Dask:          {serial_s / dask_s:7.2f}")
     print(f"ratio with the cluster start: {serial_s / (dask_s + started):7.2f}")
     print(f"identical tables:             {outcome(serial).equals(outcome(on_dask))}")
