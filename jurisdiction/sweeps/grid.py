@@ -19,7 +19,7 @@ from jurisdiction.outputs.proposal import Plan
 from jurisdiction.pipeline import Survey, survey
 from jurisdiction.scenario.settings import Scenario
 from jurisdiction.sweeps.table import province_table, sweep_table
-from jurisdiction.sweeps.tasks import Done, Task, compute_client, execute
+from jurisdiction.sweeps.tasks import Done, Task, compute_client, dask_installed, execute
 
 
 def run_name(centres: int, limit: float | None, balance: float | None) -> str:
@@ -153,6 +153,8 @@ def sweep_counties(
     tasks = [Task(county.name, run, scenario, county.attribution)
              for county in counties for run, scenario in county.runs]
     say = progress or (lambda message: None)
+    if not serial and dask_installed():
+        say(f"connecting to the Dask scheduler {scheduler}" if scheduler else "starting a local Dask cluster")
     with compute_client(scheduler=scheduler, workers=workers, serial=serial) as client:
         where = "in this process" if client is None else f"on {len(client.nthreads())} Dask workers"
         say(f"{len(tasks)} runs of {len(counties)} count{'y' if len(counties) == 1 else 'ies'} {where}")

@@ -110,3 +110,18 @@ def test_a_failing_run_on_dask_is_reported_and_the_others_finish(county, base, c
     assert "no-such-station" in table.loc[0, "reason"]
     assert table.loc[2:, "pareto"].any()
     assert "runs: 4/4 done, 0 running, 2 failed" in lines[-1]
+
+
+def test_the_compute_section_of_a_scenario_file(tmp_path):
+    from jurisdiction.errors import ScenarioError
+    from jurisdiction.scenario.document import read_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text('[model]\ncentres = 3\n[compute]\nscheduler = "tcp://10.0.0.5:8786"\nworkers = 4\n',
+                    encoding="utf-8")
+    scenario = read_scenario(path)
+    assert (scenario.scheduler, scenario.workers) == ("tcp://10.0.0.5:8786", 4)
+    for bad, key in (("workers = 0", "workers"), ("scheduler = 8786", "scheduler"), ("cores = 2", "compute.cores")):
+        path.write_text(f"[model]\ncentres = 3\n[compute]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ScenarioError, match=key):
+            read_scenario(path)
