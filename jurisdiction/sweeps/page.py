@@ -120,7 +120,7 @@ def _panel(table: pd.DataFrame, column: str, title: str, colours: dict, links: M
     values = values[values.notna()]
     low_x, high_x = float(table["centres"].min()) - 0.6, float(table["centres"].max()) + 0.6
     step = _step(float(values.max()) if len(values) else 0.0)
-    high_y = step * (math.floor(float(values.max()) / step) + 1) if len(values) else step * 4
+    high_y = step * math.ceil(float(values.max()) * 1.08 / step) if len(values) else step * 4
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(centres: float) -> float:
@@ -144,7 +144,7 @@ def _panel(table: pd.DataFrame, column: str, title: str, colours: dict, links: M
     keys = list(colours)
     for row in table.to_dict("records"):
         key = _key(row)
-        offset = (keys.index(key) - (len(keys) - 1) / 2) * min(0.5 / max(len(keys), 1), 0.12)
+        offset = (keys.index(key) - (len(keys) - 1) / 2) * min(0.7 / len(keys), 0.25)  # series side by side
         cx = x(float(row["centres"]) + offset)
         value = _number(row[column])
         run = html.escape(str(row["run"]), quote=True)
