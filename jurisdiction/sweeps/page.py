@@ -120,7 +120,7 @@ def _panel(table: pd.DataFrame, column: str, title: str, colours: dict, links: M
     values = values[values.notna()]
     low_x, high_x = float(table["centres"].min()) - 0.6, float(table["centres"].max()) + 0.6
     step = _step(float(values.max()) if len(values) else 0.0)
-    high_y = step * math.ceil(float(values.max()) * 1.08 / step) if len(values) else step * 4
+    high_y = step * max(math.ceil(float(values.max()) * 1.08 / step), 1) if len(values) else step * 4
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(centres: float) -> float:
