@@ -9,13 +9,14 @@ Usage::
 
 Each county (seeds fixed) is surveyed once (road graph and travel times, in this process); its
 6 runs are p-median plans with centres in {stations/4, stations/3, stations/2} and a travel-time
-limit of 35 or 50 minutes, no solver time limit, so that every run is solved to the end and the
-two executions must agree. The same runs go once through the serial path and once through a
-``LocalCluster`` (``--workers`` processes, one thread each; its start-up, with one tiny plan on
-each worker to warm it as the serial process is warmed, is timed apart). Prints
-the province table, the seconds of each part and the CPU seconds they got (on a busy machine a
-process gets less than a core), the ratio serial / Dask, and whether the two tables are
-identical (every column but ``seconds``). Needs ``pip install jurisdiction[dask]``.
+limit of 35 or 50 minutes, with their centres' 10 and 30-minute isochrones, and no solver time
+limit, so that every run is solved to the end and the two executions must agree. The same runs
+go once through the serial path and once through a ``LocalCluster`` (``--workers`` processes,
+one thread each; its start-up, with one tiny plan on each worker to warm it as the serial
+process is warmed, is timed apart). Prints the province table, the seconds of each part and
+the CPU seconds they got (on a busy machine a process gets less than a core), the ratio
+serial / Dask, and whether the two tables are identical (every column but ``seconds``).
+Needs ``pip install jurisdiction[dask]``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ from jurisdiction.sweeps.tasks import compute_client, cores
 
 #: Seed of the county sizes; county i is generated with seed SEED + i.
 SEED = 2026
+#: Minutes: the isochrones of each plan's centres (part of every plan a sweep writes; about
+#: half of a run's time here, as the p-median solves themselves take a fraction of a second).
+ISOCHRONES = (10.0, 30.0)
 
 
 def counties(count: int, *, quick: bool) -> list[CountyRuns]:
@@ -45,7 +49,7 @@ def counties(count: int, *, quick: bool) -> list[CountyRuns]:
         villages = int(sizes.integers(120, 201) if quick else sizes.integers(300, 601))
         stations = int(sizes.integers(10, 15) if quick else sizes.integers(20, 31))
         county = generate_county(seed=SEED + i, n_villages=villages, n_stations=stations)
-        base = Scenario(name=f"county-{i:02d}", centres=stations // 3, limit=35, isochrones=())
+        base = Scenario(name=f"county-{i:02d}", centres=stations // 3, limit=35, isochrones=ISOCHRONES)
         found = survey(county.villages, county.stations, county.roads, base, county.jurisdictions)
         runs = run_scenarios(base, centres=[stations // 4, stations // 3, stations // 2], limits=[35, 50])
         result.append(CountyRuns(base.name, found, runs))
