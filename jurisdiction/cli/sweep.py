@@ -83,7 +83,7 @@ def run_sweep(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     if len(set(folders.values())) < len(folders):
         raise ScenarioError(f"name: two scenario files give the same folder under {out}; name them differently")
     first = counties[0].runs[0][1]
-    written: dict[tuple[str, str], str] = {}
+    written: set[tuple[str, str]] = set()  # (county, run) of every plan folder written
     checks: dict[tuple[str, str], str] = {}
 
     def write(done: Any) -> None:  # in this process, as each run arrives
@@ -92,7 +92,7 @@ def run_sweep(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
             write_plan(done.plan, folders[done.task.county] / done.task.run)
             verdict = verify_plan(folders[done.task.county] / done.task.run)
-            written[(done.task.county, done.task.run)] = done.task.run
+            written.add((done.task.county, done.task.run))
             if not verdict.ok:
                 checks[(done.task.county, done.task.run)] = "; ".join(
                     f"{c.name}: {c.detail}" for c in verdict.checks if not c.ok)
@@ -150,7 +150,7 @@ def _verified(table: Any, checks: dict[tuple[str, str], str]) -> Any:
     return sweep_table(rows)
 
 
-def _write_pages(table: Any, folders: dict[str, Path], written: dict[tuple[str, str], str],
+def _write_pages(table: Any, folders: dict[str, Path], written: set[tuple[str, str]],
                  province: Path | None) -> dict[str, Path]:
     """Each county's sweep.csv and index.html; with ``province`` (a folder), province.csv and its index."""
     from jurisdiction.outputs.files import CSV_ENCODING, atomic_write_text, csv_safe
@@ -160,7 +160,7 @@ def _write_pages(table: Any, folders: dict[str, Path], written: dict[tuple[str, 
     files: dict[str, Path] = {}
     for county, folder in folders.items():
         rows = table[table["county"] == county].reset_index(drop=True)
-        runs = {run: run for (c, run) in written if c == county}
+        runs = {run: run for (c, run) in written if c == county}  # run -> its folder, relative to the page
         rows.insert(len(rows.columns), "plan", rows["run"].map(lambda run, runs=runs: f"{run}/" if run in runs else ""))
         prefix = "" if province is None else f"{county} "
         files[f"{prefix}table"] = atomic_write_text(folder / "sweep.csv", csv_safe(rows).to_csv(index=False),

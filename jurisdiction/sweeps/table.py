@@ -98,9 +98,8 @@ def sweep_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
         In the order of ``rows``; ``pareto`` is False for a run without a plan.
     """
     table = pd.DataFrame(rows, columns=list(COLUMNS[:-1]))
-    for column in ("districts", "posts", "villages_beyond", "split_villages"):
-        table[column] = table[column].astype("Int64")
-    table["centres"] = table["centres"].astype("Int64")
+    for column in ("centres", "districts", "posts", "villages_beyond", "split_villages"):
+        table[column] = table[column].astype("Int64")  # counts, missing for a run without a plan
     pareto = np.zeros(len(table), dtype=bool)
     planned = table["status"].isin(PLANNED).to_numpy()
     for county in table["county"].unique():
