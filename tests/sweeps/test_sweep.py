@@ -125,3 +125,17 @@ def test_the_compute_section_of_a_scenario_file(tmp_path):
         path.write_text(f"[model]\ncentres = 3\n[compute]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ScenarioError, match=key):
             read_scenario(path)
+
+
+def test_highs_is_pinned_to_one_thread_per_task_thread():
+    """HiGHS keeps a scheduler per thread: the first count holds there, another is refused."""
+    import threading
+
+    from jurisdiction.optimise.mip.solver import pin_highs_threads
+
+    answers = []
+    thread = threading.Thread(target=lambda: answers.extend([pin_highs_threads(1), pin_highs_threads(1),
+                                                             pin_highs_threads(2)]))
+    thread.start()
+    thread.join()
+    assert answers == [True, True, False]
