@@ -112,6 +112,9 @@ def main() -> None:
           f"({dask_cpu / dask_s:.2f} cores)")
     print(f"ratio serial / Dask:          {serial_s / dask_s:7.2f}")
     print(f"ratio with the cluster start: {serial_s / (dask_s + started):7.2f}")
+    # Not a measurement: what the ratio would be if each process had a core of its own.
+    print(f"estimate on {args.workers} free cores:      {serial_cpu / (dask_cpu / args.workers):7.2f} "
+          "(serial CPU s / (workers' CPU s / workers))")
     print(f"identical tables:             {outcome(serial).equals(outcome(on_dask))}")
 
 
