@@ -11,6 +11,7 @@ The package follows its pipeline, one room per stage:
 | ``outputs`` | the Plan, district tables, maps, the report, files |
 | ``verification`` | re-check a written plan from its files, sharing nothing with the optimiser |
 | ``synthetic`` | generated counties with known defects |
+| ``sweeps`` | after the pipeline: one scenario for many settings (or counties), its table and Pareto front, on Dask |
 
 At the top: :mod:`~jurisdiction.pipeline` (:func:`plan`, :func:`survey`, :func:`compare`),
 :mod:`~jurisdiction.patrol` (:func:`place_posts`: posts and patrol points covering villages within t minutes),
@@ -48,6 +49,7 @@ from jurisdiction.patrol import PostPlacement, place_posts
 from jurisdiction.pipeline import Plan, Survey, compare, plan, survey
 from jurisdiction.scenario.document import read_scenario
 from jurisdiction.scenario.settings import Scenario
+from jurisdiction.sweeps import Sweep, sweep
 from jurisdiction.synthetic import generate_county
 from jurisdiction.verification import Verdict, verify_plan
 
@@ -68,6 +70,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Survey",
+    "Sweep",
     "Verdict",
     "VerificationError",
     "__version__",
@@ -93,6 +96,7 @@ __all__ = [
     "road_graph",
     "road_sites",
     "survey",
+    "sweep",
     "travel_time_matrix",
     "verify_plan",
     "write_report",

@@ -4,7 +4,8 @@
 road graph, the travel times and the diagnosis of the current map. :func:`plan` goes on from
 there: the arrays for the optimiser (:mod:`jurisdiction.translation`), the solve, and the
 :class:`~jurisdiction.outputs.proposal.Plan` (centres, bundles of stations that become police
-posts 警务室, village -> centre, districts, before/after metrics, the solver's account).
+posts 警务室, village -> centre, districts, before/after metrics, the solver's account);
+:func:`plan_from_survey` is that back half alone, for many scenarios on one survey (a sweep).
 :func:`compare` sets plans side by side.
 """
 
@@ -32,7 +33,7 @@ from jurisdiction.outputs.proposal import Plan, assemble
 from jurisdiction.scenario.settings import Scenario
 from jurisdiction.translation import build_instance, options_for, pinned_villages
 
-__all__ = ["Plan", "Survey", "compare", "plan", "survey"]
+__all__ = ["Plan", "Survey", "compare", "plan", "plan_from_survey", "survey"]
 
 #: Minutes: the reach limit of the diagnosis when the scenario sets no travel-time limit.
 DIAGNOSIS_LIMIT = 30.0
@@ -164,11 +165,58 @@ def plan(  # noqa: PLR0913
     NoSolutionError
         The solver found no plan within the scenario's time limit (not proven infeasible).
     """
-    say = progress or (lambda message: None)
     if max_snap_m is not None:  # carried by the plan's scenario, so its files say what was used
         scenario = scenario.with_(max_snap_m=max_snap_m)
-    pins = read_pins(scenario.pins, scenario.pinned_stations) if scenario.pins or scenario.pinned_stations else Pins()
     found = survey(villages, stations, roads, scenario, jurisdictions, progress=progress)
+    return plan_from_survey(found, scenario, attribution=attribution, progress=progress,
+                            search_progress=search_progress)
+
+
+def plan_from_survey(
+    found: Survey,
+    scenario: Scenario,
+    *,
+    attribution: str = "",
+    progress: Callable[[str], None] | None = None,
+    search_progress: Callable[[SearchState], None] | None = None,
+) -> Plan:
+    """The back half of :func:`plan`: optimise on a survey's travel times and write up the plan.
+
+    Many scenarios of one county share one :func:`survey` this way (``jurisdiction sweep``):
+    its road graph and travel times are used as they are, so the scenarios should agree with
+    the survey's on ``speeds``, ``access_speed`` and ``max_snap_m``. When the scenario's travel-time
+    limit differs from the one the survey diagnosed with, the current map is diagnosed again
+    with it (no travel times are recomputed).
+
+    Parameters
+    ----------
+    found : Survey
+        The county's survey.
+    scenario : Scenario
+        Model, limits (minutes), bundling, solver settings.
+    attribution : str
+        Data attribution carried to maps and reports.
+    progress, search_progress : callable, optional
+        As :func:`plan`.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    InputError
+        A pins file names unknown villages or stations, or has bad rows.
+    InfeasibleError, NoSolutionError
+        As :func:`plan`.
+    """
+    say = progress or (lambda message: None)
+    diagnosis = found.diagnosis
+    limit = scenario.limit if scenario.limit is not None else DIAGNOSIS_LIMIT
+    if limit != diagnosis.limit:
+        diagnosis = diagnose(found.villages, found.stations, found.jurisdictions, found.times,
+                             roads=found.road_lines, limit=limit)
+    pins = read_pins(scenario.pins, scenario.pinned_stations) if scenario.pins or scenario.pinned_stations else Pins()
     village_ids, station_ids = found.villages["village_id"].tolist(), found.stations["station_id"].tolist()
     if pins:
         check_pins(pins, village_ids, station_ids)
@@ -180,14 +228,13 @@ def plan(  # noqa: PLR0913
     metric = utm_crs(found.villages)
     villages_m = found.villages.to_crs(metric)
     stations_m = found.stations.to_crs(metric)
-    instance = build_instance(villages_m, stations_m, found.times, found.diagnosis.current, scenario)
-    options = options_for(scenario, station_ids, workload=found.diagnosis.workload,
+    instance = build_instance(villages_m, stations_m, found.times, diagnosis.current, scenario)
+    options = options_for(scenario, station_ids, workload=diagnosis.workload,
                           station_adjacency=instance.station_adjacency)
     if len(pins.villages):
         options = replace(options, pinned=pinned_villages(pins.villages, village_ids, station_ids),
                           pins_over_limit=scenario.allow_over_limit, pins_disconnected=scenario.allow_disconnected)
     solution = solve(instance, replace(options, progress=search_progress))
-
     say("writing up the plan")
     result = assemble(
         scenario,
@@ -196,7 +243,7 @@ def plan(  # noqa: PLR0913
         found.road_lines,
         found.jurisdictions,
         found.times,
-        found.diagnosis,
+        diagnosis,
         solution,
         graph=found.graph,
         attribution=attribution,

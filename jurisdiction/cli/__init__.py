@@ -20,6 +20,10 @@ Commands
     Posts and patrol points: the k posts covering the most weight within each t, or the fewest
     covering every village (:func:`jurisdiction.place_posts`); writes ``posts.gpkg``,
     ``coverage.csv`` and ``posts_map.html``.
+``jurisdiction sweep SCENARIO.toml [...] --centres 6:12 --limit 25,30,35 [--balance 0.1,0.2]``
+    Solve every combination (on Dask when installed); writes ``sweep.csv``, each run's plan
+    folder and ``index.html``, the trade-off chart with its Pareto front (several files: one
+    folder per county, ``province.csv`` and an index linking them).
 ``jurisdiction verify FOLDER``
     Re-check a written plan from its files alone (:func:`jurisdiction.verify_plan`): one line
     per check, then the verdict. ``plan`` and ``demo`` run it on the folder they wrote.
@@ -52,7 +56,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from jurisdiction.cli import commands, posts
+from jurisdiction.cli import commands, posts, sweep
 from jurisdiction.cli.commands import DEMO_SCENARIO
 from jurisdiction.cli.output import (
     EXIT_ERROR,
@@ -225,6 +229,24 @@ def _parser() -> argparse.ArgumentParser:
                          help="folder for compare.html, or the page's .html path (default: the current folder)")
     compare.set_defaults(run=run_compare)
     posts.add_parser(sub, [common, snapping])
+    sweeping = sub.add_parser("sweep", parents=[common, snapping],
+                              help="every combination of centres, limits and balances, and its Pareto front")
+    sweeping.add_argument("scenario", type=Path, nargs="+", help="scenario TOML files (one per county)")
+    sweeping.add_argument("--centres", default=None,
+                          help="numbers of centres: 6:12 or 6,8,10 (default: the scenario's)")
+    sweeping.add_argument("--limit", default=None,
+                          help="travel-time limits in minutes: 25,30,35 (none: no limit; default: the scenario's)")
+    sweeping.add_argument("--balance", default=None,
+                          help="workload tolerances: 0.1,0.2 (none: no balance; default: the scenario's)")
+    sweeping.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                          help="solver time limit of each run (default: the scenario's [solver] time_limit)")
+    sweeping.add_argument("--out", type=Path, default=None, help="output folder (default ./sweep)")
+    sweeping.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                          help="a Dask scheduler, tcp://host:8786 (default: [compute] scheduler, else a local cluster)")
+    sweeping.add_argument("--workers", type=int, default=None, metavar="N",
+                          help="local cluster's worker processes (default: [compute] workers, else the cores)")
+    sweeping.add_argument("--serial", action="store_true", help="no cluster: one run after another in this process")
+    sweeping.set_defaults(run=sweep.run_sweep)
 
     verify = sub.add_parser("verify", parents=[common], help="re-check a written plan from its files")
     verify.add_argument("folder", type=Path, help="plan folder (plan.gpkg, metrics.json)")

@@ -118,7 +118,7 @@ def run_plan(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         if not args.quiet and not args.json:
             print(printable(result.diagnosis.summary(scenario.language)), file=sys.stderr)
         progress("writing maps, report and files")
-        written = _write_plan(result, scenario, folder)
+        written = write_plan(result, folder)
         progress("verifying the written plan")
         verdict = _verify(folder, shown=final)
         files = {name: final / Path(path).relative_to(folder) for name, path in written.items()}
@@ -165,20 +165,25 @@ def output_folder(args: argparse.Namespace, scenario: Any) -> Path:
     return folder
 
 
-def _write_plan(result: Any, scenario: Any, folder: Path) -> dict[str, Path]:
-    """Render the maps, the report and the files of ``result`` into ``folder`` (the staging folder)."""
+def write_plan(result: Any, folder: Path) -> dict[str, Path]:
+    """A plan's maps, report and files in ``folder`` (base map and language of its scenario); name -> path.
+
+    ``jurisdiction plan`` writes into its staging folder (see :mod:`jurisdiction.outputs.staging`),
+    ``jurisdiction sweep`` into each run's folder.
+    """
     from jurisdiction.outputs.files import export_plan
     from jurisdiction.outputs.maps import current_map, plan_map
     from jurisdiction.outputs.report import write_report
 
-    files = {
+    scenario = result.scenario
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
         "plan_map": plan_map(result, folder / "plan_map.html", tiles=scenario.tiles, language=scenario.language),
         "current_map": current_map(result, folder / "current_map.html", tiles=scenario.tiles,
                                    language=scenario.language),
         "report": write_report(result, folder / "report.html", language=scenario.language),
         **export_plan(result, folder),
     }
-    return files
 
 
 def _verdict_line(verdict: Any, zh: bool) -> str:

@@ -49,6 +49,10 @@ TOML layout (every section and key optional except where the model needs it)::
     gap = 0.0
     log = false            # true: print the solver's own log on stdout
 
+    [compute]              # jurisdiction sweep: where the runs go (default a local Dask cluster)
+    scheduler = "tcp://10.0.0.5:8786"  # a Dask scheduler; omit for a local cluster
+    workers = 4            # local cluster's worker processes (default: the cores)
+
     [outputs]
     folder = "maps/dianjiang"
     isochrones = [5, 10, 15, 30]
@@ -104,6 +108,7 @@ SECTIONS: dict[str, dict[str, str]] = {
     "solver": {
         "name": "solver", "time_limit": "time_limit", "gap": "gap", "threads": "threads", "log": "log",
     },
+    "compute": {"scheduler": "scheduler", "workers": "workers"},
     "outputs": {
         "folder": "folder",
         "isochrones": "isochrones",

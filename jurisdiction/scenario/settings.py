@@ -16,9 +16,11 @@ from jurisdiction.inputs.sources import data_settings
 from jurisdiction.optimise.instance import CONTIGUITY, MODELS, SOLVERS
 from jurisdiction.scenario.values import (
     WEIGHT_COLUMNS,
+    address_value,
     bundling_values,
     centres_value,
     choice,
+    count_value,
     ids_value,
     minutes_value,
     sizes_value,
@@ -104,6 +106,11 @@ class Scenario:
         :class:`jurisdiction.optimise.Options`).
     log : bool
         Print the solver's own log (banner, progress) on stdout; off by default.
+    scheduler : str or None
+        ``jurisdiction sweep``: the address of a Dask scheduler (``"tcp://host:8786"``) to run
+        the runs on; default a local cluster (or serial when Dask is not installed).
+    workers : int or None
+        ``jurisdiction sweep``: worker processes of the local cluster (default: the cores).
     isochrones : tuple of float
         Isochrone thresholds in minutes drawn on the plan map.
     tiles : str
@@ -154,6 +161,8 @@ class Scenario:
     gap: float = 0.0
     threads: int | None = None
     log: bool = False
+    scheduler: str | None = None
+    workers: int | None = None
     isochrones: tuple[float, ...] = (5.0, 10.0, 15.0, 30.0)
     tiles: str = "none"
     tianditu_key: str | None = field(default=None, repr=False)
@@ -200,9 +209,9 @@ class Scenario:
                 raise ScenarioError(f"balance: expected a tolerance below 1, got {self.balance!r}")
         set_(self, "gap", finite_number("gap", self.gap, low=0.0, high=1.0))
         set_(self, "disruption", finite_number("disruption", self.disruption, low=0.0))
-        if self.threads is not None and (isinstance(self.threads, bool) or not isinstance(self.threads, int)
-                                         or self.threads < 1):
-            raise ScenarioError(f"threads: expected a positive integer, got {self.threads!r}")
+        for key in ("threads", "workers"):
+            count_value(key, getattr(self, key))
+        address_value("scheduler", self.scheduler)
         set_(self, "weight", weight_value(self.weight))
         choice("balance_weight", self.balance_weight, WEIGHT_COLUMNS)
         if self.bundle_sizes is not None:

@@ -69,6 +69,20 @@ def centres_value(value: Any) -> int | tuple[int, int] | None:
     raise ScenarioError(f"centres: expected a positive integer or [min, max], got {value!r}")
 
 
+def count_value(key: str, value: Any) -> int | None:
+    """A positive integer (threads, workers), or None."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ScenarioError(f"{key}: expected a positive integer, got {value!r}")
+    return value
+
+
+def address_value(key: str, value: Any) -> str | None:
+    """A scheduler's address (``tcp://host:8786``), or None."""
+    if value is not None and not (isinstance(value, str) and value.strip()):
+        raise ScenarioError(f"{key}: expected an address such as \"tcp://host:8786\", got {value!r}")
+    return value
+
+
 def sizes_value(value: Any) -> tuple[int, int]:
     if (bounds := int_range(value)) is not None:
         return bounds

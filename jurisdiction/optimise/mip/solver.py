@@ -85,6 +85,25 @@ def new_highs(*, log: bool = False) -> highspy.Highs:
     return h
 
 
+def pin_highs_threads(count: int) -> bool:
+    """Make the HiGHS solves started from this thread use ``count`` threads (a sweep's task: 1).
+
+    HiGHS keeps a task scheduler per thread, made with the thread count of the first solve
+    started from that thread (default: half the cores); later solves that set no count use it.
+    This runs an empty solve with ``count`` threads, so it must come before the thread's first
+    solve. Threads the engine starts itself (probing) keep HiGHS's default.
+
+    Returns
+    -------
+    bool
+        False when this thread's scheduler already has another count (nothing changed).
+    """
+    h = new_highs()
+    h.setOptionValue("threads", int(count))
+    h.addVar(0.0, 1.0)
+    return h.run() == highspy.HighsStatus.kOk
+
+
 def highs_objective(h: highspy.Highs) -> float:
     """Objective of the columns ``h`` returns (``c . x`` + offset, in the model's own sense)."""
     lp = h.getLp()
