@@ -34,7 +34,7 @@ from scipy.sparse.csgraph import connected_components
 
 from jurisdiction.errors import InfeasibleError, NoSolutionError
 from jurisdiction.optimise import Instance, Options, solve
-from jurisdiction.optimise.mip.solver import new_highs, set_seconds_left
+from jurisdiction.optimise.mip.solver import new_highs
 
 #: The README of the instances: "CO, NH and OR are feasible without contiguity but were proven
 #: infeasible with contiguity" (CO's cut row itself reads time_limit_no_incumbent).
@@ -102,7 +102,7 @@ def textbook(data: dict, adj: sp.csr_matrix, contiguous: bool, cap: float) -> tu
         left = cap - (time.perf_counter() - t0)
         if left <= 0:
             return "cap", math.nan, time.perf_counter() - t0
-        set_seconds_left(h, left)
+        h.setOptionValue("time_limit", h.getRunTime() + left)  # HiGHS counts the object's earlier runs
         h.run()
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:

@@ -194,15 +194,6 @@ def relative_gap(objective: float, bound: float, *, maximise: bool = False) -> f
     return diff / max(abs(objective), 1e-10)
 
 
-def set_seconds_left(h: highspy.Highs, seconds: float) -> None:
-    """Let the next ``h.run()`` take ``seconds`` more (wall-clock seconds).
-
-    HiGHS checks ``time_limit`` against the time of every run of the object so far
-    (``getRunTime``), so a re-solve given only the seconds left would stop at once.
-    """
-    h.setOptionValue("time_limit", h.getRunTime() + max(float(seconds), 0.0))
-
-
 def run(prob: pulp.LpProblem, solver: str, *, time_limit: float | None, gap: float, threads: int | None,
         warm_start: bool = False, msg: bool = False, highs_options: dict | None = None) -> Run:
     """Solve ``prob`` in place (variables get their values) and report what the solver proved.
