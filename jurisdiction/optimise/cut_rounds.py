@@ -163,7 +163,7 @@ def _repair_all(plans: list[np.ndarray], repair: Repair | None, incumbent: Solut
         tried.add(key)
         current = best if best is not None else incumbent
         cutoff = current.objective - step(options, current.objective) if current is not None else math.inf
-        found = repair(centres, cutoff)
+        found = repair(centres, cutoff, plan=plan)
         if found is not None and found.objective < cutoff:
             best = found
         done += 1
