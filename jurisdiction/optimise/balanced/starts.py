@@ -2,8 +2,9 @@
 
 * :func:`balanced_plan`: a balanced p-median plan from the assign/recentre/swap heuristic, the
   MIP's warm start;
-* :func:`contiguous_incumbent`: a connected plan on the centres of the balanced plan without
-  contiguity, or the heuristic with connected districts;
+* :func:`contiguous_incumbent`: a connected plan: at once by moving border villages
+  (:func:`boundary.settle`), then on the centres of the balanced plan without contiguity, or the
+  heuristic with connected districts;
 * :func:`connected_repair`: the best connected plan on given centres (for the cut rounds);
 * :func:`by_centre_sets_plan`: the exact contiguous optimum by enumerating centre sets, when few.
 
@@ -94,16 +95,19 @@ def contiguous_incumbent(p: Prepared, options: Options, work: Work, share: float
                          repair: Repair, cuts: list | None = None) -> tuple[Solution | None, np.ndarray | None]:
     """A connected balanced plan, from the balanced plan without contiguity (``share`` of the work left).
 
-    :func:`balanced_start` finds the balanced plan without contiguity fast (on the US county
-    instances, the optimum of that problem); ``repair`` (from :func:`connected_repair`) gives
-    the best connected plan on its centres, which is often the optimum with contiguity. When
-    those centres have no connected plan, :func:`balanced_start` with contiguity starts from that plan.
+    First, without a solver, the best of :data:`QUICK_STARTS` greedy centre sets settled by
+    moving border villages (:func:`boundary.settle`): the solve's first connected plan, told to
+    the progress reporter, and the cutoff of what follows. Then :func:`balanced_start` finds the
+    balanced plan without contiguity fast (on the US county instances, the optimum of that
+    problem); ``repair`` (from :func:`connected_repair`) gives the best connected plan on its
+    centres, which is often the optimum with contiguity. When neither gives a connected plan,
+    :func:`balanced_start` with contiguity starts from that plan.
     ``cuts`` collects the separator cuts found on the way (see :func:`balanced.assign`).
 
     Returns
     -------
     incumbent, free
-        The connected plan (None when those centres have none) and the plan without
+        The connected plan (None when none was found) and the plan without
         contiguity (None when none was found), a start for the cut rounds.
     """
     problem = _connected_setting(p, options)
