@@ -28,6 +28,9 @@ from jurisdiction.optimise.balanced.problem import Districting
 MOVES_PER_VILLAGE = 20
 #: Most times :func:`settle` moves every district to its best centre and descends again.
 RECENTRINGS = 10
+#: Load (in the unit of the loads) by which a plan may pass a bound and still count as within it,
+#: as a solver's plan may (HiGHS's feasibility tolerance).
+LOAD_SLACK = 1e-6
 #: Most connectivity checks per step: the best-ranked candidates are checked first.
 CHECKS_PER_STEP = 400
 
@@ -242,12 +245,12 @@ def descend(problem: Districting, plan: np.ndarray, *, max_moves: int | None = N
     limit = MOVES_PER_VILLAGE * out.size if max_moves is None else max_moves
     for _ in range(limit):
         moves = _moves(problem, graph, out, loads)
-        balanced = bool(violation(problem, loads[sizes > 0]).sum() <= 1e-9 * scale)
+        balanced = bool(violation(problem, loads[sizes > 0]).sum() <= LOAD_SLACK)
         if not _single(problem, graph, out, loads, sizes, moves, balanced, scale) and not _swap(
                 problem, graph, out, loads, moves, balanced, scale):
             break
     loads = np.bincount(out, weights=problem.load, minlength=m)[np.unique(out)]
-    balanced = bool((violation(problem, loads) <= 1e-9 * scale).all())
+    balanced = bool(violation(problem, loads).sum() <= LOAD_SLACK)
     return out, plan_cost(problem, out) if balanced else np.inf
 
 
