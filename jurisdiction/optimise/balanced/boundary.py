@@ -4,14 +4,15 @@
 holds its centre's village (the heaviest piece when the centre stands in none), and every other
 piece joins the neighbouring district it shares the most borders with. :func:`descend` then moves
 villages on the districts' borders, one at a time or two in a swap, while a move lowers the
-plan's balance violation, or keeps it and lowers the cost:
+plan's balance violation (or keeps it and brings the loads nearer the mean, so that load flows
+through districts at their bounds), and once every load is within bounds, while it lowers the cost:
 
 * a village moves to a neighbouring district when its old district stays connected without it
   (a search over that small district) and it is not its centre's village;
 * when no single move gains (often because it would break a load bound), two border villages of
   neighbouring districts trade places, both districts checked connected afterwards.
 
-The best move (least violation, then least cost, then the lowest village) is taken each time, so
+The best move (least violation, then least spread or cost, then the lowest village) is taken, so
 the same plan always gives the same result; the search stops after a number of moves, never on
 the clock. Plans from here are only candidates: the engine checks and recomputes every plan it
 reports (:mod:`jurisdiction.optimise.accounting`).
@@ -132,7 +133,7 @@ def reconnect(problem: Districting, plan: np.ndarray) -> np.ndarray | None:
 
 
 def _moves(problem: Districting, graph: _Graph, plan: np.ndarray, loads: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Every allowed single move: (village, from, to, change of violation, change of cost)."""
+    """Every allowed single move: village, from, to, and the changes of violation, cost and spread."""
     src, dst = graph.src, graph.dst
     a, b = plan[src], plan[dst]
     ok = (a != b) & (problem.roots[a] != src) & np.isfinite(problem.cost[src, b])
