@@ -9,7 +9,8 @@ again. Four things keep the rounds few and short:
   (``primary <= incumbent - step``, and HiGHS's objective bound), so a round that ends
   infeasible proves the incumbent optimal;
 * each disconnected plan of a round (and the other plans HiGHS saved on the way) is *repaired*:
-  its centres get the best connected assignment, which often beats the incumbent. On the US
+  made connected and balanced by moving border villages (no solver), then its centres get the
+  best connected assignment below that, which often beats the incumbent. On the US
   county instances the optimum without contiguity has the contiguous optimum's centres (LA)
   or most of them (AL, 4 of 7), so the repair finds the optimum within a round or two;
 * before the first round, centres and pairs of centres that no plan below the incumbent
@@ -163,7 +164,7 @@ def _repair_all(plans: list[np.ndarray], repair: Repair | None, incumbent: Solut
         tried.add(key)
         current = best if best is not None else incumbent
         cutoff = current.objective - step(options, current.objective) if current is not None else math.inf
-        found = repair(centres, cutoff)
+        found = repair(centres, cutoff, plan=plan)
         if found is not None and found.objective < cutoff:
             best = found
         done += 1

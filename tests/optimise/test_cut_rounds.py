@@ -79,7 +79,7 @@ def test_rounds_from_the_second_best_incumbent_reach_the_optimum(seed, n, m, k, 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(centre_sets_module, "MAX_CENTRE_SETS", 0)
         mp.setattr(engine, "contiguous_incumbent", lambda *args, **kwargs: (incumbent, None))
-        mp.setattr(engine, "connected_repair", lambda *args, **kwargs: (lambda centres, cutoff: None))
+        mp.setattr(engine, "connected_repair", lambda *args, **kwargs: (lambda centres, cutoff, plan=None: None))
         sol = solve(inst, opts)
     check_plan(inst, opts, sol)
     assert sol.objective == pytest.approx(cost.min(), rel=1e-6, abs=1e-6)
@@ -127,7 +127,7 @@ def test_round_plans_repaired_in_order_and_only_once():
         def __init__(self, value):
             self.objective = value
 
-    def repair(centres, cutoff):
+    def repair(centres, cutoff, plan=None):
         calls.append((tuple(centres.tolist()), cutoff))
         return Plan(10.0 - len(calls))
 

@@ -180,7 +180,7 @@ def recentre(problem: Districting, assignment: np.ndarray) -> np.ndarray:
     return np.array(sorted(set(out)), dtype=np.int64)
 
 
-def _starts(problem: Districting, rng: np.random.Generator, count: int) -> list[np.ndarray]:
+def greedy_centres(problem: Districting, rng: np.random.Generator, count: int) -> list[np.ndarray]:
     """Greedy p-median centre sets (ignoring balance), the first deterministic, then randomised."""
     cost, k, allowed, fixed = problem.cost, problem.k, problem.allowed, problem.fixed
     finite = np.where(np.isfinite(cost), cost, cost[np.isfinite(cost)].max(initial=0.0) * 10 + 1)
@@ -347,7 +347,7 @@ def balanced_start(problem: Districting, work: Work, *, guide: np.ndarray | None
                 backed_up = True
 
     try:
-        starts = ([np.unique(guide)] if guide is not None else []) + _starts(problem, rng, 4)
+        starts = ([np.unique(guide)] if guide is not None else []) + greedy_centres(problem, rng, 4)
         descend_all([cs for cs in starts if cs.size == k], swapped=False)
         if best[0] is not None:
             swaps(best[0], best[1])

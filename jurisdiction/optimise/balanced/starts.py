@@ -2,8 +2,9 @@
 
 * :func:`balanced_plan`: a balanced p-median plan from the assign/recentre/swap heuristic, the
   MIP's warm start;
-* :func:`contiguous_incumbent`: a connected plan on the centres of the balanced plan without
-  contiguity, or the heuristic with connected districts;
+* :func:`contiguous_incumbent`: a connected plan: at once by moving border villages
+  (:func:`boundary.settle`), then on the centres of the balanced plan without contiguity, or the
+  heuristic with connected districts;
 * :func:`connected_repair`: the best connected plan on given centres (for the cut rounds);
 * :func:`by_centre_sets_plan`: the exact contiguous optimum by enumerating centre sets, when few.
 
@@ -20,9 +21,11 @@ from dataclasses import replace
 
 import numpy as np
 
+import jurisdiction.optimise.progress as progress
 from jurisdiction.errors import InfeasibleError
+from jurisdiction.optimise.balanced.boundary import nearest, settle
 from jurisdiction.optimise.balanced.centre_sets import by_centre_sets
-from jurisdiction.optimise.balanced.heuristics import balanced_start, improve
+from jurisdiction.optimise.balanced.heuristics import balanced_start, greedy_centres, improve
 from jurisdiction.optimise.balanced.problem import Districting
 from jurisdiction.optimise.infeasibility import balance_bounds, describe_combination
 from jurisdiction.optimise.instance import Options, Prepared, Solution
@@ -38,8 +41,12 @@ HEURISTIC_SECONDS = 30.0
 #: Most work one repair (connected assignment to given centres) may do (seconds' worth).
 REPAIR_SECONDS = 10.0
 
-#: ``repair(centres, cutoff)``: a connected plan on those centres below ``cutoff``, or None.
-Repair = Callable[[np.ndarray, float], "Solution | None"]
+#: Greedy centre sets tried for the first connected plan (each settled by :func:`boundary.settle`).
+QUICK_STARTS = 6
+
+#: ``repair(centres, cutoff, plan=None)``: a connected plan on those centres below ``cutoff``, or None
+#: (``plan``, on those centres, is a start for the moves of border villages, :func:`boundary.settle`).
+Repair = Callable[..., "Solution | None"]
 
 
 def balanced_plan(built: Built, p: Prepared, options: Options, work: Work) -> np.ndarray | None:
@@ -88,31 +95,45 @@ def contiguous_incumbent(p: Prepared, options: Options, work: Work, share: float
                          repair: Repair, cuts: list | None = None) -> tuple[Solution | None, np.ndarray | None]:
     """A connected balanced plan, from the balanced plan without contiguity (``share`` of the work left).
 
-    :func:`balanced_start` finds the balanced plan without contiguity fast (on the US county
-    instances, the optimum of that problem); ``repair`` (from :func:`connected_repair`) gives
-    the best connected plan on its centres, which is often the optimum with contiguity. When
-    those centres have no connected plan, :func:`balanced_start` with contiguity starts from that plan.
+    First, without a solver, the best of :data:`QUICK_STARTS` greedy centre sets settled by
+    moving border villages (:func:`boundary.settle`): the solve's first connected plan, told to
+    the progress reporter, and the cutoff of what follows. Then :func:`balanced_start` finds the
+    balanced plan without contiguity fast (on the US county instances, the optimum of that
+    problem); ``repair`` (from :func:`connected_repair`) gives the best connected plan on its
+    centres, which is often the optimum with contiguity. When neither gives a connected plan,
+    :func:`balanced_start` with contiguity starts from that plan.
     ``cuts`` collects the separator cuts found on the way (see :func:`balanced.assign`).
 
     Returns
     -------
     incumbent, free
-        The connected plan (None when those centres have none) and the plan without
+        The connected plan (None when none was found) and the plan without
         contiguity (None when none was found), a start for the cut rounds.
     """
     problem = _connected_setting(p, options)
     if problem is None:
         return None, None
     t0 = time.perf_counter()
+    # A first connected plan in a fraction of a second: greedy centres, every village to the
+    # nearest, then border villages moved until every load is within bounds (the best of a few).
+    quick = None
+    for centres in greedy_centres(problem, np.random.default_rng(0), QUICK_STARTS):
+        plan, value = settle(problem, nearest(problem, centres))
+        if plan is not None and (quick is None or value < quick.objective):
+            quick = plan_solution(p, plan, value, "greedy centres, border villages moved")
+    if quick is not None:
+        progress.plan_found(quick.objective)
     stage = work.share(share, HEURISTIC_SECONDS)
     unconnected = replace(problem, cost=np.where(pair_mask(p, options), p.cost, np.inf), adjacency=None)
     free, _ = balanced_start(unconnected, stage.share(0.5, HEURISTIC_SECONDS / 2), workers=options.workers)
     if free is None:
-        return None, None
-    found = repair(np.unique(free), math.inf)
+        return quick, None
+    found = repair(np.unique(free), math.inf if quick is None else quick.objective, plan=free)
     if found is not None:
         return replace(found, seconds=time.perf_counter() - t0,
-                       formulation="connected assignment to the balanced plan's centres"), free
+                       formulation=f"{found.formulation} (the balanced plan's centres)"), free
+    if quick is not None:
+        return replace(quick, seconds=time.perf_counter() - t0), free
     plan, value = balanced_start(problem, stage.part(), guide=free, cuts=cuts, workers=options.workers)
     if plan is None:
         return None, free
@@ -120,11 +141,13 @@ def contiguous_incumbent(p: Prepared, options: Options, work: Work, share: float
 
 
 def connected_repair(p: Prepared, options: Options, work: Work, cuts: list | None = None) -> Repair | None:
-    """``repair(centres, cutoff)``: the best connected plan on ``centres`` below ``cutoff``, or None.
+    """``repair(centres, cutoff, plan=None)``: the best connected plan on ``centres`` below ``cutoff``, or None.
 
-    The centres are moved to their districts' best stations while that gains, each repair
-    within :data:`REPAIR_SECONDS` worth of work (and ``work``'s deadline). None when not a
-    balanced problem.
+    A ``plan`` on those centres (e.g. a cut round's, disconnected) is first made connected and
+    balanced by moving border villages (:func:`boundary.settle`, no solver); then the best
+    connected assignment to the centres, which are moved to their districts' best stations
+    while that gains, is sought below that plan, each repair within :data:`REPAIR_SECONDS`
+    worth of work (and ``work``'s deadline). None when not a balanced problem.
 
     ``cuts`` collects the separator cuts the repairs find (see :func:`balanced.assign`).
     """
@@ -133,13 +156,18 @@ def connected_repair(p: Prepared, options: Options, work: Work, cuts: list | Non
         return None
     seen: dict = {}
 
-    def repair(centres: np.ndarray, cutoff: float) -> Solution | None:
+    def repair(centres: np.ndarray, cutoff: float, plan: np.ndarray | None = None) -> Solution | None:
         t0 = time.perf_counter()
-        plan, value = improve(problem, centres, Work(iterations(REPAIR_SECONDS), work.deadline, work),
-                              cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen, cuts=cuts)
-        if plan is None or value >= cutoff:
-            return None
-        return plan_solution(p, plan, value, "connected assignment to a cut round's centres", time.perf_counter() - t0)
+        moved, value = (None, math.inf) if plan is None else settle(problem, plan)
+        quick = None
+        if moved is not None and value < cutoff:
+            quick = plan_solution(p, moved, value, "border villages moved")
+            cutoff = value
+        found, value = improve(problem, centres, Work(iterations(REPAIR_SECONDS), work.deadline, work),
+                               cutoff=cutoff if math.isfinite(cutoff) else None, seen=seen, cuts=cuts)
+        if found is None or value >= cutoff:
+            return None if quick is None else replace(quick, seconds=time.perf_counter() - t0)
+        return plan_solution(p, found, value, "connected assignment to given centres", time.perf_counter() - t0)
 
     return repair
 
