@@ -29,3 +29,17 @@ def monkeypatch_module():
     """A monkeypatch that hypothesis tests may use (undone at the end of the module)."""
     with pytest.MonkeyPatch.context() as patch:
         yield patch
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by playwright, offline (see tests/support/browser.py); skips without either."""
+    from tests.support.browser import ARGS, CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent (Debian package chromium)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

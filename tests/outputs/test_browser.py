@@ -18,26 +18,12 @@ from pathlib import Path
 import pytest
 
 from jurisdiction.outputs.maps import LABELS, current_map, plan_map
+from tests.support.browser import ARTIFACTS
 from tests.support.plans import HOSTILE, make_plan
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEW = {"width": 1400, "height": 1000}
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (Debian package chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture(scope="module")
 def dianjiang(tmp_path_factory):

@@ -26,24 +26,13 @@ from jurisdiction.outputs.editor import editor_data, script_json
 from jurisdiction.outputs.maps import plan_map
 from jurisdiction.pipeline import plan as pipeline_plan
 from jurisdiction.scenario import read_scenario
-from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM, open_map
+from tests.support.browser import ARTIFACTS, open_map
 from tests.support.county_plans import county_plan
 from tests.support.plans import HOSTILE, make_plan
 
 HOSTILE_VILLAGE = "<script>alert('v')</script>村"
 HOSTILE_CENTRE = "<script>alert('c')</script>所 & <b>"
 API = "window.jurisdictionEditor"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent (Debian package chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,12 +13,8 @@ from jurisdiction.outputs.map_assets import leaflet_assets
 from jurisdiction.outputs.post_maps import LABELS, posts_map
 from jurisdiction.patrol import place_posts
 from tests.support import files
+from tests.support.browser import ARTIFACTS
 from tests.support.plans import HOSTILE
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -45,53 +40,47 @@ def test_the_map_is_offline_and_escapes_names(placement, tmp_path, language):
         assert json.dumps(name) in page  # the layer control's entry for the run
 
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (Debian package chromium)")
-def test_the_map_in_chromium(placement, tmp_path):
+def test_the_map_in_chromium(placement, tmp_path, browser):
     path = posts_map(placement, tmp_path / "posts_map.html")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 700})
-            problems, outside = [], []
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    try:
+        problems, outside = [], []
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
 
-            def route(route):
-                if route.request.url.startswith(("file:", "data:")):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
+        def route(route):
+            if route.request.url.startswith(("file:", "data:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
 
-            page.route("**/*", route)
-            page.goto(path.as_uri())
-            page.wait_for_selector(".leaflet-control-layers")
-            page.wait_for_timeout(300)
-            labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
-            assert labels[0] == LABELS["zh"]["roads"] and len(labels) == 1 + len(placement.coverage)
-            assert "图例" in page.locator("#jd-legend").inner_text()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "posts_map.png"))
-            for box in page.locator(".leaflet-control-layers-overlays input[type=checkbox]").all():
-                box.check()
-            texts = page.evaluate("""() => {
-                const map = window[document.querySelector('.folium-map').id];
-                const seen = [];
-                map.eachLayer(layer => {
-                    if (layer.getPopup && layer.getPopup() && !layer.getLayers) {
-                        layer.openPopup();
-                        const box = layer.getPopup().getElement();
-                        if (box) seen.push(box.querySelector('.leaflet-popup-content').textContent);
-                    }
-                });
-                return seen;
-            }""")
-            assert any(HOSTILE in t for t in texts) and any("岗亭<b>1</b>" in t for t in texts), texts[:6]
-            assert page.locator('img[src="x"]').count() == 0 and page.locator("b:text-is('1')").count() == 0
-            assert outside == [] and problems == []
-        finally:
-            browser.close()
+        page.route("**/*", route)
+        page.goto(path.as_uri())
+        page.wait_for_selector(".leaflet-control-layers")
+        page.wait_for_timeout(300)
+        labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+        assert labels[0] == LABELS["zh"]["roads"] and len(labels) == 1 + len(placement.coverage)
+        assert "图例" in page.locator("#jd-legend").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "posts_map.png"))
+        for box in page.locator(".leaflet-control-layers-overlays input[type=checkbox]").all():
+            box.check()
+        texts = page.evaluate("""() => {
+            const map = window[document.querySelector('.folium-map').id];
+            const seen = [];
+            map.eachLayer(layer => {
+                if (layer.getPopup && layer.getPopup() && !layer.getLayers) {
+                    layer.openPopup();
+                    const box = layer.getPopup().getElement();
+                    if (box) seen.push(box.querySelector('.leaflet-popup-content').textContent);
+                }
+            });
+            return seen;
+        }""")
+        assert any(HOSTILE in t for t in texts) and any("岗亭<b>1</b>" in t for t in texts), texts[:6]
+        assert page.locator('img[src="x"]').count() == 0 and page.locator("b:text-is('1')").count() == 0
+        assert outside == [] and problems == []
+    finally:
+        page.close()

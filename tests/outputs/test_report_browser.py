@@ -8,31 +8,15 @@ English) go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from jurisdiction.outputs.report import write_report
+from tests.support.browser import ARTIFACTS
 from tests.support.dianjiang import dianjiang_plan
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREEN = {"width": 1400, "height": 1000}
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (Debian package chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_report_first_screen_in_chromium(browser, tmp_path, language):

@@ -14,11 +14,8 @@ import pytest
 
 from jurisdiction.cli import main
 from jurisdiction.outputs.files import CSV_ENCODING
-from tests.outputs.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from tests.support.browser import ARTIFACTS
 from tests.sweeps.test_cli_sweep import SCENARIO
-
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (Debian package chromium)")
 
 
 @pytest.fixture(scope="module")
@@ -33,34 +30,32 @@ def swept(tmp_path_factory, county):
     return out
 
 
-def test_the_page_opens_without_errors_and_links_every_plan(swept):
+def test_the_page_opens_without_errors_and_links_every_plan(swept, browser):
     table = pd.read_csv(swept / "sweep.csv", encoding=CSV_ENCODING, keep_default_na=False)
     planned = table[table["status"].isin(["optimal", "feasible"])]
     assert len(planned) and len(planned) < len(table)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        problems: list[str] = []
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
-                   else (problems.append(f"outside: {route.request.url}"), route.abort()))
-        page.goto((swept / "index.html").as_uri())
-        links = page.eval_on_selector_all(  # SVG links too, resolved as the browser would
-            "a", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)")
-        maps = {Path(unquote(link.removeprefix("file://"))) for link in links if link.endswith("plan_map.html")}
-        assert maps == {swept / run / "plan_map.html" for run in planned["run"]}
-        assert all(path.is_file() for path in maps)
-        # Three panels, a point per run in each; a cross for each run without a plan.
-        assert page.locator("svg [data-run]").count() == 3 * len(table)
-        page.hover(f'a.pt[data-run="{planned["run"].iloc[0]}"]')
-        assert page.locator("tr.on").count() == 1
-        page.check("#pareto-only")
-        dominated = int((~table["pareto"]).sum())
-        assert page.locator('svg .pt.hidden').count() == 3 * dominated
-        page.uncheck("#pareto-only")
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "sweep_index.png"), full_page=True)
-        browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+               else (problems.append(f"outside: {route.request.url}"), route.abort()))
+    page.goto((swept / "index.html").as_uri())
+    links = page.eval_on_selector_all(  # SVG links too, resolved as the browser would
+        "a", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)")
+    maps = {Path(unquote(link.removeprefix("file://"))) for link in links if link.endswith("plan_map.html")}
+    assert maps == {swept / run / "plan_map.html" for run in planned["run"]}
+    assert all(path.is_file() for path in maps)
+    # Three panels, a point per run in each; a cross for each run without a plan.
+    assert page.locator("svg [data-run]").count() == 3 * len(table)
+    page.hover(f'a.pt[data-run="{planned["run"].iloc[0]}"]')
+    assert page.locator("tr.on").count() == 1
+    page.check("#pareto-only")
+    dominated = int((~table["pareto"]).sum())
+    assert page.locator('svg .pt.hidden').count() == 3 * dominated
+    page.uncheck("#pareto-only")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sweep_index.png"), full_page=True)
+    page.close()
     assert problems == []
