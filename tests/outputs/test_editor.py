@@ -268,20 +268,8 @@ def test_dianjiang_edits_match_python_with_screenshots(browser, dianjiang, tmp_p
         page.close()
 
 
-def _pins_supported() -> bool:
-    from jurisdiction.cli import _parser
-
-    try:
-        _parser().parse_args(["plan", "scenario.toml", "--pins", "pins.csv"])
-    except SystemExit:
-        return False
-    return True
-
-
 def test_downloaded_pins_replan_dianjiang(request, tmp_path, capsys):
     """Done when of issue 18: a village moved in the editor stays where it was put by ``plan --pins``."""
-    if not _pins_supported():
-        pytest.skip("`jurisdiction plan --pins` is not in this build")
     from jurisdiction.cli import main
 
     browser = request.getfixturevalue("browser")
